@@ -1,0 +1,1 @@
+"""The ``benzodetox`` command line."""

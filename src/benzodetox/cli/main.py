@@ -1,0 +1,60 @@
+"""Entry point of the ``benzodetox`` command. Each command group lives in its own module and
+exposes a ``commands`` list; bad input anywhere exits with status 2 and one clear message."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from ..core.errors import BenzodetoxError, InputError
+
+#: Modules that contribute commands, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "catalogue",
+    "planning",
+    "assessment",
+    "simulate",
+    "server",
+    "demo",
+)
+
+
+class Group(click.Group):
+    """Turns the core's InputError into a usage error (exit 2) instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except InputError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(2)
+        except BenzodetoxError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="benzodetox")
+def cli() -> None:
+    """benzodetox: benzodiazepine and Z-drug detox decision support."""
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(f"{__package__}.{_name}")
+    except ModuleNotFoundError as error:  # a command group not written yet
+        if error.name != f"{__package__}.{_name}":
+            raise
+        continue
+    for _command in getattr(_module, "commands", ()):
+        cli.add_command(_command)
+
+
+def main() -> None:
+    cli(prog_name="benzodetox")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

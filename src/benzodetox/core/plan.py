@@ -1,0 +1,117 @@
+"""A taper plan: dated steps, each with the exact doses to take and what makes them up.
+
+Invariants the planner guarantees (and the property tests check):
+
+- every dose's ``takes`` add up exactly to its ``mg`` (printed = scheduled = dispensed);
+- ``mg <= target_mg`` for every dose; the difference is recorded as ``rounding_mg``;
+- a step's daily diazepam-equivalent is never above the previous step's;
+- steps are contiguous: each starts the day after the previous one ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+__all__ = ["Plan", "ScheduledDose", "Step", "Take"]
+
+
+@dataclass(frozen=True)
+class Take:
+    """One product within a dose: a count of tablets or capsules (possibly ½, ⅓ or ¼),
+    or a volume of liquid in mL; ``mg`` is exactly what it delivers."""
+
+    product_id: str
+    product: str
+    form: str
+    strength_mg: Decimal
+    mg: Decimal
+    count: Fraction | None = None
+    ml: Decimal | None = None
+    confirmed: bool = True
+
+
+@dataclass(frozen=True)
+class ScheduledDose:
+    time: time
+    drug: str
+    target_mg: Decimal
+    mg: Decimal
+    takes: tuple[Take, ...] = ()
+
+    @property
+    def rounding_mg(self) -> Decimal:
+        """How much below the target the dispensable dose is (never negative)."""
+        return self.target_mg - self.mg
+
+
+@dataclass(frozen=True)
+class Step:
+    """Doses taken every day from ``start`` to ``end`` (both inclusive)."""
+
+    index: int
+    start: date
+    end: date
+    kind: str  # "current", "crossover", "stabilise", "reduction", "hold", "plateau", "stop"
+    doses: tuple[ScheduledDose, ...]
+    diazepam_eq_mg: Decimal
+    reduction_percent: Decimal
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    drug_free_nights: int = 0  # per week, deprescribing.org option
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def daily_mg(self, drug: str) -> Decimal:
+        return sum((d.mg for d in self.doses if d.drug == drug), Decimal(0))
+
+    @property
+    def drugs(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for dose in self.doses:
+            if dose.mg > 0:
+                seen.setdefault(dose.drug, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole taper. ``source`` is the equivalence table every figure was computed with."""
+
+    source: str
+    market: str
+    strategy: str
+    parameters: tuple[tuple[str, str], ...]
+    start: date
+    steps: tuple[Step, ...]
+    diazepam_eq_mg_per_day: Decimal
+    range_mg_per_day: tuple[Decimal, Decimal]
+    warnings: tuple[str, ...] = ()
+    switch_to: str | None = None
+    version_note: str = ""
+    sources: tuple[str, ...] = field(default=())
+
+    @property
+    def end(self) -> date:
+        return self.steps[-1].end if self.steps else self.start
+
+    @property
+    def last_dose_date(self) -> date | None:
+        """The last day any dose is taken (None if the plan never doses)."""
+        for step in reversed(self.steps):
+            if any(d.mg > 0 for d in step.doses):
+                return step.end
+        return None
+
+    def step_on(self, day: date) -> Step | None:
+        for step in self.steps:
+            if step.start <= day <= step.end:
+                return step
+        return None
+
+    def expected_end(self) -> date:
+        return (self.last_dose_date or self.start) + timedelta(days=1)
