@@ -15,7 +15,53 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["Plan", "ScheduledDose", "Step", "Take"]
+from .regimen import Regimen
+
+__all__ = ["CustomStep", "Plan", "PlanRequest", "ScheduledDose", "Step", "Take"]
+
+#: Strategy names, each a module of ``benzodetox.core.tapering``.
+STRATEGIES: tuple[str, ...] = ("asam", "ashton", "hyperbolic", "deprescribing", "inpatient", "custom")
+
+
+@dataclass(frozen=True)
+class CustomStep:
+    """A clinician-entered step of a ``custom`` plan: daily total of the working drug and days."""
+
+    daily_mg: Decimal
+    days: int
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """Everything a plan is built from; kept on the plan so adjustments can rebuild from a date.
+
+    ``source`` (the equivalence table) has no default: nothing picks a table silently.
+    ``percent``/``interval_days`` of ``None`` mean the strategy's own default (shown in the plan).
+    ``reduce_order`` lists dose times in the order they are reduced (default: earliest first,
+    bedtime last). ``override_reason`` allows a step beyond the strategy's ceiling, recorded.
+    """
+
+    regimen: Regimen
+    source: str
+    start: date
+    strategy: str = "asam"
+    market: str = "us"
+    basis: str | None = None  # "low" or "high" where the table gives a range
+    percent: Decimal | None = None
+    interval_days: int | None = None
+    switch_to: str | None = None
+    switch_first: time | None = None  # the dose time substituted first (default: the latest)
+    crossover_days: int = 7
+    final_dose_mg: Decimal | None = None  # diazepam-eq per day below which the next step stops
+    plateau_mg: Decimal | None = None  # end on this maintenance dose instead of zero
+    reduce_order: tuple[time, ...] = ()
+    stabilise_days: int | None = None  # inpatient
+    discharge_mg: Decimal | None = None  # inpatient hand-over dose (diazepam-eq per day)
+    then: str = "asam"  # inpatient: the outpatient strategy after discharge
+    drug_free_nights: bool = False  # deprescribing.org option near the end
+    allow_liquid: bool = True
+    custom_steps: tuple[CustomStep, ...] = ()
+    override_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +140,7 @@ class Plan:
     switch_to: str | None = None
     version_note: str = ""
     sources: tuple[str, ...] = field(default=())
+    request: PlanRequest | None = None
 
     @property
     def end(self) -> date:
