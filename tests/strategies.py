@@ -1,0 +1,77 @@
+"""Shared hypothesis strategies for the test suite, one section per area (add yours under its own
+"# --- name" header; don't rewrite others')."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from benzodetox.core.catalogue import Product
+
+# --- dispensing
+# Products and targets for tests/core/test_dispensing.py and test_supply.py. Strengths are the
+# ones found on the US and UK markets (drugs.md §2); the drug name is made up so that nothing
+# here reads as catalogue data.
+
+SOLID_STRENGTHS_MG = tuple(
+    Decimal(s)
+    for s in ("0.125", "0.25", "0.5", "1", "2", "2.5", "3.75", "5", "7.5", "10", "15", "30")
+)
+LIQUID_STRENGTHS_MG_PER_ML = tuple(Decimal(s) for s in ("0.1", "0.4", "1", "2", "5"))
+SMALLEST_ML = tuple(Decimal(s) for s in ("0.05", "0.1", "0.2", "0.5", "1"))
+
+
+@st.composite
+def solid_products(draw: st.DrawFn, index: int = 0, drug: str = "testazepam") -> Product:
+    """A tablet, ODT or capsule; capsules may even carry split_parts > 1 (they must still never
+    be split)."""
+    form = draw(st.sampled_from(("tablet", "tablet", "odt", "capsule")))
+    strength = draw(st.sampled_from(SOLID_STRENGTHS_MG))
+    parts = draw(st.sampled_from((1, 1, 2, 2, 3, 4)))
+    return Product(
+        id=f"p{index}-{form}-{strength}",
+        market="us",
+        drug=drug,
+        form=form,
+        name=f"{drug} {strength} mg {form}",
+        strength_mg=strength,
+        source="test",
+        confirmed=draw(st.booleans()),
+        split_parts=parts,
+    )
+
+
+@st.composite
+def liquid_products(draw: st.DrawFn, index: int = 0, drug: str = "testazepam") -> Product:
+    strength = draw(st.sampled_from(LIQUID_STRENGTHS_MG_PER_ML))
+    return Product(
+        id=f"p{index}-liquid-{strength}",
+        market="us",
+        drug=drug,
+        form="liquid",
+        name=f"{drug} {strength} mg/mL oral solution",
+        strength_mg=strength,
+        source="test",
+        confirmed=draw(st.booleans()),
+        smallest_ml=draw(st.sampled_from(SMALLEST_ML)),
+        bottle_ml=draw(st.sampled_from((None, Decimal(30), Decimal(100), Decimal(150)))),
+    )
+
+
+@st.composite
+def product_sets(
+    draw: st.DrawFn, max_solids: int = 3, max_liquids: int = 1, min_products: int = 1
+) -> tuple[Product, ...]:
+    """One drug's products in one market: up to ``max_solids`` solids and ``max_liquids``
+    liquids, at least ``min_products`` in all."""
+    n_solids = draw(st.integers(0, max_solids))
+    n_liquids = draw(st.integers(max(0, min_products - n_solids), max_liquids))
+    solids = [draw(solid_products(index=i)) for i in range(n_solids)]
+    liquids = [draw(liquid_products(index=n_solids + i)) for i in range(n_liquids)]
+    return tuple(solids + liquids)
+
+
+def dose_targets(max_mg: int = 40) -> st.SearchStrategy[Decimal]:
+    """Targets in mg with up to three decimals, from 0 to ``max_mg``."""
+    return st.integers(0, max_mg * 1000).map(lambda ug: Decimal(ug) / 1000)
