@@ -1,0 +1,2 @@
+"""Assessment and monitoring: withdrawal risk, level of care, instruments, vital signs,
+emergencies, taper advice and the monitoring schedule."""
