@@ -1,0 +1,207 @@
+"""Pharmacy orders: whole units per product per supply period, bottles of liquid, never short."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from itertools import pairwise
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benzodetox.core.catalogue import Product
+from benzodetox.core.dispensing import dispense
+from benzodetox.core.errors import InputError
+from benzodetox.core.plan import Plan, ScheduledDose, Step
+from benzodetox.core.supply import OrderLine, SupplyPeriod, pharmacy_order
+from tests.strategies import dose_targets, product_sets
+
+D = Decimal
+START = date(2025, 3, 3)
+
+TWO = Product(id="us-diazepam-tab-2", market="us", drug="diazepam", form="tablet",
+              name="diazepam 2 mg tablet", strength_mg=D(2), source="test", confirmed=True,
+              split_parts=2)
+FIVE = Product(id="us-diazepam-tab-5", market="us", drug="diazepam", form="tablet",
+               name="diazepam 5 mg tablet", strength_mg=D(5), source="test", confirmed=True,
+               split_parts=2)
+SOLUTION = Product(id="uk-lorazepam-sol-1", market="uk", drug="lorazepam", form="liquid",
+                   name="lorazepam 1 mg/mL oral solution", strength_mg=D(1), source="test",
+                   confirmed=False, smallest_ml=D("0.1"), bottle_ml=D(150))
+
+
+def dose(products: tuple[Product, ...], mg: str, at: int = 22) -> ScheduledDose:
+    given_mg, takes = dispense(products, D(mg))
+    return ScheduledDose(time(at), products[0].drug, D(mg), given_mg, takes)
+
+
+def step(index: int, start: date, days: int, *doses: ScheduledDose) -> Step:
+    return Step(index, start, start + timedelta(days=days - 1), "reduction", tuple(doses),
+                D(0), D(0))
+
+
+def plan_of(*steps: Step) -> Plan:
+    return Plan("ashton-2002", "us", "ashton", (), steps[0].start if steps else START, steps,
+                D(0), (D(0), D(0)))
+
+
+def contiguous(*spec: tuple[int, tuple[ScheduledDose, ...]]) -> Plan:
+    steps, start = [], START
+    for i, (days, doses) in enumerate(spec):
+        steps.append(step(i, start, days, *doses))
+        start += timedelta(days=days)
+    return plan_of(*steps)
+
+
+def test_half_a_tablet_daily_for_28_days_is_14_tablets() -> None:
+    """1 mg = ½ × 2 mg for 28 days: 14 whole tablets, exactly."""
+    order = pharmacy_order(contiguous((28, (dose((TWO,), "1"),))))
+    assert len(order) == 1
+    (line,) = order[0].lines
+    assert (line.product_id, line.units, line.exact_count) == (TWO.id, 14, Fraction(14))
+    assert (line.ml, line.bottles) == (None, None)
+
+
+def test_three_days_of_half_a_tablet_is_rounded_up_to_two_tablets() -> None:
+    """1½ tablets are taken; a split tablet is dispensed whole, so 2 (rounded up, never down)."""
+    (period,) = pharmacy_order(contiguous((3, (dose((TWO,), "1"),))))
+    (line,) = period.lines
+    assert (line.units, line.exact_count) == (2, Fraction(3, 2))
+
+
+def test_liquid_is_ordered_in_ml_and_whole_bottles_rounded_up() -> None:
+    """2.5 mL + 3 mL of 1 mg/mL daily for 28 days = 154 mL: two 150 mL bottles, not one."""
+    plan = contiguous((28, (dose((SOLUTION,), "2.5", 8), dose((SOLUTION,), "3", 22))))
+    (period,) = pharmacy_order(plan, products=(SOLUTION,))
+    (line,) = period.lines
+    assert (line.ml, line.bottles, line.units, line.exact_count) == (D(154), 2, None, None)
+    assert line.confirmed is False
+
+
+def test_bottles_are_unknown_without_a_bottle_size() -> None:
+    """A liquid with no known bottle size: the volume, and bottles None."""
+    plan = contiguous((10, (dose((SOLUTION,), "0.3"),)))
+    (period,) = pharmacy_order(plan, products=())
+    (line,) = period.lines
+    assert (line.ml, line.bottles) == (D(3), None)
+
+
+def test_periods_are_consecutive_and_the_last_one_is_shorter() -> None:
+    """A 70-day plan in 28-day periods: 28 + 28 + 14 days, contiguous, covering the plan."""
+    plan = contiguous((40, (dose((FIVE,), "7.5"),)), (30, (dose((FIVE,), "5"),)))
+    order = pharmacy_order(plan)
+    assert [p.days for p in order] == [28, 28, 14]
+    assert order[0].start == plan.start and order[-1].end == plan.end
+    for a, b in pairwise(order):
+        assert b.start == a.end + timedelta(days=1)
+    # day 29-40 at 1½ tablets (18 tablets), day 41-56 at 1 tablet (16 tablets)
+    assert [(ln.units, ln.exact_count) for ln in order[1].lines] == [(34, Fraction(34))]
+
+
+def test_one_period_per_step_when_asked() -> None:
+    """period_days=None: the periods are the plan's steps."""
+    plan = contiguous((14, (dose((FIVE,), "7.5"),)), (14, (dose((FIVE, TWO), "6"),)))
+    order = pharmacy_order(plan, None)
+    assert [(p.start, p.end) for p in order] == [(s.start, s.end) for s in plan.steps]
+    assert [ln.units for ln in order[0].lines] == [21]
+    # 6 mg = 5 + ½ × 2: 14 fives and 7 twos; larger strength first
+    assert [(ln.product_id, ln.units) for ln in order[1].lines] == [(FIVE.id, 14), (TWO.id, 7)]
+
+
+def test_only_products_used_in_the_period_appear() -> None:
+    """A product used only in the second period is not ordered in the first; a stop step is
+    a period with no lines."""
+    plan = contiguous(
+        (28, (dose((FIVE, TWO), "5"),)),
+        (28, (dose((FIVE, TWO), "2"),)),
+        (7, ()),
+    )
+    order = pharmacy_order(plan)
+    assert [[ln.product_id for ln in p.lines] for p in order] == [[FIVE.id], [TWO.id], []]
+
+
+def test_orders_are_deterministic_by_drug_then_solids_then_strength() -> None:
+    """Two drugs at once (a crossover): drug name first, solids before liquid, larger first."""
+    lorazepam = dose((SOLUTION,), "0.5", 8)
+    diazepam = dose((FIVE, TWO), "6", 22)
+    (period,) = pharmacy_order(contiguous((7, (lorazepam, diazepam))), products=(SOLUTION,))
+    assert [ln.product_id for ln in period.lines] == [FIVE.id, TWO.id, SOLUTION.id]
+
+
+def test_an_empty_plan_orders_nothing_and_bad_periods_are_refused() -> None:
+    """No steps -> no periods; period_days must be a whole number ≥ 1."""
+    assert pharmacy_order(plan_of()) == ()
+    plan = contiguous((7, (dose((FIVE,), "5"),)))
+    for bad in (0, -3, True):
+        with pytest.raises(InputError, match="period_days"):
+            pharmacy_order(plan, bad)
+
+
+def test_the_catalogue_supplies_bottle_sizes_by_default() -> None:
+    """Without ``products``, bottle sizes come from the catalogue (by product id)."""
+    from importlib import resources
+
+    if not resources.files("benzodetox.core").joinpath("data", "products.toml").is_file():
+        pytest.skip("core/data/products.toml not yet written")
+    from benzodetox.core.catalogue import catalogue
+
+    products = catalogue().products_for("lorazepam", "uk")
+    liquid = next(p for p in products if p.is_liquid and p.bottle_ml)
+    assert liquid.bottle_ml is not None
+    mg, takes = dispense((liquid,), D("0.5"))
+    plan = contiguous((28, (ScheduledDose(time(22), "lorazepam", mg, mg, takes),)))
+    (period,) = pharmacy_order(plan)
+    (line,) = period.lines
+    assert line.ml is not None and line.ml > 0
+    assert line.bottles == math.ceil(line.ml / liquid.bottle_ml)
+
+
+@given(
+    product_sets(max_solids=3, max_liquids=1),
+    st.lists(st.tuples(st.integers(1, 40), dose_targets(20)), min_size=1, max_size=5),
+    st.sampled_from((None, 7, 14, 28)),
+)
+def test_an_order_always_covers_every_scheduled_take(
+    products: tuple[Product, ...],
+    spec: list[tuple[int, Decimal]],
+    period_days: int | None,
+) -> None:
+    """Units ≥ exact count (< count + 1); mL is exactly the sum; bottles hold the volume; the
+    periods tile the plan with no gap or overlap."""
+    plan = contiguous(*((days, (dose(products, str(mg)),)) for days, mg in spec))
+    order = pharmacy_order(plan, period_days, products=products)
+    assert sum(p.days for p in order) == (plan.end - plan.start).days + 1
+    by_id = {p.id: p for p in products}
+    for period in order:
+        assert isinstance(period, SupplyPeriod)
+        needed_count: dict[str, Fraction] = {}
+        needed_ml: dict[str, Decimal] = {}
+        for s in plan.steps:
+            days = (min(period.end, s.end) - max(period.start, s.start)).days + 1
+            for d in s.doses if days > 0 else ():
+                for t in d.takes:
+                    if t.ml is not None:
+                        needed_ml[t.product_id] = needed_ml.get(t.product_id, D(0)) + t.ml * days
+                    else:
+                        assert t.count is not None
+                        needed_count[t.product_id] = (
+                            needed_count.get(t.product_id, Fraction(0)) + t.count * days
+                        )
+        assert {ln.product_id for ln in period.lines} == set(needed_count) | set(needed_ml)
+        for line in period.lines:
+            assert isinstance(line, OrderLine)
+            if line.product_id in needed_count:
+                assert line.exact_count == needed_count[line.product_id]
+                assert line.units is not None
+                assert line.exact_count <= line.units < line.exact_count + 1
+            else:
+                assert line.ml == needed_ml[line.product_id]
+                bottle = by_id[line.product_id].bottle_ml
+                if bottle is None:
+                    assert line.bottles is None
+                else:
+                    assert line.bottles is not None and line.ml is not None
+                    assert (line.bottles - 1) * bottle < line.ml <= line.bottles * bottle
