@@ -75,3 +75,30 @@ def product_sets(
 def dose_targets(max_mg: int = 40) -> st.SearchStrategy[Decimal]:
     """Targets in mg with up to three decimals, from 0 to ``max_mg``."""
     return st.integers(0, max_mg * 1000).map(lambda ug: Decimal(ug) / 1000)
+
+
+# --- equivalence
+# (drug, table, basis) triples for tests/core/test_equivalence.py, drawn from the real catalogue:
+# every planning table that lists the drug, with a basis whenever the table gives a range.
+
+
+@st.composite
+def drug_table_basis(draw: st.DrawFn) -> tuple[str, str, str | None]:
+    """A catalogue drug, a planning table that lists it, and a basis (None for single figures)."""
+    from benzodetox.core.catalogue import EQUIVALENCE_TABLES, catalogue
+
+    pairs = sorted(
+        (key, table)
+        for key, drug in catalogue().drugs.items()
+        for table in EQUIVALENCE_TABLES
+        if table in drug.equivalence
+    )
+    key, table = draw(st.sampled_from(pairs))
+    fig = catalogue().drugs[key].equivalence[table]
+    basis = draw(st.sampled_from(("low", "high"))) if fig.is_range else None
+    return key, table, basis
+
+
+def diazepam_amounts(max_mg: int = 120) -> st.SearchStrategy[Decimal]:
+    """Diazepam-equivalent amounts in mg with up to three decimals, above zero."""
+    return st.integers(1, max_mg * 1000).map(lambda ug: Decimal(ug) / 1000)
