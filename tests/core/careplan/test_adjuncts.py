@@ -30,7 +30,7 @@ def test_every_adjunct_has_sourced_evidence_and_an_asam_position():
     for item in all_adjuncts():
         assert item.evidence, item.id
         assert all(e.source and e.label in mod.LABELS for e in item.evidence)
-        assert item.asam_2025.source == "jcpg2025"
+        assert item.asam_2025.source == "jcpg-2025"
 
 
 def test_asam_position_is_shown_as_not_confirmed_except_where_verified():
@@ -46,7 +46,7 @@ def test_asam_position_is_shown_as_not_confirmed_except_where_verified():
 def test_evidence_cites_the_cochrane_and_welsh_reviews():
     """Baandrup 2018 (Cochrane) and Welsh 2018 are both cited."""
     sources = {e.source for a in all_adjuncts() for e in a.evidence}
-    assert {"baandrup2018", "welsh2018"} <= sources
+    assert {"baandrup-2018", "welsh-2018"} <= sources
 
 
 def test_unconfirmed_statements_are_labelled_as_such():
@@ -119,4 +119,4 @@ def test_flumazenil_lists_reversal_with_seizure_warning_and_the_research_roles()
 
 def test_flumazenil_keeps_the_disagreement_with_the_lader_commentary():
     """Sources disagree on flumazenil; both sides are kept."""
-    assert any(d.source == "lader2019" for d in flumazenil().disagreements)
+    assert any(d.source == "lader-2019" for d in flumazenil().disagreements)

@@ -36,7 +36,7 @@ def test_the_default_policy_lasts_at_least_ninety_days_and_names_nida():
     """NIDA 2018: under 90 days is of limited effectiveness."""
     policy = default_policy()
     assert policy.minimum_days.value == 90
-    assert policy.minimum_days.source == "nida2018"
+    assert policy.minimum_days.source == "nida-2018"
     assert policy.days.value >= 90
 
 

@@ -23,7 +23,7 @@ def test_a_cbt_i_course_is_eight_weekly_sessions_by_default():
     course = schedule_course("cbt_i", START)
     assert len(course.sessions) == 8
     assert [s.on for s in course.sessions] == [START + timedelta(weeks=n) for n in range(8)]
-    assert "baillargeon2003" in course.sources
+    assert "baillargeon-2003" in course.sources
     assert all(s.attended is None for s in course.sessions)
 
 
@@ -39,7 +39,7 @@ def test_cbt_i_keeps_every_trials_session_count():
     spec = course_type("cbt_i")
     assert spec.session_range == (8, 10)
     assert {c.source for c in spec.session_counts} == {
-        "baillargeon2003", "soeffing2008", "morin2004",
+        "baillargeon-2003", "soeffing-2008", "morin-2004",
     }
 
 

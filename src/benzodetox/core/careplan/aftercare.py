@@ -251,7 +251,7 @@ def aftercare_plan(
                 on=day + timedelta(days=1),
                 kind="referral",
                 title="Continuing care for the substance use disorder (treat or refer)",
-                sources=("jcpg2025",),
+                sources=("jcpg-2025",),
             ),
         )
     return AftercarePlan(last_dose=day, end=end, items=tuple(items), policy=policy)

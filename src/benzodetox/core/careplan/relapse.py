@@ -51,7 +51,7 @@ SUGGESTED_COPING: tuple[str, ...] = (
     "Go to a meeting or group",
 )
 
-SOURCE = "marlatt1985"
+SOURCE = "marlatt-gordon-1985"
 
 
 @dataclass(frozen=True)
