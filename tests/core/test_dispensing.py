@@ -9,7 +9,7 @@ from importlib import resources
 from itertools import pairwise
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benzodetox.core.catalogue import Product
@@ -165,6 +165,7 @@ def test_takes_add_up_exactly_and_the_dose_is_never_above_the_target_or_the_cap(
     assert (mg == 0) == (takes == ())
 
 
+@settings(deadline=None)  # the naive enumeration is slow by design
 @given(product_sets(max_solids=3, max_liquids=2), dose_targets(30))
 def test_the_dose_given_is_the_largest_achievable_at_or_below_the_target(
     products: tuple[Product, ...], target: Decimal
@@ -175,6 +176,7 @@ def test_the_dose_given_is_the_largest_achievable_at_or_below_the_target(
     assert achievable_at_most(products, target) == mg
 
 
+@settings(deadline=None)  # the naive enumeration is slow by design
 @given(product_sets(max_solids=3, max_liquids=1), dose_targets(30))
 def test_an_exact_solid_dose_uses_the_fewest_pieces_and_liquid_only_when_solids_need_more(
     products: tuple[Product, ...], target: Decimal
@@ -249,6 +251,7 @@ def test_smallest_dose_is_the_first_step_of_the_grid(
         assert achievable_at_most(products, limit) == 0
 
 
+@settings(deadline=None)  # the naive enumeration is slow by design
 @given(product_sets(), dose_targets())
 def test_without_liquids_no_take_is_liquid(products: tuple[Product, ...], target: Decimal) -> None:
     """allow_liquid=False leaves liquids out of the grid entirely."""
