@@ -1,0 +1,445 @@
+"""Taper advice from a plan and the assessments made over time.
+
+Actions, in the order they are considered (the first that applies wins):
+
+``escalate``
+    an emergency event (seizure, delirium, psychosis or hallucinations, suicidality — including
+    a PHQ-9 item 9 answer above 0) at the latest assessment: Rec 5c / Rec 12; restore
+    benzodiazepine cover (step back) unless the only event is suicidality (hold).
+``pause``
+    significant sleep disturbance in bipolar or psychotic disorder: Rec 26a (hold, reviewed).
+``step-back``
+    severe symptoms within the window after the latest reduction (rare, patient guide).
+``plateau``
+    significant symptoms after ``plateau_after`` reductions: maintain the lower dose.
+``slow``
+    significant symptoms after ``slow_after`` reductions ("repeated holds").
+``hold``
+    significant symptoms within 7 days after the latest reduction (or later, with a note to
+    look for other causes).
+``proceed``
+    otherwise.
+
+"Significant" and "severe" are the clinician's judgement when recorded, otherwise the CIWA-B
+total against the policy's thresholds (the unconfirmed CIWA-B bands). Assessments after ``on``
+are ignored and their order does not matter: the same inputs always give the same advice.
+
+The advice carries the plan adjustment it proposes as data (:class:`Adjustment`);
+:func:`benzodetox.core.assessment.propose.propose` applies it with the tapering engine's
+adjustment functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..errors import InputError
+from ..plan import Plan, Step
+from ._common import Reason, read_data
+from .emergencies import Escalation, escalation_for, event_key
+from .instruments import Score, score
+from .vitals import Finding, ThresholdSet, VitalSigns, check_vitals, vitals_from_dict
+
+__all__ = [
+    "ACTIONS",
+    "Adjustment",
+    "Advice",
+    "AdvicePolicy",
+    "Observation",
+    "advise",
+    "default_policy",
+    "observations_from_dict",
+]
+
+_DATA = read_data("advice.toml")
+ACTIONS: tuple[str, ...] = tuple(_DATA["actions"])
+_SLEEP_CONDITIONS = frozenset({"bipolar", "psychotic_disorder"})
+
+
+@dataclass(frozen=True)
+class AdvicePolicy:
+    """Programme policy for advice; the defaults come from advice.toml (unconfirmed)."""
+
+    hold_days: int
+    significant_ciwa_b_from: int
+    severe_ciwa_b_from: int
+    slow_after: int
+    plateau_after: int
+    window_days: int
+    source: str
+    confirmed: bool
+
+    def __post_init__(self) -> None:
+        for name in ("hold_days", "window_days", "slow_after", "plateau_after"):
+            if getattr(self, name) < 1:
+                raise InputError(name, getattr(self, name), "a whole number of at least 1")
+        if self.plateau_after < self.slow_after:
+            raise InputError(
+                "plateau_after", self.plateau_after, f"at least slow_after ({self.slow_after})"
+            )
+        if not 0 < self.significant_ciwa_b_from <= self.severe_ciwa_b_from <= 80:
+            raise InputError(
+                "severe_ciwa_b_from",
+                self.severe_ciwa_b_from,
+                "CIWA-B totals with 0 < significant ≤ severe ≤ 80",
+            )
+
+
+def default_policy() -> AdvicePolicy:
+    p = _DATA["policy"]
+    return AdvicePolicy(
+        hold_days=int(p["hold_days"]),
+        significant_ciwa_b_from=int(p["significant_ciwa_b_from"]),
+        severe_ciwa_b_from=int(p["severe_ciwa_b_from"]),
+        slow_after=int(p["slow_after"]),
+        plateau_after=int(p["plateau_after"]),
+        window_days=int(_DATA["window"]["after_reduction_days"]),
+        source=p["source"],
+        confirmed=bool(p["confirmed"]),
+    )
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One assessment: scores, emergency events, sleep disturbance, the clinician's judgement
+    (``significant`` / ``severe``, which override the CIWA-B thresholds when given) and vitals."""
+
+    at: datetime
+    scores: tuple[Score, ...] = ()
+    events: tuple[str, ...] = ()
+    sleep_disturbance: bool = False
+    significant: bool | None = None
+    severe: bool | None = None
+    vitals: VitalSigns | None = None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """The plan change advice proposes, as data: ``kind`` is one of "none", "hold", "slow",
+    "step_back" or "plateau" (the tapering engine's adjustment functions), from ``on``."""
+
+    kind: str
+    on: date
+    reason: str
+    days: int | None = None
+    percent: Decimal | None = None
+    interval_days: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "on": self.on.isoformat(),
+            "reason": self.reason,
+            "days": self.days,
+            "percent": None if self.percent is None else str(self.percent),
+            "interval_days": self.interval_days,
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    action: str
+    on: date
+    reasons: tuple[Reason, ...]
+    adjustment: Adjustment
+    escalation: Escalation | None = None
+    findings: tuple[Finding, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "action": self.action,
+            "on": self.on.isoformat(),
+            "reasons": [r.as_dict() for r in self.reasons],
+            "adjustment": self.adjustment.as_dict(),
+            "escalation": None if self.escalation is None else self.escalation.as_dict(),
+            "vital_signs": [f.as_dict() for f in self.findings],
+        }
+
+
+def _action_reason(action: str, extra: str = "") -> Reason:
+    row = _DATA["actions"][action]
+    return Reason(
+        code=action,
+        text=row["text"] + (f" ({extra})" if extra else ""),
+        source=row["source"],
+        confirmed=bool(row["confirmed"]),
+        rec=row.get("rec", ""),
+    )
+
+
+def _policy_reason(policy: AdvicePolicy, text: str) -> Reason:
+    return Reason(code="policy", text=text, source=policy.source, confirmed=policy.confirmed)
+
+
+def _ciwa_b(o: Observation) -> int | None:
+    totals = [s.total for s in o.scores if s.instrument == "ciwa-b"]
+    return max(totals) if totals else None
+
+
+def _severe(o: Observation, policy: AdvicePolicy) -> bool:
+    if o.severe is not None:
+        return o.severe
+    total = _ciwa_b(o)
+    return total is not None and total >= policy.severe_ciwa_b_from
+
+
+def _significant(o: Observation, policy: AdvicePolicy) -> bool:
+    if o.significant is not None:
+        return o.significant or bool(o.severe)
+    if o.severe:
+        return True
+    total = _ciwa_b(o)
+    return total is not None and total >= policy.significant_ciwa_b_from
+
+
+def _events(o: Observation) -> set[str]:
+    found = {event_key(e) for e in o.events}
+    for s in o.scores:
+        if "suicidality" in s.flags:
+            found.add("suicidality")
+    return found
+
+
+def _in_window(o: Observation, step: Step, days: int) -> bool:
+    return step.start <= o.at.date() < step.start + timedelta(days=days)
+
+
+def _previous(plan: Plan, step: Step) -> Step | None:
+    earlier = [s for s in plan.steps if s.end < step.start]
+    return earlier[-1] if earlier else None
+
+
+def advise(
+    plan: Plan,
+    observations: Iterable[Observation],
+    on: date,
+    conditions: Iterable[str] = (),
+    policy: AdvicePolicy | None = None,
+    thresholds: ThresholdSet | None = None,
+) -> Advice:
+    """The advice for ``plan`` on ``on`` given the ``observations`` so far (see module text)."""
+    pol = policy if policy is not None else default_policy()
+    seen = sorted((o for o in observations if o.at.date() <= on), key=lambda o: o.at)
+    cond = frozenset(conditions)
+    reductions = [s for s in plan.steps if s.kind == "reduction" and s.start <= on]
+    current = plan.step_on(on)
+    holding = current is not None and current.kind in ("hold", "plateau")
+
+    findings: list[Finding] = []
+    latest: list[Observation] = []
+    if seen:
+        last_at = seen[-1].at
+        latest = [o for o in seen if o.at == last_at]
+        for o in latest:
+            if o.vitals is not None:
+                findings.extend(check_vitals(o.vitals, thresholds))
+    vital_reasons = tuple(
+        Reason(code=f"vitals.{f.sign}", text=f.text, source=f.source, confirmed=f.confirmed)
+        for f in findings
+    )
+
+    def done(action: str, kind: str, reasons: list[Reason], **params: Any) -> Advice:
+        text = reasons[0].text
+        if kind in ("hold",) and holding:
+            kind, params = "none", {}
+            reasons.append(
+                Reason(
+                    code="already-holding",
+                    text="the plan is already holding at this date: no further change proposed",
+                    source=reasons[0].source,
+                    confirmed=reasons[0].confirmed,
+                )
+            )
+        adjustment = Adjustment(kind=kind, on=on, reason=text, **params)
+        return Advice(
+            action=action,
+            on=on,
+            reasons=(*reasons, *vital_reasons),
+            adjustment=adjustment,
+            escalation=escalation,
+            findings=tuple(findings),
+        )
+
+    escalation: Escalation | None = None
+    events = set().union(*(_events(o) for o in latest)) if latest else set()
+    if events:
+        escalation = escalation_for(sorted(events))
+        reasons = [_action_reason("escalate", ", ".join(escalation.events)), *escalation.actions]
+        last = reductions[-1] if reductions else None
+        if events != {"suicidality"} and last is not None and _previous(plan, last) is not None:
+            return done("escalate", "step_back", reasons)
+        reasons.append(_policy_reason(pol, f"hold for {pol.hold_days} days, then review"))
+        return done("escalate", "hold", reasons, days=pol.hold_days)
+
+    if cond & _SLEEP_CONDITIONS and any(o.sleep_disturbance for o in latest):
+        reasons = [
+            _action_reason("pause", ", ".join(sorted(cond & _SLEEP_CONDITIONS))),
+            _policy_reason(pol, f"hold for {pol.hold_days} days, then review the sleep"),
+        ]
+        return done("pause", "hold", reasons, days=pol.hold_days)
+
+    window = Reason(
+        code="window",
+        text=f"symptoms counted within {pol.window_days} days after a reduction",
+        source=_DATA["window"]["source"],
+        confirmed=bool(_DATA["window"]["confirmed"]),
+        rec=_DATA["window"]["rec"],
+    )
+    thresholds_reason = _policy_reason(
+        pol,
+        f"significant = clinician's judgement or CIWA-B ≥ {pol.significant_ciwa_b_from}; "
+        f"severe = clinician's judgement or CIWA-B ≥ {pol.severe_ciwa_b_from}",
+    )
+    if reductions:
+        last = reductions[-1]
+        in_last = [o for o in seen if _in_window(o, last, pol.window_days)]
+        symptomatic = [
+            r
+            for r in reductions
+            if any(_significant(o, pol) for o in seen if _in_window(o, r, pol.window_days))
+        ]
+        n = len(symptomatic)
+        on_last = f"after the reduction of {last.start.isoformat()}"
+        if any(_severe(o, pol) for o in in_last) and _previous(plan, last) is not None:
+            reasons = [_action_reason("step-back", on_last), window, thresholds_reason]
+            return done("step-back", "step_back", reasons)
+        if any(_significant(o, pol) for o in in_last):
+            count = f"{n} reductions followed by significant symptoms"
+            if n >= pol.plateau_after:
+                reasons = [
+                    _action_reason("plateau", count),
+                    window,
+                    thresholds_reason,
+                    _policy_reason(pol, f"plateau after {pol.plateau_after} such reductions"),
+                ]
+                return done("plateau", "plateau", reasons)
+            if n >= pol.slow_after:
+                reasons = [
+                    _action_reason("slow", count),
+                    window,
+                    thresholds_reason,
+                    _policy_reason(
+                        pol,
+                        f"slow after {pol.slow_after} such reductions; "
+                        "the tapering engine chooses the slower pace",
+                    ),
+                ]
+                return done("slow", "slow", reasons)
+            reasons = [
+                _action_reason("hold", on_last),
+                window,
+                thresholds_reason,
+                _policy_reason(pol, f"hold for {pol.hold_days} days, then review"),
+            ]
+            return done("hold", "hold", reasons, days=pol.hold_days)
+    if latest and any(_significant(o, pol) for o in latest):
+        reasons = [
+            _action_reason(
+                "hold", "not within the window after a reduction: look for other causes"
+            ),
+            thresholds_reason,
+            _policy_reason(pol, f"hold for {pol.hold_days} days, then review"),
+        ]
+        return done("hold", "hold", reasons, days=pol.hold_days)
+    reasons = [_action_reason("proceed")]
+    if not seen:
+        reasons.append(
+            Reason(
+                code="no-assessment",
+                text="no assessment recorded yet: assess with each dose reduction",
+                source="jcpg-2025",
+                confirmed=True,
+                rec="Rec 9",
+            )
+        )
+    return done("proceed", "none", reasons)
+
+
+_OBS_FIELDS = ("at", "scores", "events", "sleep_disturbance", "significant", "severe", "vitals")
+
+
+def _datetime(value: object, where: str) -> datetime:
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(where, value, "a date and time such as 2025-03-04T09:00")
+
+
+def _optional_bool(value: object, where: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise InputError(where, value, "true, false or null")
+
+
+def observations_from_dict(data: object) -> tuple[tuple[Observation, ...], frozenset[str]]:
+    """Assessments from plain data: ``{"conditions": [...], "assessments": [{...}, ...]}``
+    (or just the list). Each assessment has ``at`` (ISO date-time) and any of ``scores``
+    (instrument → answers), ``events``, ``sleep_disturbance``, ``significant``, ``severe`` and
+    ``vitals``. Fields are named in errors as ``assessments[2].scores.ciwa-b``."""
+    from .intake import CONDITIONS
+
+    conditions: frozenset[str] = frozenset()
+    rows: object = data
+    if isinstance(data, Mapping):
+        for key in data:
+            if key not in ("conditions", "assessments"):
+                raise InputError(str(key), data[key], "conditions or assessments")
+        raw = data.get("conditions", [])
+        if not isinstance(raw, list):
+            raise InputError("conditions", raw, "a list of condition names")
+        for i, name in enumerate(raw):
+            if name not in CONDITIONS:
+                raise InputError(f"conditions[{i}]", name, ", ".join(CONDITIONS))
+        conditions = frozenset(raw)
+        if "assessments" not in data:
+            raise InputError("assessments", "nothing", "a list of assessments")
+        rows = data["assessments"]
+    if not isinstance(rows, list):
+        raise InputError("assessments", rows, "a list of assessments")
+    out: list[Observation] = []
+    for i, row in enumerate(rows):
+        where = f"assessments[{i}]"
+        if not isinstance(row, Mapping):
+            raise InputError(where, row, "an object with at least 'at'")
+        for key in row:
+            if key not in _OBS_FIELDS:
+                raise InputError(f"{where}.{key}", row[key], ", ".join(_OBS_FIELDS))
+        if "at" not in row:
+            raise InputError(f"{where}.at", "nothing", "a date and time such as 2025-03-04T09:00")
+        raw_scores = row.get("scores", {})
+        if not isinstance(raw_scores, Mapping):
+            raise InputError(f"{where}.scores", raw_scores, "an object: instrument → answers")
+        scores = []
+        for name, answers in raw_scores.items():
+            try:
+                scores.append(score(str(name), answers))
+            except InputError as error:
+                raise InputError(
+                    f"{where}.scores.{name}.{error.field}", error.value, error.allowed
+                ) from None
+        raw_events = row.get("events", [])
+        if not isinstance(raw_events, list) or not all(isinstance(e, str) for e in raw_events):
+            raise InputError(f"{where}.events", raw_events, "a list of event names")
+        events = tuple(event_key(e, f"{where}.events[{k}]") for k, e in enumerate(raw_events))
+        sleep = row.get("sleep_disturbance", False)
+        if not isinstance(sleep, bool):
+            raise InputError(f"{where}.sleep_disturbance", sleep, "true or false")
+        vitals = row.get("vitals")
+        out.append(
+            Observation(
+                at=_datetime(row["at"], f"{where}.at"),
+                scores=tuple(scores),
+                events=events,
+                sleep_disturbance=sleep,
+                significant=_optional_bool(row.get("significant"), f"{where}.significant"),
+                severe=_optional_bool(row.get("severe"), f"{where}.severe"),
+                vitals=None if vitals is None else vitals_from_dict(vitals, f"{where}.vitals"),
+            )
+        )
+    return tuple(out), conditions

@@ -1,0 +1,227 @@
+"""Which assessments are due, and which are overdue, at a given moment.
+
+Inpatient care repeats each assessment at an interval (every 4–8 hours while stabilising, then
+daily); outpatient care assesses at each reduction and again 3–7 days after it. These defaults
+are programme policy (monitoring.toml, unconfirmed except Rec 9) and can be replaced. The moment
+is passed in: the core never reads the clock.
+
+>>> from datetime import datetime
+>>> items = due_inpatient("stabilisation", done=[("ciwa-b", datetime(2025, 3, 1, 8, 0))],
+...                       since=datetime(2025, 3, 1, 7, 0), at=datetime(2025, 3, 1, 15, 30))
+>>> [(i.assessment, i.status) for i in items]
+[('ciwa-b', 'due'), ('vitals', 'overdue')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from ..errors import InputError
+from ..plan import Plan
+from ._common import read_data
+
+__all__ = [
+    "DueItem",
+    "InpatientRule",
+    "OutpatientRule",
+    "due",
+    "due_inpatient",
+    "due_outpatient",
+    "inpatient_rules",
+    "outpatient_rules",
+]
+
+_DATA = read_data("monitoring.toml")
+
+
+@dataclass(frozen=True)
+class InpatientRule:
+    phase: str
+    assessments: tuple[str, ...]
+    due_hours: int
+    overdue_hours: int
+    source: str
+    rec: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class OutpatientRule:
+    name: str
+    assessments: tuple[str, ...]
+    from_day: int
+    to_day: int
+    source: str
+    rec: str
+    confirmed: bool
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """``status`` is "done", "not yet", "due" or "overdue" at the moment asked about."""
+
+    assessment: str
+    status: str
+    due_from: datetime
+    overdue_after: datetime
+    reason: str
+    source: str
+    confirmed: bool
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "assessment": self.assessment,
+            "status": self.status,
+            "due_from": self.due_from.isoformat(),
+            "overdue_after": self.overdue_after.isoformat(),
+            "reason": self.reason,
+            "source": self.source,
+            "confirmed": self.confirmed,
+        }
+
+
+def _rule_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "assessments": tuple(row["assessments"]),
+        "source": row["source"],
+        "rec": row.get("rec", ""),
+        "confirmed": bool(row["confirmed"]),
+    }
+
+
+def inpatient_rules() -> tuple[InpatientRule, ...]:
+    return tuple(
+        InpatientRule(
+            phase=r["phase"],
+            due_hours=int(r["due_hours"]),
+            overdue_hours=int(r["overdue_hours"]),
+            **_rule_fields(r),
+        )
+        for r in _DATA["inpatient"]
+    )
+
+
+def outpatient_rules() -> tuple[OutpatientRule, ...]:
+    return tuple(
+        OutpatientRule(
+            name=r["name"], from_day=int(r["from_day"]), to_day=int(r["to_day"]), **_rule_fields(r)
+        )
+        for r in _DATA["outpatient"]
+    )
+
+
+def _last(done: Iterable[tuple[str, datetime]], kind: str, at: datetime) -> datetime | None:
+    times = [t for k, t in done if k == kind and t <= at]
+    return max(times) if times else None
+
+
+def due_inpatient(
+    phase: str,
+    done: Iterable[tuple[str, datetime]],
+    since: datetime,
+    at: datetime,
+    rules: Sequence[InpatientRule] | None = None,
+) -> tuple[DueItem, ...]:
+    """Inpatient assessments at ``at``: each repeats ``due_hours`` after the last one of its
+    kind (or after ``since``, the admission, if none yet) and is overdue after
+    ``overdue_hours``. ``done`` lists (assessment, when) pairs."""
+    used = rules if rules is not None else inpatient_rules()
+    matching = [r for r in used if r.phase == phase]
+    if not matching:
+        raise InputError("phase", phase, ", ".join(sorted({r.phase for r in used})))
+    if at < since:
+        raise InputError("at", at.isoformat(), f"a moment after the admission ({since})")
+    done = list(done)
+    items: list[DueItem] = []
+    for rule in matching:
+        for kind in rule.assessments:
+            last = _last(done, kind, at)
+            if last is None:
+                due_from, overdue_after = since, since + timedelta(hours=rule.overdue_hours)
+            else:
+                due_from = last + timedelta(hours=rule.due_hours)
+                overdue_after = last + timedelta(hours=rule.overdue_hours)
+            status = "overdue" if at > overdue_after else "due" if at >= due_from else "not yet"
+            items.append(
+                DueItem(
+                    assessment=kind,
+                    status=status,
+                    due_from=due_from,
+                    overdue_after=overdue_after,
+                    reason=f"inpatient {phase}: every {rule.due_hours}–{rule.overdue_hours} h"
+                    if rule.due_hours != rule.overdue_hours
+                    else f"inpatient {phase}: every {rule.due_hours} h",
+                    source=rule.source,
+                    confirmed=rule.confirmed,
+                )
+            )
+    return tuple(items)
+
+
+def due_outpatient(
+    reduction_starts: Iterable[date],
+    done: Iterable[tuple[str, datetime]],
+    at: datetime,
+    rules: Sequence[OutpatientRule] | None = None,
+) -> tuple[DueItem, ...]:
+    """Outpatient assessments at ``at`` for the latest reduction that has started: each
+    window (days from the reduction) is "not yet", "due", "done" or "overdue"."""
+    used = rules if rules is not None else outpatient_rules()
+    started = [d for d in reduction_starts if d <= at.date()]
+    if not started:
+        return ()
+    start = max(started)
+    done = list(done)
+    items: list[DueItem] = []
+    for rule in used:
+        opens = datetime.combine(start + timedelta(days=rule.from_day), time(0))
+        closes = datetime.combine(start + timedelta(days=rule.to_day + 1), time(0))
+        for kind in rule.assessments:
+            met = any(k == kind and opens <= t < closes and t <= at for k, t in done)
+            if met:
+                status = "done"
+            elif at >= closes:
+                status = "overdue"
+            elif at >= opens:
+                status = "due"
+            else:
+                status = "not yet"
+            items.append(
+                DueItem(
+                    assessment=kind,
+                    status=status,
+                    due_from=opens,
+                    overdue_after=closes,
+                    reason=f"outpatient, {rule.name} of {start.isoformat()}",
+                    source=rule.source,
+                    confirmed=rule.confirmed,
+                )
+            )
+    return tuple(items)
+
+
+def due(
+    plan: Plan,
+    setting: str,
+    done: Iterable[tuple[str, datetime]],
+    at: datetime,
+    since: datetime | None = None,
+) -> tuple[DueItem, ...]:
+    """What is due under ``plan`` at ``at`` in ``setting`` ("inpatient" or "outpatient").
+
+    Inpatient: the phase is "stabilisation" while the plan's step at ``at`` is a stabilising
+    step, else "tapering"; ``since`` defaults to the plan's start. Outpatient: windows follow
+    the latest reduction step that has started.
+    """
+    if setting == "inpatient":
+        step = plan.step_on(at.date())
+        phase = "stabilisation" if step is not None and step.kind == "stabilise" else "tapering"
+        start = since if since is not None else datetime.combine(plan.start, time(0))
+        return due_inpatient(phase, done, start, at)
+    if setting == "outpatient":
+        starts = [s.start for s in plan.steps if s.kind == "reduction"]
+        return due_outpatient(starts, done, at)
+    raise InputError("setting", setting, "inpatient or outpatient")
