@@ -90,9 +90,8 @@ def figure(drug: str, table: str) -> EquivalenceFigure:
     found = d.equivalence.get(table)
     if found is None:
         listing = [t for t in EQUIVALENCE_TABLES if t in d.equivalence]
-        hint = (
-            f"{table} does not list {d.name}; "
-            + (f"tables that do: {', '.join(listing)}" if listing else "no table lists it")
+        hint = f"{table} does not list {d.name}; " + (
+            f"tables that do: {', '.join(listing)}" if listing else "no table lists it"
         )
         raise InputError("source", table, f"a table that lists {d.name}", hint=hint)
     return found
@@ -242,9 +241,7 @@ def _convert_drug(d: Drug, daily_mg: Decimal, table: str, basis: Basis | None) -
 def _warnings(d: Drug, conv: DrugConversion) -> list[str]:
     out: list[str] = []
     if conv.disagreement:
-        listed = ", ".join(
-            f"{t} {_fmt_figure(d.equivalence[t])}" for t in _tables_listing(d)
-        )
+        listed = ", ".join(f"{t} {_fmt_figure(d.equivalence[t])}" for t in _tables_listing(d))
         out.append(
             f"⚠ {d.name}: the tables disagree {_plain(conv.span_ratio)}-fold on the dose "
             f"equivalent to diazepam 10 mg ({listed}); {format_mg(conv.daily_mg)}/day is "
