@@ -27,7 +27,8 @@ class InputError(BenzodetoxError, ValueError):
         self.value = value
         self.allowed = allowed
         self.hint = hint
-        message = f"{field}: {value!r} is not allowed; expected {allowed}"
+        shown = "nothing" if value is None else repr(value) if isinstance(value, str) else value
+        message = f"{field}: {shown} is not allowed; expected {allowed}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)

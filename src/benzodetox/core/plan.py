@@ -15,12 +15,20 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from .equivalence import Basis
 from .regimen import Regimen
 
 __all__ = ["CustomStep", "Plan", "PlanRequest", "ScheduledDose", "Step", "Take"]
 
 #: Strategy names, each a module of ``benzodetox.core.tapering``.
-STRATEGIES: tuple[str, ...] = ("asam", "ashton", "hyperbolic", "deprescribing", "inpatient", "custom")
+STRATEGIES: tuple[str, ...] = (
+    "asam",
+    "ashton",
+    "hyperbolic",
+    "deprescribing",
+    "inpatient",
+    "custom",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ class PlanRequest:
     start: date
     strategy: str = "asam"
     market: str = "us"
-    basis: str | None = None  # "low" or "high" where the table gives a range
+    basis: Basis | None = None  # which end of a table's range, where it gives one
     percent: Decimal | None = None
     interval_days: int | None = None
     switch_to: str | None = None
@@ -58,7 +66,7 @@ class PlanRequest:
     stabilise_days: int | None = None  # inpatient
     discharge_mg: Decimal | None = None  # inpatient hand-over dose (diazepam-eq per day)
     then: str = "asam"  # inpatient: the outpatient strategy after discharge
-    drug_free_nights: bool = False  # deprescribing.org option near the end
+    drug_free_nights: int = 0  # deprescribing.org: planned drug-free nights a week near the end
     allow_liquid: bool = True
     custom_steps: tuple[CustomStep, ...] = ()
     override_reason: str = ""

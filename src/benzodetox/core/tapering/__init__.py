@@ -1,0 +1,9 @@
+"""Taper planning: one module per strategy, the staged crossover, and plan adjustments.
+
+>>> from benzodetox.core.tapering import build_plan, STRATEGY_NAMES
+"""
+
+from .engine import build_plan, continue_plan
+from .registry import STRATEGY_NAMES
+
+__all__ = ["STRATEGY_NAMES", "build_plan", "continue_plan"]
