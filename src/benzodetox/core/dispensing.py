@@ -84,7 +84,7 @@ __all__ = [
 #: Most pieces (whole units and split parts) in one solid dose; beyond this, a liquid or less.
 MAX_SOLID_PIECES = 8
 #: An exact solid dose of at most this many pieces is preferred to a liquid.
-SOLIDS_FIRST_PIECES = 4
+SOLIDS_FIRST_PIECES = 6
 
 _THOUSAND = Decimal(1000)
 _ZERO = Decimal(0)
