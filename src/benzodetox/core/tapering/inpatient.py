@@ -13,7 +13,7 @@ from ..plan import PlanRequest
 from ..units import floor_to_microgram
 from .base import Context, Parameter, Proposal
 
-SOURCE = "etg-australia"
+SOURCE = "etg-addiction"
 DEFAULT_STABILISE_DAYS = 3  # eTG: 2–7 days
 DAILY_FRACTION = Decimal("0.10")  # eTG: 10 % of daily oral diazepam-eq a day
 DEFAULT_DISCHARGE_MG = Decimal(20)  # eTG: discharge generally only at ≤ 20 mg/day
@@ -24,7 +24,7 @@ HAND_OVER_TO = ("asam", "ashton", "hyperbolic", "deprescribing")
 class Inpatient:
     name: str = "inpatient"
     source: str = SOURCE
-    ceiling: str = "in hospital at most 10 % of the stabilised daily dose a day [etg-australia]"
+    ceiling: str = "in hospital at most 10 % of the stabilised daily dose a day [etg-addiction]"
 
     def _stabilise(self, request: PlanRequest) -> int:
         days = DEFAULT_STABILISE_DAYS if request.stabilise_days is None else request.stabilise_days
