@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from ..errors import InputError
@@ -69,6 +69,7 @@ class AdvicePolicy:
     severe_ciwa_b_from: int
     slow_after: int
     plateau_after: int
+    slow_factor: Decimal
     window_days: int
     source: str
     confirmed: bool
@@ -81,6 +82,8 @@ class AdvicePolicy:
             raise InputError(
                 "plateau_after", self.plateau_after, f"at least slow_after ({self.slow_after})"
             )
+        if not 0 < self.slow_factor < 1:
+            raise InputError("slow_factor", self.slow_factor, "a fraction between 0 and 1")
         if not 0 < self.significant_ciwa_b_from <= self.severe_ciwa_b_from <= 80:
             raise InputError(
                 "severe_ciwa_b_from",
@@ -97,6 +100,7 @@ def default_policy() -> AdvicePolicy:
         severe_ciwa_b_from=int(p["severe_ciwa_b_from"]),
         slow_after=int(p["slow_after"]),
         plateau_after=int(p["plateau_after"]),
+        slow_factor=Decimal(p["slow_factor"]),
         window_days=int(_DATA["window"]["after_reduction_days"]),
         source=p["source"],
         confirmed=bool(p["confirmed"]),
@@ -206,6 +210,13 @@ def _events(o: Observation) -> set[str]:
 
 def _in_window(o: Observation, step: Step, days: int) -> bool:
     return step.start <= o.at.date() < step.start + timedelta(days=days)
+
+
+def _current_percent(plan: Plan, last: Step) -> Decimal:
+    """The reduction percentage in use: the plan's own setting, else the last reduction's."""
+    if plan.request is not None and plan.request.percent is not None:
+        return plan.request.percent
+    return last.reduction_percent
 
 
 def _previous(plan: Plan, step: Step) -> Step | None:
@@ -318,17 +329,20 @@ def advise(
                 ]
                 return done("plateau", "plateau", reasons)
             if n >= pol.slow_after:
-                reasons = [
-                    _action_reason("slow", count),
-                    window,
-                    thresholds_reason,
-                    _policy_reason(
-                        pol,
-                        f"slow after {pol.slow_after} such reductions; "
-                        "the tapering engine chooses the slower pace",
-                    ),
-                ]
-                return done("slow", "slow", reasons)
+                was = _current_percent(plan, last)
+                percent = (was * pol.slow_factor).quantize(Decimal("0.01"), ROUND_FLOOR)
+                if percent > 0:
+                    reasons = [
+                        _action_reason("slow", count),
+                        window,
+                        thresholds_reason,
+                        _policy_reason(
+                            pol,
+                            f"slow after {pol.slow_after} such reductions: next reductions "
+                            f"{percent.normalize():f}% instead of {was.normalize():f}%",
+                        ),
+                    ]
+                    return done("slow", "slow", reasons, percent=percent)
             reasons = [
                 _action_reason("hold", on_last),
                 window,
