@@ -1,0 +1,181 @@
+"""``benzodetox score``, ``assess`` and ``advise``: instruments, withdrawal risk and level of
+care, and taper advice with the plan it proposes. Bad input exits with status 2 and names the
+field (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..core.assessment._common import Reason
+from ..core.assessment.advice import observations_from_dict
+from ..core.assessment.instruments import INSTRUMENTS
+from ..core.assessment.instruments import score as score_answers
+from ..core.assessment.intake import intake_from_dict
+from ..core.assessment.level_of_care import assess as assess_intake
+from ..core.assessment.propose import advise_and_propose
+from ..core.errors import InputError
+from ._common import emit, format_option, output_option
+
+__all__ = ["advise", "assess", "commands", "score"]
+
+
+def _read_json(path: str, option: str) -> Any:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(option, path, "a readable JSON file", hint=error.strerror or "") from None
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}: {error.msg}"
+        raise InputError(option, path, "valid JSON", hint=where) from None
+
+
+def _reason_rows(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, Any]]:
+    return [
+        {
+            "reason": r.text,
+            "rec": r.rec,
+            "source": r.source,
+            "confirmed": "yes" if r.confirmed else "UNCONFIRMED",
+        }
+        for r in reasons
+    ]
+
+
+def _reason_lines(reasons: tuple[Reason, ...] | list[Reason]) -> list[str]:
+    lines = []
+    for r in reasons:
+        mark = "" if r.confirmed else " [unconfirmed]"
+        rec = f"; {r.rec}" if r.rec else ""
+        lines.append(f"  - {r.text} ({r.source}{rec}){mark}")
+    return lines
+
+
+@click.command()
+@click.argument("instrument", type=click.Choice(INSTRUMENTS, case_sensitive=False))
+@click.argument("answers", nargs=-1, required=True)
+@format_option
+@output_option
+def score(instrument: str, answers: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Score an instrument from its answers in item order, e.g.
+    ``benzodetox score gad-7 1 1 2 1 0 1 0``."""
+    result = score_answers(instrument, list(answers))
+    data = {
+        "instrument": result.instrument,
+        "total": result.total,
+        "max_total": result.max_total,
+        "band": result.band,
+        "band_confirmed": result.band_confirmed,
+        "band_source": result.band_source,
+        "flags": list(result.flags),
+        "notes": [n.as_dict() for n in result.notes],
+    }
+    row = {
+        "instrument": result.instrument,
+        "total": f"{result.total}/{result.max_total}",
+        "band": result.band or "-",
+        "flags": ", ".join(result.flags) or "-",
+    }
+    lines = [
+        f"{result.instrument}: {result.total}/{result.max_total}",
+        f"band: {result.band or 'none'}"
+        + ("" if result.band_confirmed is not False else " [unconfirmed bands]"),
+        f"flags: {', '.join(result.flags) or 'none'}",
+        "notes:",
+        *_reason_lines(result.notes),
+    ]
+    emit(data, [row], fmt, output, text="\n".join(lines))
+
+
+@click.command()
+@click.option("--intake", "intake_path", required=True, type=str, help="Intake JSON file.")
+@format_option
+@output_option
+def assess(intake_path: str, fmt: str, output: str | None) -> None:
+    """Withdrawal risk and level of care from an intake JSON file (format: docs/assessment.md)."""
+    result = assess_intake(intake_from_dict(_read_json(intake_path, "--intake")))
+    data = result.as_dict()
+    loc = result.level_of_care
+    lines = [
+        f"risk: {result.risk.level} ({result.risk.level_text})",
+        f"diazepam-equivalent: {result.risk.diazepam_eq_mg_per_day.normalize():f} mg/day "
+        f"under {result.risk.source} ({result.risk.dose_band} dose, {result.risk.duration_band})",
+        f"level of care: {loc.setting}, {loc.wm_level} ({loc.wm_name})",
+        "reasons:",
+        *_reason_lines(result.reasons),
+    ]
+    if result.risk.prompts:
+        lines += ["prompts:", *_reason_lines(result.risk.prompts)]
+    if result.risk.warnings:
+        lines += ["warnings:", *(f"  - {w}" for w in result.risk.warnings)]
+    emit(data, _reason_rows(result.reasons), fmt, output, text="\n".join(lines))
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--on", value, "a date as YYYY-MM-DD") from None
+
+
+@click.command()
+@click.option("--plan", "plan_path", required=True, type=str, help="Plan JSON file.")
+@click.option(
+    "--assessments", "assessments_path", required=True, type=str, help="Assessments JSON file."
+)
+@click.option("--on", "on", default=None, help="Day to advise on (default: the latest assessment).")
+@format_option
+@output_option
+def advise(
+    plan_path: str, assessments_path: str, on: str | None, fmt: str, output: str | None
+) -> None:
+    """Taper advice from a plan and the assessments so far, with the plan it proposes."""
+    from ..interop.plan_json import plan_from_dict, plan_to_dict
+
+    raw_plan = _read_json(plan_path, "--plan")
+    if not isinstance(raw_plan, dict):
+        raise InputError("--plan", plan_path, "a JSON object (a plan written by benzodetox)")
+    try:
+        plan = plan_from_dict(raw_plan)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise InputError(
+            "--plan",
+            plan_path,
+            "a plan written by benzodetox (plan --format json)",
+            hint=f"{type(error).__name__}: {error}",
+        ) from None
+    observations, conditions = observations_from_dict(_read_json(assessments_path, "--assessments"))
+    day = _parse_day(on)
+    if day is None:
+        if not observations:
+            raise InputError("--on", None, "a date (there are no assessments to date the advice)")
+        day = max(o.at for o in observations).date()
+    advice, proposed = advise_and_propose(plan, observations, day, conditions)
+    data = {**advice.as_dict(), "proposed_plan": plan_to_dict(proposed)}
+    lines = [
+        f"advice on {day.isoformat()}: {advice.action}",
+        f"adjustment: {advice.adjustment.kind}"
+        + (f" ({advice.adjustment.days} days)" if advice.adjustment.days else "")
+        + (f" (next reductions {advice.adjustment.percent}%)" if advice.adjustment.percent else ""),
+        "reasons:",
+        *_reason_lines(advice.reasons),
+    ]
+    if advice.escalation is not None:
+        lines += ["escalation:", *_reason_lines(advice.escalation.actions)]
+    if proposed is not plan:
+        lines.append(f"proposed plan: {len(proposed.steps)} steps, ends {proposed.end.isoformat()}")
+    emit(data, _reason_rows(advice.reasons), fmt, output, text="\n".join(lines))
+
+
+commands = [score, assess, advise]
