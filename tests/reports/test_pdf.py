@@ -1,0 +1,158 @@
+"""The handout and pharmacy order print the plan's exact doses and dates (read back with
+pdftotext), on A4 or Letter, with the equivalence table named on every page."""
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from benzodetox.core.careplan.relapse import Lifestyle, RelapsePlan, SupportContact, Trigger
+from benzodetox.core.dispensing import describe_take
+from benzodetox.core.errors import InputError
+from benzodetox.core.supply import pharmacy_order
+from benzodetox.core.units import format_mg
+from benzodetox.reports.pdf import (
+    format_day,
+    handout_pdf,
+    pharmacy_order_csv,
+    pharmacy_order_pdf,
+)
+from benzodetox.reports.svg_tablets import tablet_svg
+
+from ..core.careplan.example_plans import diazepam_plan
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
+
+RELAPSE = RelapsePlan(
+    goals=("Sleep without tablets",),
+    triggers=(Trigger("Lying awake at night", "internal", ("Get up and read",)),),
+    warning_signs=("Skipping meals",),
+    contacts=(SupportContact("crisis_line", "Samaritans", "116 123"),),
+    after_lapse=("Tell my prescriber",),
+    lifestyle=Lifestyle(sleep="Up at 7 every day"),
+    version=2,
+    reason="reviewed at visit",
+    updated_on=date(2025, 3, 17),
+)
+
+
+def text_of(pdf: bytes, *args: str) -> str:
+    out = subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True,
+                         check=True)
+    return out.stdout.decode("utf-8")
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def pages(pdf: bytes) -> list[str]:
+    return text_of(pdf).split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def handout() -> bytes:
+    return handout_pdf(
+        diazepam_plan("ashton-2002"),
+        patient_name="A. Patient",
+        contacts=(SupportContact("prescriber", "Dr Rao", "0161 496 0000"),),
+        relapse_plan=RELAPSE,
+    )
+
+
+def test_the_handout_shows_every_steps_dates_and_doses_exactly(handout):
+    """Each step's first and last day, each dose in mg and each take as the plan has them."""
+    text = flat(text_of(handout))
+    plan = diazepam_plan("ashton-2002")
+    for step in plan.steps:
+        assert format_day(step.start) in text
+        assert f"to {format_day(step.end)}" in text
+        for dose in step.doses:
+            assert f"{dose.time:%H:%M} — {dose.drug} {format_mg(dose.mg)}:" in text
+            for take in dose.takes:
+                assert describe_take(take) in text
+        for drug in step.drugs:
+            assert f"{format_mg(step.daily_mg(drug))} {drug}" in text
+    assert "½ × Diazepam 5 mg tablets" in text
+    assert "¼ × Diazepam 2 mg tablets" in text
+    assert "6.25 mL of Diazepam 2 mg/5 mL oral solution" in text
+    assert "No more doses" in text
+
+
+def test_the_handout_calendar_marks_each_day_and_each_dose_change(handout):
+    """Every day of the plan is in the calendar; the four changes are flagged."""
+    text = flat(text_of(handout))
+    assert text.count("NEW DOSE") == 3
+    assert "STOP" in text
+    for label in ("3 Mar 2025", "16 Mar", "17 Mar", "27 Apr", "28 Apr"):
+        assert label in text
+
+
+def test_the_equivalence_table_is_named_on_every_page(handout):
+    """The footer names the plan's equivalence table on each page."""
+    found = pages(handout)
+    assert len(found) >= 2
+    assert all("Equivalence table: ashton-2002" in page for page in found)
+
+
+def test_the_handout_says_when_to_call_and_carries_contacts_and_relapse_plan(handout):
+    """Withdrawal, when to call, both contact lists and the relapse plan's version appear."""
+    text = flat(text_of(handout))
+    assert "What withdrawal may feel like" in text
+    assert "Call emergency services now" in text
+    assert "Dr Rao" in text and "Samaritans" in text
+    assert "Version 2, updated Mon 17 Mar 2025 (reviewed at visit)." in text
+    assert "Lying awake at night" in text and "Up at 7 every day" in text
+
+
+def test_the_handout_prints_on_letter_paper_and_refuses_other_sizes():
+    """Letter gives 612 x 792 pt pages; an unknown size is an InputError."""
+    pdf = handout_pdf(diazepam_plan(), page_size="Letter")
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+    assert "612 x 792 pts" in info.stdout.decode()
+    with pytest.raises(InputError):
+        handout_pdf(diazepam_plan(), page_size="A5")
+
+
+def test_the_pharmacy_order_lists_each_periods_quantities():
+    """Each supply period's dates and quantities appear as core.supply computes them."""
+    plan = diazepam_plan("ashton-2002")
+    text = flat(text_of(pharmacy_order_pdf(plan, 28)))
+    for period in pharmacy_order(plan, 28):
+        assert f"{format_day(period.start)} to {format_day(period.end)}" in text
+        for line in period.lines:
+            assert line.product in text
+    assert "4 (3½ taken)" in text
+    assert "87.5 mL" in text
+    assert "Equivalence table: ashton-2002" in text
+
+
+def test_the_pharmacy_csv_has_one_row_per_product_per_period_with_exact_values():
+    """Rows match core.supply; counts are exact fractions; the table is on every row."""
+    plan = diazepam_plan("ashton-2002")
+    rows = list(csv.DictReader(io.StringIO(pharmacy_order_csv(plan, 28))))
+    periods = pharmacy_order(plan, 28)
+    assert len(rows) == sum(len(p.lines) for p in periods)
+    quarter = next(r for r in rows if r["product_id"] == "diazepam-2mg-tab")
+    assert (quarter["units"], quarter["units_taken"]) == ("4", "7/2")
+    assert Fraction(quarter["units_taken"]) == Fraction(7, 2)
+    liquid = next(r for r in rows if r["form"] == "oral solution")
+    assert liquid["ml"] == "87.5"
+    assert {r["equivalence_table"] for r in rows} == {"ashton-2002"}
+
+
+@pytest.mark.parametrize(
+    ("count", "circles", "sectors"),
+    [(Fraction(1), 1, 0), (Fraction(1, 2), 1, 1), (Fraction(5, 3), 2, 1), (Fraction(3, 4), 1, 1)],
+)
+def test_tablet_pictures_draw_whole_tablets_and_the_part_left_over(count, circles, sectors):
+    """Whole tablets are circles; ½, ⅓, ¼ (and ⅔, ¾) are one sector in a dashed outline."""
+    svg = tablet_svg(count)
+    assert svg.count("<circle") == circles
+    assert svg.count("<path") == sectors
+    assert svg.startswith("<svg") and "<title>" in svg
