@@ -102,3 +102,33 @@ def drug_table_basis(draw: st.DrawFn) -> tuple[str, str, str | None]:
 def diazepam_amounts(max_mg: int = 120) -> st.SearchStrategy[Decimal]:
     """Diazepam-equivalent amounts in mg with up to three decimals, above zero."""
     return st.integers(1, max_mg * 1000).map(lambda ug: Decimal(ug) / 1000)
+
+# --- kinetics
+# Dose schedules for tests/core/kinetics: event times in hours (on or off the hourly grid) and
+# amounts in mg, as the simulator receives them; and made-up one-compartment parameters.
+
+
+@st.composite
+def dose_schedules(
+    draw: st.DrawFn, max_events: int = 30, horizon_h: float = 240.0
+) -> tuple[list[float], list[float]]:
+    """(times_h, mg): up to ``max_events`` doses at arbitrary times in [0, horizon_h)."""
+    n = draw(st.integers(1, max_events))
+    times = draw(
+        st.lists(
+            st.floats(0.0, horizon_h, exclude_max=True, allow_nan=False), min_size=n, max_size=n
+        )
+    )
+    amounts = draw(st.lists(st.floats(0.01, 50.0, allow_nan=False), min_size=n, max_size=n))
+    return sorted(times), amounts
+
+
+@st.composite
+def pk_parameters(draw: st.DrawFn) -> dict[str, float]:
+    """F, ka (1/h), CL (L/h) and V (L) in the range of drugs.md §3.1 (and a bit beyond)."""
+    return {
+        "bioavailability": draw(st.floats(0.5, 1.0)),
+        "ka": draw(st.floats(0.3, 5.0)),
+        "clearance": draw(st.floats(0.5, 10.0)),
+        "volume": draw(st.floats(20.0, 300.0)),
+    }
