@@ -1,8 +1,6 @@
 """The handout and pharmacy order print the plan's exact doses and dates (read back with
 pdftotext), on A4 or Letter, with the equivalence table named on every page."""
 
-import csv
-import io
 import re
 import shutil
 import subprocess
@@ -19,7 +17,6 @@ from benzodetox.core.units import format_mg
 from benzodetox.reports.pdf import (
     format_day,
     handout_pdf,
-    pharmacy_order_csv,
     pharmacy_order_pdf,
 )
 from benzodetox.reports.svg_tablets import tablet_svg
@@ -130,20 +127,6 @@ def test_the_pharmacy_order_lists_each_periods_quantities():
     assert "4 (3½ taken)" in text
     assert "87.5 mL" in text
     assert "Equivalence table: ashton-2002" in text
-
-
-def test_the_pharmacy_csv_has_one_row_per_product_per_period_with_exact_values():
-    """Rows match core.supply; counts are exact fractions; the table is on every row."""
-    plan = diazepam_plan("ashton-2002")
-    rows = list(csv.DictReader(io.StringIO(pharmacy_order_csv(plan, 28))))
-    periods = pharmacy_order(plan, 28)
-    assert len(rows) == sum(len(p.lines) for p in periods)
-    quarter = next(r for r in rows if r["product_id"] == "diazepam-2mg-tab")
-    assert (quarter["units"], quarter["units_taken"]) == ("4", "7/2")
-    assert Fraction(quarter["units_taken"]) == Fraction(7, 2)
-    liquid = next(r for r in rows if r["form"] == "oral solution")
-    assert liquid["ml"] == "87.5"
-    assert {r["equivalence_table"] for r in rows} == {"ashton-2002"}
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,6 @@ Pages are black-and-white printable on A4 or US Letter.
 
 from __future__ import annotations
 
-import csv
-import io
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,7 +35,6 @@ __all__ = [
     "handout_context",
     "handout_html",
     "handout_pdf",
-    "pharmacy_order_csv",
     "pharmacy_order_html",
     "pharmacy_order_pdf",
     "table_name",
@@ -354,37 +351,3 @@ def pharmacy_order_pdf(plan: Plan, period_days: int | None = 28, *, page_size: s
     """Quantities per product per supply period (``core.supply.pharmacy_order``), with the
     schedule they cover."""
     return _pdf(pharmacy_order_html(plan, period_days, page_size=page_size))
-
-
-CSV_COLUMNS = (
-    "period_start", "period_end", "days", "product_id", "product", "form", "strength_mg",
-    "units", "units_taken", "ml", "bottles", "confirmed", "equivalence_table",
-)
-
-
-def pharmacy_order_csv(plan: Plan, period_days: int | None = 28) -> str:
-    """One row per product per supply period; exact values (``units_taken`` as a fraction such
-    as ``27/2``), ISO dates, and the plan's equivalence table on every row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for period in pharmacy_order(plan, period_days):
-        for line in period.lines:
-            writer.writerow(
-                (
-                    period.start.isoformat(),
-                    period.end.isoformat(),
-                    period.days,
-                    line.product_id,
-                    line.product,
-                    line.form,
-                    format(line.strength_mg.normalize(), "f"),
-                    "" if line.units is None else line.units,
-                    "" if line.exact_count is None else str(line.exact_count),
-                    "" if line.ml is None else format(line.ml.normalize(), "f"),
-                    "" if line.bottles is None else line.bottles,
-                    "yes" if line.confirmed else "no",
-                    plan.source,
-                )
-            )
-    return out.getvalue()
