@@ -85,3 +85,22 @@ def test_course_sessions_become_appointments():
     titles = [str(e.get("summary")) for e in events(ics)]
     assert titles.count("CBT for insomnia (CBT-I): session 1 of 8") == 1
     assert sum(t.startswith("CBT for insomnia") for t in titles) == 8
+
+
+def test_a_planned_taper_exports_one_event_per_step_with_stable_uids():
+    """A real plan (alprazolam switched to diazepam) gives one dose event per step, twice alike."""
+    from decimal import Decimal
+
+    from benzodetox.core.plan import PlanRequest
+    from benzodetox.core.regimen import Dose, Regimen
+    from benzodetox.core.tapering import build_plan
+
+    regimen = Regimen((Dose(time(8), "alprazolam", Decimal("0.5")),
+                       Dose(time(22), "alprazolam", Decimal("1"))))
+    plan = build_plan(PlanRequest(regimen=regimen, source="ashton-2002", start=date(2025, 3, 3),
+                                  switch_to="diazepam", market="uk"))
+    first = events(plan_to_ics(plan, now=NOW))
+    second = events(plan_to_ics(plan, now=datetime(2026, 1, 1, tzinfo=UTC)))
+    assert len(first) == len(plan.steps)
+    assert [str(e.get("uid")) for e in first] == [str(e.get("uid")) for e in second]
+    assert str(first[0].get("summary")).startswith("Starting dose: ")

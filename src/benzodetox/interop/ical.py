@@ -89,12 +89,12 @@ def _uid(identity: str, kind: str, when: str, content: str, domain: str) -> str:
     return f"{kind}-{digest[:32]}@{domain}"
 
 
-def _step_text(step: Step) -> tuple[str, str]:
+def _step_text(step: Step, first: bool) -> tuple[str, str]:
     """Summary and description of a step, from the plan's exact values."""
     if not any(d.mg > 0 for d in step.doses):
         return "No more doses from today", "The taper is complete: no more doses."
     totals = ", ".join(f"{format_mg(step.daily_mg(drug))} {drug}" for drug in step.drugs)
-    lead = "Starting dose: " if step.index == 0 else "New dose from today: "
+    lead = "Starting dose: " if first else "New dose from today: "
     summary = f"{lead}{totals} a day"
     lines = []
     for dose in sorted(step.doses, key=lambda d: d.time):
@@ -128,8 +128,8 @@ def plan_to_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Taper plan")
-    for step in plan.steps:
-        summary, description = _step_text(step)
+    for n, step in enumerate(plan.steps):
+        summary, description = _step_text(step, first=n == 0)
         description = f"{description}\n{table}"
         event = Event()
         event.add("uid", _uid(identity, "dose", step.start.isoformat(), description, uid_domain))

@@ -87,7 +87,6 @@ class _DoseView:
     drug: str
     mg: str
     takes: tuple[_TakeView, ...]
-    below_target: str
 
 
 @dataclass(frozen=True)
@@ -132,10 +131,6 @@ def _dose_view(dose: ScheduledDose) -> _DoseView:
         drug=dose.drug,
         mg=format_mg(dose.mg),
         takes=tuple(_take_view(t) for t in dose.takes if t.mg > 0),
-        below_target=(
-            f"{format_mg(dose.rounding_mg)} below the target of {format_mg(dose.target_mg)}"
-            if dose.rounding_mg > 0 else ""
-        ),
     )
 
 
