@@ -1,2 +1,44 @@
 """Assessment and monitoring: withdrawal risk, level of care, instruments, vital signs,
-emergencies, taper advice and the monitoring schedule."""
+emergencies, taper advice and the monitoring schedule.
+
+>>> from benzodetox.core.assessment import score
+>>> score("gad-7", [0, 1, 1, 0, 0, 1, 0]).band
+'minimal'
+"""
+
+from .advice import Adjustment, Advice, Observation, advise, observations_from_dict
+from .emergencies import escalation, escalation_for
+from .instruments import INSTRUMENTS, instrument, score
+from .intake import Intake, intake_from_dict
+from .level_of_care import Assessment, assess, level_of_care
+from .propose import advise_and_propose, propose
+from .risk import withdrawal_risk
+from .schedule import due, due_inpatient, due_outpatient
+from .vitals import VitalSigns, check_vitals, threshold_set
+
+__all__ = [
+    "INSTRUMENTS",
+    "Adjustment",
+    "Advice",
+    "Assessment",
+    "Intake",
+    "Observation",
+    "VitalSigns",
+    "advise",
+    "advise_and_propose",
+    "assess",
+    "check_vitals",
+    "due",
+    "due_inpatient",
+    "due_outpatient",
+    "escalation",
+    "escalation_for",
+    "instrument",
+    "intake_from_dict",
+    "level_of_care",
+    "observations_from_dict",
+    "propose",
+    "score",
+    "threshold_set",
+    "withdrawal_risk",
+]
