@@ -103,6 +103,7 @@ def diazepam_amounts(max_mg: int = 120) -> st.SearchStrategy[Decimal]:
     """Diazepam-equivalent amounts in mg with up to three decimals, above zero."""
     return st.integers(1, max_mg * 1000).map(lambda ug: Decimal(ug) / 1000)
 
+
 # --- kinetics
 # Dose schedules for tests/core/kinetics: event times in hours (on or off the hourly grid) and
 # amounts in mg, as the simulator receives them; and made-up one-compartment parameters.
@@ -131,4 +132,54 @@ def pk_parameters(draw: st.DrawFn) -> dict[str, float]:
         "ka": draw(st.floats(0.3, 5.0)),
         "clearance": draw(st.floats(0.5, 10.0)),
         "volume": draw(st.floats(20.0, 300.0)),
+    }
+
+
+# --- tapering
+# Random regimens of 1–3 drugs that the chosen market sells and the chosen table lists, for the
+# planner's property tests (tests/core/tapering).
+
+TAPER_TIMES = ("07:00", "08:00", "12:00", "14:00", "18:00", "22:00")
+
+
+@st.composite
+def taper_cases(draw: st.DrawFn, max_drugs: int = 3, switch: bool | None = None) -> dict[str, object]:
+    """Keyword arguments for a PlanRequest: a regimen, table, basis, market, strategy options."""
+    from datetime import date, time, timedelta
+
+    from benzodetox.core.catalogue import EQUIVALENCE_TABLES, catalogue
+    from benzodetox.core.regimen import Dose, Regimen
+
+    cat = catalogue()
+    market = draw(st.sampled_from(("us", "uk")))
+    sold = sorted({p.drug for p in cat.products if p.market == market})
+    drugs = draw(st.lists(st.sampled_from(sold), min_size=1, max_size=max_drugs, unique=True))
+    do_switch = draw(st.booleans()) if switch is None else switch
+    target = draw(st.sampled_from(("diazepam", "diazepam", "clonazepam"))) if do_switch else None
+    needed = [*drugs, target] if target else drugs
+    tables = [t for t in EQUIVALENCE_TABLES if all(t in cat.drugs[d].equivalence for d in needed)]
+    if not tables:
+        tables = [t for t in EQUIVALENCE_TABLES if t in cat.drugs[drugs[0]].equivalence]
+        drugs = [drugs[0]]
+    table = draw(st.sampled_from(tables))
+    doses = []
+    for drug in drugs:
+        units = sorted({p.strength_mg for p in cat.products_for(drug, market) if not p.is_liquid})
+        units = units or sorted({p.strength_mg for p in cat.products_for(drug, market)})
+        times = draw(st.lists(st.sampled_from(TAPER_TIMES), min_size=1, max_size=3, unique=True))
+        for t in times:
+            unit = draw(st.sampled_from(units))
+            mg = unit * draw(st.sampled_from((1, 1, 2, 3)))
+            if mg * len(times) > cat.drugs[drug].max_daily.mg:
+                mg = unit
+            hh, mm = (int(x) for x in t.split(":"))
+            doses.append(Dose(time(hh, mm), drug, mg))
+    return {
+        "regimen": Regimen(tuple(doses)),
+        "source": table,
+        "basis": draw(st.sampled_from(("low", "high"))),
+        "market": market,
+        "start": date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 400))),
+        "switch_to": target,
+        "allow_liquid": draw(st.booleans()) if not do_switch else True,
     }

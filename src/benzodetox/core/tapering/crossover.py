@@ -24,20 +24,14 @@ from ..plan import PlanRequest
 from ..units import format_mg
 from .base import Equivalents, Slot
 
-__all__ = ["SWITCH_TARGETS", "stages"]
+__all__ = ["SWITCH_TARGETS", "order", "substitute"]
 
 #: Long-acting drugs a regimen can be switched to (issue: diazepam by default, clonazepam possible).
 SWITCH_TARGETS: tuple[str, ...] = ("diazepam", "clonazepam")
 
 
-def stages(
-    slots: tuple[Slot, ...],
-    request: PlanRequest,
-    eq: Equivalents,
-    products: Callable[[str], tuple[Product, ...]],
-) -> list[tuple[tuple[Slot, ...], str]]:
-    """The crossover stages, each as (doses after the stage, note). Empty when the regimen is
-    already all the target drug."""
+def order(slots: tuple[Slot, ...], request: PlanRequest) -> list[time]:
+    """The dose times to substitute, in order; empty when nothing needs switching."""
     target = request.switch_to or "diazepam"
     times = sorted({s.time for s in slots if s.drug != target}, reverse=True)
     if not times:
@@ -48,27 +42,31 @@ def stages(
         raise InputError(
             "switch_first", first.strftime("%H:%M"), f"one of the dose times {allowed}"
         )
-    order = [first] + [t for t in times if t != first]
-    eq.figure_mg(target)  # the table must list the target drug
-    result: list[tuple[tuple[Slot, ...], str]] = []
-    current = tuple(s.at(s.mg) for s in slots)
-    for number, at in enumerate(order, start=1):
-        replaced = [s for s in current if s.time == at]
-        diazepam_eq = sum((eq.dz(s.drug, s.mg) for s in replaced), Decimal(0))
-        want = eq.mg_for(target, diazepam_eq)
-        got = achievable_at_most(products(target), want)
-        kept = tuple(s.at(s.mg) for s in current if s.time != at)
-        current = tuple(sorted((*kept, Slot(at, target, got, want)), key=_slot_key))
-        was = " + ".join(f"{format_mg(s.mg)} {s.drug}" for s in replaced)
-        result.append(
-            (
-                current,
-                f"crossover stage {number} of {len(order)}: {at.strftime('%H:%M')} dose "
-                f"{was} → {format_mg(got)} {target} (same diazepam equivalent under "
-                f"{request.source})",
-            )
-        )
-    return result
+    return [first] + [t for t in times if t != first]
+
+
+def substitute(
+    slots: tuple[Slot, ...],
+    at: time,
+    request: PlanRequest,
+    eq: Equivalents,
+    products: Callable[[str], tuple[Product, ...]],
+) -> tuple[tuple[Slot, ...], str]:
+    """``slots`` with everything taken at ``at`` replaced by the target drug at the same
+    diazepam equivalent (rounded down to what can be given), and a note saying so."""
+    target = request.switch_to or "diazepam"
+    replaced = [s for s in slots if s.time == at]
+    diazepam_eq = sum((eq.dz(s.drug, s.mg) for s in replaced), Decimal(0))
+    want = eq.mg_for(target, diazepam_eq)
+    got = achievable_at_most(products(target), want)
+    kept = tuple(s.at(s.mg) for s in slots if s.time != at)
+    new = tuple(sorted((*kept, Slot(at, target, got, want)), key=_slot_key))
+    was = " + ".join(f"{format_mg(s.mg)} {s.drug}" for s in replaced)
+    note = (
+        f"{at.strftime('%H:%M')} dose {was} → {format_mg(got)} {target} "
+        f"(same diazepam equivalent under {request.source})"
+    )
+    return new, note
 
 
 def _slot_key(slot: Slot) -> tuple[time, str]:

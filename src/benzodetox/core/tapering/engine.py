@@ -55,9 +55,12 @@ def build_plan(request: PlanRequest) -> Plan:
     slots = builder.initial_slots()
     builder.baseline = builder.eq.total(slots)
     if request.switch_to:
-        for stage, note in crossover.stages(slots, request, builder.eq, builder.products):
-            builder.add_step(stage, "crossover", request.crossover_days, (note,))
-            slots = stage
+        builder.eq.figure_mg(request.switch_to)  # the table must list the target drug
+        times = crossover.order(slots, request)
+        for number, at in enumerate(times, start=1):
+            stage, note = crossover.substitute(slots, at, request, builder.eq, builder.products)
+            note = f"crossover stage {number} of {len(times)}: {note}"
+            slots = builder.add_step(stage, "crossover", request.crossover_days, (note,))
     return builder.taper(slots, strategy_for(request.strategy), reductions=0)
 
 
@@ -149,6 +152,19 @@ class _Builder:
         slots = tuple(Slot(t, drug, mg, mg) for (t, drug), mg in sorted(merged.items()))
         for slot in slots:
             self.eq.figure_mg(slot.drug)  # refuses a table that does not list the drug
+            given = achievable_at_most(self.products(slot.drug), slot.mg)
+            if given != slot.mg:
+                above = achievable_at_most(self.products(slot.drug), slot.mg * 2)
+                nearest = format_mg(given) if given else "none"
+                raise InputError(
+                    "take",
+                    f"{format_mg(slot.mg)} {slot.drug} at {slot.time.strftime('%H:%M')}",
+                    f"a dose the {self.request.market} products can give",
+                    hint=f"nearest below: {nearest}; above: {format_mg(above)}; check the dose"
+                    " or the market"
+                    if above > slot.mg
+                    else f"nearest below: {nearest}",
+                )
         return slots
 
     def history_since_window(self) -> tuple[tuple[date, Decimal], ...]:
@@ -225,7 +241,7 @@ class _Builder:
                 self.window_start = day
                 continue
             if proposal.kind == "stabilise":
-                self.add_step(slots, "stabilise", proposal.days, (proposal.note,))
+                slots = self.add_step(slots, "stabilise", proposal.days, (proposal.note,))
                 continue
             if proposal.kind == "end":
                 self.warnings.append(
@@ -248,12 +264,15 @@ class _Builder:
             target = max(target, request.plateau_mg)
         notes: list[str] = [proposal.note] if proposal.note else []
         warnings: list[str] = []
-        slots = tuple(s.at(s.mg) for s in slots)  # last step's rounding is not this step's
+        # last step's rounding is not this step's; a current dose the products cannot give is
+        # rounded down first, so the ceiling is judged on what is really given
+        slots = self.dispensable(tuple(s.at(s.mg) for s in slots))
         if target > current:
             new = self.raise_dose(slots, target - current)
             warnings.append("the dose rises at this step")
         else:
             new = self.cut(slots, current - target)
+        new = self.dispensable(new)
         total = self.eq.total(new)
         if total == 0 and proposal.min_total == 0:
             return new  # the stop step follows
@@ -383,7 +402,10 @@ class _Builder:
         notes: tuple[str, ...] = (),
         warnings: tuple[str, ...] = (),
         drug_free_nights: int = 0,
-    ) -> None:
+    ) -> tuple[Slot, ...]:
+        """Append a step on ``slots`` (each first rounded down to what can be given, e.g. a
+        current dose the market cannot make) and return the doses it really gives."""
+        slots = self.dispensable(slots)
         start = self.next_day()
         previous = self.steps[-1].diazepam_eq_mg if self.steps else self.baseline
         doses = tuple(self.scheduled(slot) for slot in slots if slot.mg > 0)
@@ -408,6 +430,15 @@ class _Builder:
                 drug_free_nights=drug_free_nights,
             )
         )
+        return slots
+
+    def dispensable(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        """Each dose rounded down to what the products can give (the target kept)."""
+        result = []
+        for slot in slots:
+            mg = achievable_at_most(self.products(slot.drug), slot.mg) if slot.mg else slot.mg
+            result.append(slot if mg == slot.mg else slot.at(mg, target_mg=slot.target_mg))
+        return tuple(result)
 
     def scheduled(self, slot: Slot) -> ScheduledDose:
         previous = self._previous_product(slot)

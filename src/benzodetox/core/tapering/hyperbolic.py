@@ -69,7 +69,9 @@ class Hyperbolic:
             Parameter(
                 "final dose",
                 f"{self._final(request)} mg diazepam-eq/day",
-                "benzodetox-hyperbolic-final-dose" if request.final_dose_mg is None else "clinician",
+                "benzodetox-hyperbolic-final-dose"
+                if request.final_dose_mg is None
+                else "clinician",
                 confirmed=request.final_dose_mg is not None,
                 note="no source gives Maudsley's final dose",
             ),
