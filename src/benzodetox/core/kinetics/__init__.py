@@ -166,6 +166,9 @@ def simulate(
         raise InputError("days", days, f"a whole number of days, 1 to {MAX_DAYS}")
     if not (math.isfinite(step_h) and 1 / 60 <= step_h <= 24):
         raise InputError("step", step_h, "a grid step from 1 minute to 24 hours")
+    for name, cv in (("cv-clearance", cv_clearance), ("cv-volume", cv_volume)):
+        if cv is not None and not (math.isfinite(cv) and 0 <= cv <= 2):
+            raise InputError(name, cv, "a coefficient of variation from 0 to 2")
     n_points = math.floor(days * 24.0 / step_h + 1e-9) + 1
     time_h = np.arange(n_points, dtype=np.float64) * step_h
     assumptions: list[str] = [
