@@ -216,12 +216,13 @@ def simulate(
                 "from the same virtual patients"
             )
         rng = np.random.default_rng(seed)
+        jobs = []
         for pk in pks:
             ev = events[pk.drug]
             for name, (rates, coefs) in _population_terms(pk, population, rng, cv_cl, cv_v):
-                bands[name] = population_band(
-                    n_points, step_h, ev.times_h + pk.lag_h, ev.mg, rates, coefs
-                )
+                jobs.append((name, ev.times_h + pk.lag_h, ev.mg, rates, coefs))
+        for name, times, mg, rates, coefs in jobs:
+            bands[name] = population_band(n_points, step_h, times, mg, rates, coefs)
 
     flu: FlumazenilResult | None = None
     if flumazenil is not None:

@@ -106,6 +106,7 @@ def population_band(
     result = np.zeros((3, n_blocks * size), dtype=np.float64)
     state = np.zeros((n_terms, n_patients), dtype=np.float64)
     block = np.empty((size, n_patients), dtype=np.float32)
+    scratch = np.empty((size, n_patients), dtype=np.float32)
     state32 = np.empty((n_patients,), dtype=np.float32)
     started = False
     for b in range(n_blocks):
@@ -117,9 +118,11 @@ def population_band(
         block.fill(0.0)
         for j in range(n_terms):
             state32[:] = state[j]
-            block += carry_shape[j] * state32[None, :]
+            np.multiply(carry_shape[j], state32[None, :], out=scratch)
+            block += scratch
         for slot in active.tolist():
-            block += slot_shape[slot] * np.float32(doses[slot])
+            np.multiply(slot_shape[slot], np.float32(doses[slot]), out=scratch)
+            block += scratch
         np.maximum(block, 0.0, out=block)
         block.sort(axis=1)
         lo = block[:, lo_idx].astype(np.float64)
