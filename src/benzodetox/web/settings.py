@@ -1,10 +1,202 @@
-"""Django settings, read from environment variables by small typed helpers (see env.py)."""
-# The web application's settings are filled in by the web app issue; this minimal form lets the
-# test runner load Django for the pure-core suite.
+"""Django settings, read from environment variables by the typed helpers in ``env.py``.
+
+Variables: ``BENZODETOX_DATA_DIR`` (SQLite file, secret key, collected static files),
+``DATABASE_URL`` (PostgreSQL instead of SQLite), ``SECRET_KEY`` / ``SECRET_KEY_FILE``, ``DEBUG``,
+``BENZODETOX_ALLOWED_HOSTS`` (comma-separated), ``BENZODETOX_SESSION_MINUTES`` (inactivity
+timeout, default 30), ``BENZODETOX_HTTPS`` (secure cookies behind TLS).
+"""
+
+from __future__ import annotations
+
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent
-SECRET_KEY = "benzodetox-test-only"  # replaced by the web app's env-based settings
-INSTALLED_APPS: list[str] = []
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import (
+    default_data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+    read_or_create_secret_key,
+)
+
+WEB_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = default_data_dir()
+try:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError as error:
+    raise ImproperlyConfigured(f"BENZODETOX_DATA_DIR {str(DATA_DIR)!r}: {error}") from None
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = read_or_create_secret_key(DATA_DIR)
+ALLOWED_HOSTS = env_list("BENZODETOX_ALLOWED_HOSTS", ("127.0.0.1", "localhost", "[::1]"))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "simple_history",
+    "benzodetox.web.accounts",
+    "benzodetox.web.programmes",
+    "benzodetox.web.audit",
+    "benzodetox.web.patients",
+    "benzodetox.web.plans",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "benzodetox.web.audit.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "benzodetox.web.accounts.middleware.RequireLoginMiddleware",
+    "benzodetox.web.programmes.middleware.ScopeMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "benzodetox.web.urls"
+WSGI_APPLICATION = "benzodetox.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "benzodetox.web.programmes.context.memberships",
+            ],
+            "builtins": ["benzodetox.web.templatetags.clinical"],
+        },
+    },
+]
+
+# --- database: embedded SQLite in the data folder, PostgreSQL when DATABASE_URL is set -------
+DATABASE_URL = env_str("DATABASE_URL").strip()
+if DATABASE_URL:
+    _db = parse_database_url(DATABASE_URL)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": _db.name,
+            "USER": _db.user,
+            "PASSWORD": _db.password,
+            "HOST": _db.host,
+            "PORT": _db.port,
+            "OPTIONS": _db.options,
+            "CONN_MAX_AGE": env_int("BENZODETOX_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "benzodetox.sqlite3",
+            "OPTIONS": {
+                # Writers take the lock when the transaction starts, so two writers queue
+                # behind the busy timeout instead of failing with "database is locked".
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts ------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "patients:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AXES_FAILURE_LIMIT = env_int("BENZODETOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("BENZODETOX_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+
+OTP_TOTP_ISSUER = "benzodetox"
+
+# Sessions end after this many minutes without a request (every request renews the cookie).
+SESSION_COOKIE_AGE = env_int("BENZODETOX_SESSION_MINUTES", 30, minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+_HTTPS = env_bool("BENZODETOX_HTTPS", False)
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+CSRF_TRUSTED_ORIGINS = env_list("BENZODETOX_CSRF_TRUSTED_ORIGINS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- time, language ------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_str("BENZODETOX_TIME_ZONE", "UTC")
+USE_I18N = False
 USE_TZ = True
+
+# --- static files: vendored, served by whitenoise, no CDN ----------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [WEB_DIR / "static"]
+STATIC_ROOT = Path(env_str("BENZODETOX_STATIC_ROOT") or (DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing folder
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the app folders too, so tests and a fresh checkout work before
+# collectstatic has run.
+WHITENOISE_USE_FINDERS = True
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

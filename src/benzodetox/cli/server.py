@@ -1,0 +1,223 @@
+"""``benzodetox serve``, ``benzodetox user add`` and ``benzodetox manage``: the web application.
+
+``serve`` applies pending migrations, collects static files when they changed, optionally
+seeds the demo, then serves with gunicorn (gthread workers) and whitenoise. SQLite in
+``BENZODETOX_DATA_DIR`` by default; PostgreSQL when ``DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+SETTINGS = "benzodetox.web.settings"
+
+
+def setup_django(extra_hosts: tuple[str, ...] = ()) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    if extra_hosts:
+        from benzodetox.web.env import env_list
+
+        hosts = env_list("BENZODETOX_ALLOWED_HOSTS", ("127.0.0.1", "localhost", "[::1]"))
+        for host in extra_hosts:
+            if host and host not in hosts:
+                hosts.append("*" if host in ("0.0.0.0", "::") else host)
+        os.environ["BENZODETOX_ALLOWED_HOSTS"] = ",".join(hosts)
+    import django
+
+    django.setup()
+
+
+def migrate_if_needed(verbosity: int = 0) -> bool:
+    """Apply unapplied migrations; True when there were some."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return False
+    call_command("migrate", interactive=False, verbosity=verbosity)
+    return True
+
+
+def _static_fingerprint() -> str:
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda item: item[0]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collectstatic_if_needed() -> bool:
+    """Collect static files when the sources changed since the last collection."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    root = Path(settings.STATIC_ROOT)
+    stamp = root / ".benzodetox-static-stamp"
+    fingerprint = _static_fingerprint()
+    if stamp.exists() and stamp.read_text("utf-8") == fingerprint:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint, "utf-8")
+    return True
+
+
+def _print_logins(logins: list[Any], url: str) -> None:
+    click.echo("")
+    click.echo(f"Demo logins for {url}")
+    width = max(len(login.username) for login in logins)
+    for login in logins:
+        click.echo(
+            f"  {login.username:<{width}}  password {login.password}  "
+            f"({login.role}, {login.programme})"
+        )
+    click.echo("")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--demo", is_flag=True, help="Seed the demo programme once and print its logins.")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--check", is_flag=True, help="Prepare (migrate, static, demo) and exit.")
+def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: bool) -> None:
+    """Serve the clinician web application (migrates and collects static files first)."""
+    setup_django((host,))
+    from django.conf import settings
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    where = (
+        db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db['HOST']}/{db['NAME']}"
+    )
+    click.echo(f"benzodetox: database {where}")
+    if migrate_if_needed():
+        click.echo("benzodetox: database migrated")
+    if collectstatic_if_needed():
+        click.echo(f"benzodetox: static files collected in {settings.STATIC_ROOT}")
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown}:{port}/"
+    if demo:
+        from benzodetox.web.demo import seed_demo
+
+        seeded, logins = seed_demo()
+        if seeded:
+            click.echo("benzodetox: demo programme seeded")
+        _print_logins(logins, url)
+    connections.close_all()  # no connection may be shared with the forked workers
+    if check:
+        return
+    click.echo(f"benzodetox: serving on {url} (Ctrl+C to stop)")
+    _run_gunicorn(host, port, workers, threads)
+
+
+def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": bind,
+                "workers": workers,
+                "threads": threads,
+                "worker_class": "gthread",
+                "timeout": 60,
+                "graceful_timeout": 10,
+                "accesslog": None,
+                "errorlog": "-",
+                "loglevel": "warning",
+                "proc_name": "benzodetox",
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from benzodetox.web.wsgi import application
+
+            return application
+
+    Application().run()
+
+
+@click.group()
+def user() -> None:
+    """Manage accounts of the web application."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "prescriber", "nurse", "counsellor", "read-only"]),
+)
+@click.option("--programme", required=True, help="Programme name (created if new).")
+def user_add(username: str, role: str, programme: str) -> None:
+    """Add USERNAME with ROLE in PROGRAMME (password from stdin, or prompted twice).
+
+    An existing user keeps their password and gets the role in the programme."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from benzodetox.core.errors import InputError
+    from benzodetox.web.programmes.services import add_member
+
+    migrate_if_needed()
+    users = get_user_model()
+    existing = users.objects.filter(username=username).first()
+    with transaction.atomic():
+        if existing is None:
+            if sys.stdin.isatty():
+                password = click.prompt(
+                    "Password", hide_input=True, confirmation_prompt=True, err=True
+                )
+            else:
+                password = sys.stdin.readline().rstrip("\n")
+            candidate = users(username=username)
+            try:
+                validate_password(password, candidate)
+            except ValidationError as error:
+                raise InputError("password", "(hidden)", " ".join(error.messages)) from None
+            existing = users.objects.create_user(username=username, password=password)
+            click.echo(f"user {username} created")
+        add_member(existing, programme, role)
+    click.echo(f"{username} is {role} in {programme}")
+
+
+@click.command(
+    context_settings={"ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(args: tuple[str, ...]) -> None:
+    """Run a Django management command, e.g. `benzodetox manage createsuperuser`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["benzodetox manage", *args])
+
+
+commands = [serve, user, manage]

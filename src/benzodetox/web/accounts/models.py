@@ -1,0 +1,1 @@
+"""Accounts use Django's user model; roles live on programme memberships (programmes app)."""

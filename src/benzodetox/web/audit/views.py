@@ -1,0 +1,38 @@
+"""The audit log for programme admins: their programmes' events, filterable, newest first."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from benzodetox.web.programmes.services import programmes_where
+
+from .forms import AuditFilterForm
+from .services import events_for_admin, record
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    programmes = programmes_where(request.user, "audit.view")
+    if not programmes:
+        raise PermissionDenied("only programme admins see the audit log")
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = events_for_admin(
+        [p.pk for p in programmes],
+        username=filters.get("username") or "",
+        action=filters.get("action") or "",
+        patient_id=filters.get("patient"),
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    record(request, "audit.viewed", programme=programmes[0], summary=request.GET.urlencode()[:300])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "programmes": programmes, "query": query.urlencode()},
+    )

@@ -1,0 +1,95 @@
+"""Choices offered by the patient and intake forms.
+
+Substances and conditions are the keys the core's risk rules know (``core/data/risk.toml``), so
+what a clinician ticks is exactly what the assessment reads; their wording comes from that file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+
+from django.db import models
+
+from benzodetox.core.catalogue import EQUIVALENCE_TABLES, MARKETS, catalogue
+
+
+class Phase(models.TextChoices):
+    INTAKE = "intake", "Intake"
+    CROSSOVER = "crossover", "Crossover"
+    TAPERING = "tapering", "Tapering"
+    HOLD = "hold", "Hold"
+    COMPLETED = "completed", "Completed"
+    AFTERCARE = "aftercare", "Aftercare"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class Pregnancy(models.TextChoices):
+    NOT_APPLICABLE = "not-applicable", "Not applicable"
+    NO = "no", "Not pregnant"
+    YES = "yes", "Pregnant"
+    UNKNOWN = "unknown", "Not known"
+
+
+class HomeSupport(models.TextChoices):
+    SUPPORTIVE = "supportive", "Supportive: someone at home who can watch and help"
+    LIMITED = "limited", "Limited support at home"
+    NONE = "none", "No support at home / unstable housing"
+
+
+class Decision(models.TextChoices):
+    AGREE = "agree", "Agree with the recommendation"
+    OTHER = "other", "Choose another level of care"
+
+
+@cache
+def _risk_rules() -> dict[str, dict[str, dict[str, object]]]:
+    text = resources.files("benzodetox.core").joinpath("data", "risk.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _labelled(section: str) -> list[tuple[str, str]]:
+    rows = _risk_rules().get(section, {})
+    return [(key, str(row.get("text", key)).capitalize()) for key, row in rows.items()]
+
+
+def substance_choices() -> list[tuple[str, str]]:
+    return _labelled("substances")
+
+
+def condition_choices() -> list[tuple[str, str]]:
+    return _labelled("conditions")
+
+
+def drug_choices() -> list[tuple[str, str]]:
+    drugs = catalogue().drugs
+    return sorted(((key, d.name) for key, d in drugs.items()), key=lambda kv: kv[1].lower())
+
+
+def drug_name(key: str) -> str:
+    drug = catalogue().drugs.get(key)
+    return drug.name if drug is not None else key
+
+
+def table_choices() -> list[tuple[str, str]]:
+    cat = catalogue()
+    out = []
+    for key in EQUIVALENCE_TABLES:
+        source = cat.sources.get(key)
+        out.append((key, f"{key} — {source.citation[:80]}" if source else key))
+    return out
+
+
+def market_choices() -> list[tuple[str, str]]:
+    names = {"us": "United States", "uk": "United Kingdom"}
+    return [(m, names.get(m, m)) for m in MARKETS]
+
+
+LEVELS_OF_CARE: list[tuple[str, str]] = [
+    ("1-WM", "1-WM Ambulatory, without extended on-site monitoring"),
+    ("2-WM", "2-WM Ambulatory, with extended on-site monitoring"),
+    ("3.2-WM", "3.2-WM Clinically managed residential"),
+    ("3.7-WM", "3.7-WM Medically monitored inpatient"),
+    ("4-WM", "4-WM Medically managed intensive inpatient"),
+]

@@ -1,0 +1,178 @@
+"""The patient record (minimal identifying data), the current regimen and the intake.
+
+All three are patient data: their default manager is the programme-scoped manager
+(``programmes.scoping``), and django-simple-history keeps every row's earlier states.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from benzodetox.web.programmes.scoping import ScopedManager
+
+from .choices import Decision, HomeSupport, Phase, Pregnancy
+
+__all__ = ["Intake", "Patient", "RegimenDose"]
+
+
+class Patient(models.Model):
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="patients"
+    )
+    reference = models.CharField(
+        "record number",
+        max_length=40,
+        help_text="The programme's own record or case number (no national identifiers needed).",
+    )
+    display_name = models.CharField(
+        "name or initials",
+        max_length=80,
+        help_text="As little as the team needs to recognise the person, e.g. initials.",
+    )
+    year_of_birth = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.INTAKE)
+    phase_since = models.DateField(default=date.today)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("reference",)
+        constraints = (
+            models.UniqueConstraint(
+                fields=["programme", "reference"], name="patient_reference_unique_in_programme"
+            ),
+        )
+        indexes = (models.Index(fields=["programme", "phase"], name="patient_programme_phase"),)
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.display_name}"
+
+    def age_on(self, day: date) -> int:
+        """Age in whole years on ``day`` (birthday taken as 1 July: only the year is stored)."""
+        return day.year - self.year_of_birth - (1 if (day.month, day.day) < (7, 1) else 0)
+
+
+class RegimenDose(models.Model):
+    """One daily dose the patient takes now: ``mg`` of ``drug`` at ``time``."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="regimen_doses")
+    drug = models.CharField(max_length=40)
+    mg = models.DecimalField(max_digits=9, decimal_places=3)
+    time = models.TimeField()
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("time", "drug")
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.mg} mg at {self.time:%H:%M}"
+
+
+class Intake(models.Model):
+    """What the clinician learnt at intake, the core's assessment of it at the time it was
+    saved, and the clinician's decision on the level of care."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intakes")
+    duration_months = models.DecimalField(
+        "duration of use (months)",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1200))],
+        help_text="Months of regular use, e.g. 0.5 for two weeks, 18 for a year and a half.",
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        "days a week taken",
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+    )
+    equivalence_table = models.CharField(
+        max_length=32,
+        help_text="Table used to express the daily dose in diazepam equivalents for the risk.",
+    )
+    basis = models.CharField(
+        max_length=4,
+        blank=True,
+        help_text="Where the table gives a range for a drug: its low or high end.",
+    )
+    withdrawal_seizure_history = models.BooleanField("previous withdrawal seizure", default=False)
+    withdrawal_delirium_history = models.BooleanField("previous withdrawal delirium", default=False)
+    substances = models.JSONField(default=list, blank=True)
+    substances_note = models.TextField("other substances (notes)", blank=True)
+    conditions = models.JSONField(default=list, blank=True)
+    conditions_note = models.TextField("other conditions (notes)", blank=True)
+    pregnancy = models.CharField(
+        max_length=16, choices=Pregnancy.choices, default=Pregnancy.NOT_APPLICABLE
+    )
+    home_support = models.CharField("support at home", max_length=16, choices=HomeSupport.choices)
+    care_partners = models.TextField(
+        blank=True, help_text="Who helps (role and how to reach them), as agreed with the patient."
+    )
+    #: ASAM dimension ratings 0–4 by dimension key (only those rated)
+    dimensions = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+
+    # The core's assessment when the intake was last saved (kept so it is shown as it was).
+    risk = models.CharField(max_length=32, blank=True)
+    risk_text = models.CharField(max_length=200, blank=True)
+    level_of_care = models.CharField(max_length=16, blank=True)
+    level_of_care_text = models.CharField(max_length=200, blank=True)
+    diazepam_eq_mg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    assessment = models.JSONField(default=dict, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+
+    decision = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    chosen_level = models.CharField(max_length=16, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"intake of {self.patient_id} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def decided_level(self) -> str:
+        return self.level_of_care if self.decision == Decision.AGREE else self.chosen_level
+
+    @property
+    def daily_eq(self) -> Decimal | None:
+        return self.diazepam_eq_mg

@@ -1,0 +1,222 @@
+"""The plan builder's form: every PlanRequest parameter, with field-level errors, plus the reason
+for the version (needed to save, not to preview)."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from benzodetox.core.errors import InputError
+from benzodetox.core.plan import CustomStep, PlanRequest
+from benzodetox.core.regimen import Regimen
+from benzodetox.core.tapering import STRATEGY_NAMES
+from benzodetox.web.patients.choices import drug_choices, market_choices, table_choices
+
+STRATEGY_LABELS = {
+    "asam": "ASAM 2025 (5–10 % every 2–4 weeks)",
+    "ashton": "Ashton manual",
+    "hyperbolic": "Hyperbolic (percent of the current dose)",
+    "deprescribing": "deprescribing.org",
+    "inpatient": "Inpatient stabilise, then outpatient",
+    "custom": "Custom steps",
+}
+
+#: Core field names (InputError.field) that differ from the form's field names.
+CORE_FIELD_ALIASES = {
+    "final_dose": "final_dose_mg",
+    "plateau": "plateau_mg",
+    "discharge": "discharge_mg",
+    "discharge_dose": "discharge_mg",
+    "stabilise": "stabilise_days",
+    "interval": "interval_days",
+    "every": "interval_days",
+    "table": "source",
+    "override": "override_reason",
+}
+
+_DEC = {"max_digits": 9, "decimal_places": 3, "required": False}
+
+
+class PlanForm(forms.Form):
+    source = forms.ChoiceField(label="Equivalence table")
+    basis = forms.ChoiceField(
+        required=False,
+        label="Where the table gives a range",
+        choices=[("", "Refuse to pick (ask me)"), ("low", "Low end"), ("high", "High end")],
+    )
+    switch_to = forms.ChoiceField(required=False, label="Switch to (crossover)")
+    switch_first = forms.TimeField(
+        required=False,
+        label="Dose time substituted first",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+        help_text="Default: the latest dose of the day.",
+    )
+    crossover_days = forms.IntegerField(
+        min_value=1, max_value=28, initial=7, label="Days per crossover stage"
+    )
+    strategy = forms.ChoiceField(label="Strategy")
+    percent = forms.DecimalField(
+        label="Reduction per step (%)", help_text="Empty: the strategy's default.", **_DEC
+    )
+    interval_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=120,
+        label="Days between reductions",
+        help_text="Empty: the strategy's default.",
+    )
+    final_dose_mg = forms.DecimalField(
+        label="Stop from (diazepam-eq mg/day)", help_text="Empty: the strategy's default.", **_DEC
+    )
+    plateau_mg = forms.DecimalField(
+        label="End on a maintenance dose (diazepam-eq mg/day)",
+        help_text="Empty: taper to zero.",
+        **_DEC,
+    )
+    stabilise_days = forms.IntegerField(
+        required=False, min_value=1, max_value=60, label="Inpatient: days to stabilise"
+    )
+    discharge_mg = forms.DecimalField(
+        label="Inpatient: hand-over dose (diazepam-eq mg/day)", **_DEC
+    )
+    then = forms.ChoiceField(required=False, label="Inpatient: outpatient strategy after")
+    custom_steps = forms.CharField(
+        required=False,
+        label="Custom steps",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One step a line: daily mg of the working drug, then days, e.g. '18 14'.",
+    )
+    drug_free_nights = forms.BooleanField(required=False, label="Drug-free nights near the end")
+    allow_liquid = forms.BooleanField(required=False, initial=True, label="Allow oral liquid")
+    market = forms.ChoiceField(label="Market (products available)")
+    start = forms.DateField(
+        label="Start date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    override_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Override reason",
+        help_text="Only to allow a step beyond the strategy's ceiling; recorded on the plan.",
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Why this version",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = table_choices()
+        self.fields["switch_to"].choices = [("", "No switch"), *drug_choices()]
+        names = [(n, STRATEGY_LABELS.get(n, n)) for n in STRATEGY_NAMES]
+        self.fields["strategy"].choices = names
+        self.fields["then"].choices = [
+            ("", "—"),
+            *[(n, label) for n, label in names if n not in ("inpatient", "custom")],
+        ]
+        self.fields["market"].choices = market_choices()
+        for name in ("percent", "final_dose_mg", "plateau_mg", "discharge_mg"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+
+    def clean_custom_steps(self) -> tuple[CustomStep, ...]:
+        text = self.cleaned_data.get("custom_steps") or ""
+        steps = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            parts = line.replace(",", " ").split()
+            if not parts:
+                continue
+            try:
+                mg, days = Decimal(parts[0]), int(parts[1])
+                if len(parts) != 2 or mg < 0 or days < 1 or not mg.is_finite():
+                    raise ValueError
+            except (ValueError, IndexError, ArithmeticError):
+                raise forms.ValidationError(
+                    f"Line {number} ('{line.strip()}'): write the daily mg then the days, "
+                    "e.g. '18 14'."
+                ) from None
+            steps.append(CustomStep(daily_mg=mg, days=days))
+        return tuple(steps)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("strategy") == "custom"
+            and not data.get("custom_steps")
+            and "custom_steps" not in self.errors
+        ):
+            self.add_error("custom_steps", "Enter at least one step for a custom plan.")
+        return data
+
+    def plan_request(self, regimen: Regimen) -> PlanRequest:
+        d = self.cleaned_data
+        return PlanRequest(
+            regimen=regimen,
+            source=d["source"],
+            start=d["start"],
+            strategy=d["strategy"],
+            market=d["market"],
+            basis=d.get("basis") or None,
+            percent=d.get("percent"),
+            interval_days=d.get("interval_days"),
+            switch_to=d.get("switch_to") or None,
+            switch_first=d.get("switch_first"),
+            crossover_days=d.get("crossover_days") or 7,
+            final_dose_mg=d.get("final_dose_mg"),
+            plateau_mg=d.get("plateau_mg"),
+            stabilise_days=d.get("stabilise_days"),
+            discharge_mg=d.get("discharge_mg"),
+            then=d.get("then") or "asam",
+            drug_free_nights=bool(d.get("drug_free_nights")),
+            allow_liquid=bool(d.get("allow_liquid")),
+            custom_steps=d.get("custom_steps") or (),
+            override_reason=d.get("override_reason") or "",
+        )
+
+    def parameters(self) -> dict[str, Any]:
+        """The entered parameters as JSON-safe text (stored with the version, reloaded into
+        the builder)."""
+        out: dict[str, Any] = {}
+        for name in self.fields:
+            if name == "reason":
+                continue
+            value = self.cleaned_data.get(name)
+            if name == "custom_steps":
+                value = "\n".join(f"{s.daily_mg} {s.days}" for s in value or ())
+            elif isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, time):
+                value = value.strftime("%H:%M")
+            elif isinstance(value, Decimal):
+                value = str(value)
+            out[name] = value
+        return out
+
+    def add_core_error(self, error: InputError) -> None:
+        """A core InputError/PlanError on the field it names, or on the whole form."""
+        name = error.field.split(".")[0].split("[")[0]
+        name = CORE_FIELD_ALIASES.get(name, name)
+        message = f"{error.allowed}." + (f" {error.hint}" if error.hint else "")
+        if name in self.fields and name != "reason":
+            self.add_error(name, f"{error.value!s}: not allowed; expected {message}")
+        else:
+            self.add_error(None, str(error))
+
+
+def initial_parameters(previous: dict[str, Any] | None, intake_table: str | None) -> dict[str, Any]:
+    """The builder's starting values: the last version's parameters, else sensible blanks."""
+    if previous:
+        return dict(previous)
+    return {
+        "source": intake_table or "",
+        "strategy": "asam",
+        "market": "us",
+        "crossover_days": 7,
+        "allow_liquid": True,
+        "start": timezone.localdate(),
+    }

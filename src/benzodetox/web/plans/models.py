@@ -1,0 +1,90 @@
+"""Plan versions and their approvals.
+
+A version is written once and never changed: ``save()`` refuses an update and ``delete()``
+refuses. A change to a plan is a new version (with who made it and why); a prescriber's
+approval is a separate row pointing at the version it approves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from benzodetox.web.programmes.scoping import ScopedManager
+
+__all__ = ["ImmutableError", "PlanApproval", "PlanVersion"]
+
+
+class ImmutableError(RuntimeError):
+    """An attempt to change or remove a saved plan version or approval."""
+
+
+class _WriteOnce(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise ImmutableError(f"a saved {self._meta.verbose_name} is never changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError(f"a saved {self._meta.verbose_name} is never removed")
+
+
+class PlanVersion(_WriteOnce):
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="plan_versions"
+    )
+    number = models.PositiveIntegerField()
+    reason = models.TextField(help_text="Why this version was made.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: the builder's parameters as entered (what the plan is rebuilt from)
+    parameters = models.JSONField()
+    #: the plan as built, in benzodetox.interop.plan_json form
+    plan = models.JSONField()
+    source = models.CharField("equivalence table", max_length=32)
+    strategy = models.CharField(max_length=32)
+    start = models.DateField()
+    end = models.DateField()
+    diazepam_eq_mg = models.DecimalField(max_digits=9, decimal_places=3)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("patient", "-number")
+        constraints = (
+            models.UniqueConstraint(fields=["patient", "number"], name="plan_version_number"),
+        )
+
+    def __str__(self) -> str:
+        return f"plan v{self.number} of patient {self.patient_id}"
+
+
+class PlanApproval(_WriteOnce):
+    SCOPE_FIELD = "plan_version__patient__programme"
+
+    plan_version = models.OneToOneField(
+        PlanVersion, on_delete=models.PROTECT, related_name="approval"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    objects = ScopedManager()
+
+    def __str__(self) -> str:
+        return f"approval of {self.plan_version}"

@@ -1,0 +1,220 @@
+"""Plan operations: preview (build without saving), save as a new version, approve.
+
+Versions are never overwritten: a change is a new version with who made it and why, and a
+prescriber's approval is its own row. The plan is stored as ``benzodetox.interop.plan_json``
+JSON with the builder's parameters, so it is shown exactly as it was built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import Http404, HttpRequest
+
+from benzodetox.core.catalogue import catalogue
+from benzodetox.core.equivalence import convert
+from benzodetox.core.errors import InputError
+from benzodetox.core.plan import Plan, PlanRequest, Step
+from benzodetox.core.regimen import Regimen
+from benzodetox.core.tapering import build_plan
+from benzodetox.core.units import format_count, format_mg
+from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict
+from benzodetox.web.audit.services import record
+from benzodetox.web.patients.choices import drug_name
+from benzodetox.web.patients.models import Patient
+from benzodetox.web.programmes.services import require
+
+from .chart import dose_chart
+from .models import PlanApproval, PlanVersion
+
+__all__ = [
+    "Preview",
+    "approve",
+    "build_preview",
+    "get_version",
+    "plan_of",
+    "save_version",
+    "step_rows",
+]
+
+
+@dataclass(frozen=True)
+class Preview:
+    plan: Plan
+    request: PlanRequest
+    range_mg_per_day: tuple[Decimal, Decimal]
+    conversion_warnings: tuple[str, ...]
+    drug_ranges: tuple[tuple[str, Decimal, Decimal, bool], ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The plan's warnings and the conversion's, each once."""
+        seen: dict[str, None] = {}
+        for warning in (*self.conversion_warnings, *self.plan.warnings):
+            seen.setdefault(warning, None)
+        return tuple(seen)
+
+
+def build_preview(request: PlanRequest) -> Preview:
+    """Build the plan and the range of the starting dose across every table.
+
+    Raises the core's InputError/PlanError (for the form to show on the field)."""
+    conversion = convert(request.regimen, request.source, request.basis)  # type: ignore[arg-type]
+    plan = build_plan(request)
+    return Preview(
+        plan=plan,
+        request=request,
+        range_mg_per_day=conversion.range_mg_per_day,
+        conversion_warnings=conversion.warnings,
+        drug_ranges=tuple(
+            (drug_name(c.drug), c.range_mg[0], c.range_mg[1], c.disagreement)
+            for c in conversion.drugs
+        ),
+    )
+
+
+def _take_text(take: Any) -> str:
+    if take.ml is not None:
+        return f"{take.ml.normalize():f} mL of {take.product}"
+    if take.count is not None:
+        count = take.count if isinstance(take.count, Fraction) else Fraction(take.count)
+        return f"{format_count(count)} × {take.product}"
+    return f"{format_mg(take.mg)} {take.product}"
+
+
+def step_rows(plan: Plan) -> list[dict[str, Any]]:
+    """The step table: doses with what makes them up, daily diazepam-eq, the step's reduction
+    and the effective % of the starting dose."""
+    baseline = plan.diazepam_eq_mg_per_day or Decimal(0)
+    rows = []
+    for step in plan.steps:
+        percent_of_start = (
+            (Decimal(step.diazepam_eq_mg) * 100 / baseline).quantize(Decimal("0.1"))
+            if baseline
+            else None
+        )
+        rows.append(
+            {
+                "step": step,
+                "doses": [
+                    {
+                        "time": d.time,
+                        "drug": drug_name(d.drug),
+                        "mg": d.mg,
+                        "target": d.target_mg,
+                        "rounded": d.target_mg != d.mg,
+                        "takes": [_take_text(t) for t in d.takes],
+                        "unconfirmed": any(not t.confirmed for t in d.takes),
+                    }
+                    for d in step.doses
+                    if d.mg > 0 or d.target_mg > 0
+                ],
+                "percent_of_start": percent_of_start,
+            }
+        )
+    return rows
+
+
+def chart_svg(plan: Plan) -> str:
+    return dose_chart(plan)
+
+
+def source_citation(key: str) -> str:
+    source = catalogue().sources.get(key)
+    return source.citation if source is not None else key
+
+
+def plan_of(version: PlanVersion) -> Plan:
+    return plan_from_dict(version.plan)
+
+
+def get_version(patient: Patient, number: int) -> PlanVersion:
+    try:
+        return patient.plan_versions.select_related("created_by").get(number=number)
+    except PlanVersion.DoesNotExist:
+        raise Http404("no such plan version") from None
+
+
+def save_version(
+    request: HttpRequest,
+    patient: Patient,
+    plan_request: PlanRequest,
+    parameters: dict[str, Any],
+    reason: str,
+    based_on: PlanVersion | None = None,
+) -> PlanVersion:
+    """Build the plan again from the parameters and store it as the next version."""
+    require(request.user, "plan.draft", patient.programme_id)
+    if not reason.strip():
+        raise InputError("reason", reason, "a few words on why this version is made")
+    plan = build_plan(plan_request)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                number = (patient.plan_versions.aggregate(n=Max("number"))["n"] or 0) + 1
+                version = PlanVersion(
+                    patient=patient,
+                    number=number,
+                    reason=reason.strip(),
+                    created_by=request.user,
+                    parameters=parameters,
+                    plan=plan_to_dict(plan),
+                    source=plan.source,
+                    strategy=plan.strategy,
+                    start=plan.start,
+                    end=plan.end,
+                    diazepam_eq_mg=plan.diazepam_eq_mg_per_day,
+                    based_on=based_on,
+                )
+                version.save()
+                record(
+                    request,
+                    "plan.version_saved",
+                    obj=version,
+                    patient=patient,
+                    summary=f"v{number} ({plan.strategy}, {plan.source}): {reason}"[:300],
+                    detail={"number": number, "reason": reason, "parameters": parameters},
+                )
+                return version
+        except IntegrityError:  # another clinician saved a version at the same moment
+            continue
+    raise InputError("reason", reason, "saving again: another version was saved at the same time")
+
+
+@transaction.atomic
+def approve(request: HttpRequest, version: PlanVersion, note: str = "") -> PlanApproval:
+    """A prescriber approves this version (once; a changed plan is a new version)."""
+    patient = version.patient
+    require(request.user, "plan.approve", patient.programme_id)
+    if PlanApproval.objects.filter(plan_version=version).exists():
+        raise InputError("approval", f"v{version.number}", "a version not yet approved")
+    approval = PlanApproval(plan_version=version, approved_by=request.user, note=note.strip())
+    approval.save()
+    record(
+        request,
+        "plan.approved",
+        obj=version,
+        patient=patient,
+        summary=f"v{version.number} approved" + (f": {note}" if note else ""),
+    )
+    return approval
+
+
+def current_regimen(patient: Patient) -> Regimen | None:
+    from benzodetox.web.patients.services import regimen_of
+
+    return regimen_of(patient)
+
+
+def previous_parameters(patient: Patient) -> tuple[PlanVersion | None, dict[str, Any] | None]:
+    latest = patient.plan_versions.order_by("-number").first()
+    return latest, (latest.parameters if latest is not None else None)
+
+
+def is_reduction(step: Step) -> bool:
+    return step.kind == "reduction"

@@ -1,0 +1,15 @@
+"""Template context: the signed-in user's programmes and roles (for the header and menus)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def memberships(request: HttpRequest) -> dict[str, Any]:
+    found = getattr(request, "memberships", [])
+    return {
+        "memberships": found,
+        "is_programme_admin": any(m.role == "admin" for m in found),
+    }

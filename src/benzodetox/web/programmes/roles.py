@@ -1,0 +1,46 @@
+"""Roles a user holds in a programme, and which role may do what.
+
+One table answers every "may this user do this here?" question; views and services ask
+:func:`benzodetox.web.programmes.services.require` and the permission-matrix test walks it.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+__all__ = ["PERMISSIONS", "Role", "roles_allowed"]
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Programme admin"
+    PRESCRIBER = "prescriber", "Prescriber"
+    NURSE = "nurse", "Nurse"
+    COUNSELLOR = "counsellor", "Counsellor"
+    READ_ONLY = "read-only", "Read-only"
+
+
+_CLINICAL = frozenset({Role.PRESCRIBER, Role.NURSE})
+_EVERYONE = frozenset(Role)
+
+#: action → roles that may perform it in the programme the patient belongs to.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    "patient.view": _EVERYONE,
+    "patient.create": _CLINICAL,
+    "patient.edit": _CLINICAL,
+    "regimen.edit": _CLINICAL,
+    "phase.change": _CLINICAL,
+    "intake.edit": _CLINICAL | {Role.COUNSELLOR},
+    "intake.decide": _CLINICAL,
+    "plan.view": _EVERYONE,
+    "plan.draft": _CLINICAL,
+    "plan.approve": frozenset({Role.PRESCRIBER}),
+    "audit.view": frozenset({Role.ADMIN}),
+    "members.view": frozenset({Role.ADMIN}),
+}
+
+
+def roles_allowed(action: str) -> frozenset[Role]:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"unknown action {action!r}; add it to PERMISSIONS") from None

@@ -1,0 +1,22 @@
+"""URLs of the clinician web application."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("benzodetox.web.accounts.urls")),
+    path("patients/", include("benzodetox.web.patients.urls")),
+    path("patients/", include("benzodetox.web.plans.urls")),
+    path("audit/", include("benzodetox.web.audit.urls")),
+    path("programme/", include("benzodetox.web.programmes.urls")),
+    path("admin/", admin.site.urls),
+]
