@@ -143,7 +143,9 @@ TAPER_TIMES = ("07:00", "08:00", "12:00", "14:00", "18:00", "22:00")
 
 
 @st.composite
-def taper_cases(draw: st.DrawFn, max_drugs: int = 3, switch: bool | None = None) -> dict[str, object]:
+def taper_cases(
+    draw: st.DrawFn, max_drugs: int = 3, switch: bool | None = None
+) -> dict[str, object]:
     """Keyword arguments for a PlanRequest: a regimen, table, basis, market, strategy options."""
     from datetime import date, time, timedelta
 

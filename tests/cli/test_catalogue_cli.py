@@ -92,7 +92,7 @@ def test_a_range_without_a_basis_exits_2_naming_the_range():
         ("alprazolam 1 g at 08:00", "unit: 'g'"),
         ("alprazolam 0 mg at 08:00", "greater than zero"),
         ("alprazolam -1 mg at 08:00", "'DRUG AMOUNT UNIT at HH:MM'"),
-        ("alprazolam 12 mg at 08:00", "up to 10 mg/day (unconfirmed label maximum)"),
+        ("alprazolam 41 mg at 08:00", "up to 40 mg/day (4× the unconfirmed label maximum"),
         ("alprazolam 1 mg at 8h", "time"),
         ("alprazolam 1 mg at 24:30", "HH:MM"),
     ],
@@ -108,12 +108,22 @@ def test_bad_takes_exit_2_with_one_clear_message(take, expected):
 
 
 def test_the_maximum_applies_to_the_total_per_day():
-    """Two 6 mg alprazolam doses (12 mg/day) are refused though each is below 10 mg."""
+    """Two 21 mg alprazolam doses (42 mg/day) are refused though each is below 40 mg."""
     result = run(
-        "convert", "--take", "alprazolam 6 mg at 08:00", "--take", "alprazolam 6 mg at 20:00"
+        "convert", "--take", "alprazolam 21 mg at 08:00", "--take", "alprazolam 21 mg at 20:00"
     )
     assert result.exit_code == 2
-    assert "12 mg/day of alprazolam" in result.output
+    assert "42 mg/day of alprazolam" in result.output
+
+
+def test_a_dose_above_the_label_maximum_is_accepted_with_a_warning():
+    """Dependent patients often take more than a label allows (zopiclone 15 mg against a 7.5 mg
+    label maximum): the entry stands, with a warning naming the maximum and its source."""
+    result = CliRunner().invoke(
+        cli, ["convert", "--take", "zopiclone 15 mg at 22:00", "--source", "ashton-2002"]
+    )
+    assert result.exit_code == 0
+    assert "above the unconfirmed label maximum of 7.5 mg/day" in result.stderr
 
 
 def test_an_unknown_source_exits_2_naming_the_tables():

@@ -33,7 +33,6 @@ import click
 from ..core.catalogue import catalogue
 from ..core.errors import InputError
 from ..core.regimen import Dose, Regimen, parse_take
-from ..core.units import format_mg
 
 __all__ = [
     "FORMATS",
@@ -89,18 +88,9 @@ def regimen_from_takes(takes: tuple[str, ...]) -> Regimen:
         doses.append(Dose(time=at, drug=drug.key, mg=mg))
     regimen = Regimen(tuple(doses))
     for key in regimen.drugs:
-        drug = cat.drugs[key]
-        total = regimen.daily_mg(key)
-        limit = drug.max_daily
-        if total > limit.mg:
-            status = "confirmed" if limit.confirmed else "unconfirmed"
-            raise InputError(
-                "amount",
-                f"{format_mg(total)}/day of {drug.name}",
-                f"up to {format_mg(limit.mg)}/day ({status} label maximum)",
-                hint=f"source {limit.source}; check the amount and unit: this limit only "
-                "catches typing errors",
-            )
+        warning = cat.check_daily_dose(key, regimen.daily_mg(key))
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
     return regimen
 
 

@@ -44,6 +44,12 @@ EQUIVALENCE_TABLES: tuple[str, ...] = (
 SUPPLEMENTARY_TABLES: tuple[str, ...] = ("sps", "trc-2024")
 MARKETS: tuple[str, ...] = ("us", "uk")
 
+#: A daily dose up to this many times the label maximum is taken as plausible: people dependent
+#: on benzodiazepines often take more than a label allows. Above it an entry is refused as a
+#: probable typing error. A labelled benzodetox default (source "benzodetox-plausible-dose").
+PLAUSIBLE_OVER_LABEL = Decimal(4)
+PLAUSIBLE_SOURCE = "benzodetox-plausible-dose"
+
 Label = Literal["V", "V2", "R", "C"]
 
 
@@ -141,6 +147,10 @@ class Product:
     def is_liquid(self) -> bool:
         return self.form == "liquid"
 
+    def __hash__(self) -> int:
+        # Product sets key the dispensing caches; ids are unique, so hash by id alone.
+        return hash(self.id)
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -168,6 +178,28 @@ class Catalogue:
             hint=f"did you mean {', '.join(hint)}?" if hint else "",
         )
 
+    def check_daily_dose(self, drug: str, mg: Decimal, field_name: str = "amount") -> str:
+        """Refuse an implausible daily total of ``drug`` (above PLAUSIBLE_OVER_LABEL × the label
+        maximum), stating the range; return a warning when it is above the label maximum."""
+        found = self.drug(drug)
+        label = found.max_daily
+        status = "confirmed" if label.confirmed else "unconfirmed"
+        limit = label.mg * PLAUSIBLE_OVER_LABEL
+        if mg > limit:
+            raise InputError(
+                field_name,
+                f"{_plain(mg)} mg/day of {found.name}",
+                f"up to {_plain(limit)} mg/day ({PLAUSIBLE_OVER_LABEL}× the {status} label "
+                f"maximum of {_plain(label.mg)} mg/day)",
+                hint="check the amount and unit; this limit only catches typing errors",
+            )
+        if mg > label.mg:
+            return (
+                f"{found.name} {_plain(mg)} mg/day is above the {status} label maximum of "
+                f"{_plain(label.mg)} mg/day [{label.source}]"
+            )
+        return ""
+
     def products_for(self, drug: str, market: str) -> tuple[Product, ...]:
         if market not in MARKETS:
             raise InputError("market", market, " or ".join(MARKETS))
@@ -178,6 +210,10 @@ class Catalogue:
             return self.sources[key]
         except KeyError:
             raise DataError(f"unknown source key {key!r}") from None
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 def _read(name: str) -> dict[str, Any]:

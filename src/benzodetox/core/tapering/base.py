@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Protocol
@@ -40,7 +40,7 @@ class Slot:
     target_mg: Decimal
 
     def at(self, mg: Decimal, target_mg: Decimal | None = None) -> Slot:
-        return replace(self, mg=mg, target_mg=mg if target_mg is None else target_mg)
+        return Slot(self.time, self.drug, mg, mg if target_mg is None else target_mg)
 
 
 @dataclass(frozen=True)

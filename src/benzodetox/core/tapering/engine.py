@@ -132,6 +132,7 @@ class _Builder:
     window_start: date | None = None
     warnings: list[str] = field(default_factory=list)
     _products: dict[str, tuple[Product, ...]] = field(default_factory=dict)
+    _given: dict[tuple[str, Decimal], Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.eq = Equivalents(self.request.source, self.request.basis)
@@ -436,7 +437,11 @@ class _Builder:
         """Each dose rounded down to what the products can give (the target kept)."""
         result = []
         for slot in slots:
-            mg = achievable_at_most(self.products(slot.drug), slot.mg) if slot.mg else slot.mg
+            key = (slot.drug, slot.mg)
+            mg = self._given.get(key)
+            if mg is None:
+                mg = achievable_at_most(self.products(slot.drug), slot.mg) if slot.mg else slot.mg
+                self._given[key] = mg
             result.append(slot if mg == slot.mg else slot.at(mg, target_mg=slot.target_mg))
         return tuple(result)
 
