@@ -121,3 +121,13 @@ def test_a_table_that_does_not_list_a_drug_is_refused_naming_the_source():
     with pytest.raises(InputError) as error:
         build_plan(PlanRequest(regimen(("clonazepam", "0.5", "08:00")), "who-2009", START))
     assert error.value.field == "source"
+
+
+def test_a_switch_the_target_products_cannot_make_is_refused_not_rounded_away():
+    """Chlordiazepoxide 5 mg (2 mg diazepam-eq under Ashton) would be 0.1 mg clonazepam, below
+    the smallest US clonazepam dose: a hidden reduction, so the switch is refused."""
+    with pytest.raises(PlanError) as error:
+        build_plan(PlanRequest(regimen(("chlordiazepoxide", "5", "07:00")), "ashton-2002", START,
+                               switch_to="clonazepam"))
+    assert error.value.field == "switch_to"
+    assert "switch to diazepam" in str(error.value)

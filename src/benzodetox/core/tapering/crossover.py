@@ -19,12 +19,16 @@ from decimal import Decimal
 
 from ..catalogue import Product
 from ..dispensing import achievable_at_most
-from ..errors import InputError
+from ..errors import InputError, PlanError
 from ..plan import PlanRequest
 from ..units import format_mg
 from .base import Equivalents, Slot
 
 __all__ = ["SWITCH_TARGETS", "order", "substitute"]
+
+#: A substituted dose may lose at most a quarter to rounding (the ASAM 2025 ceiling of 25 % in
+#: 2 weeks, jcpg-2025 Rec 6); a larger loss would be a hidden reduction, so it is refused.
+MOST_LOST_TO_ROUNDING = 1 - Decimal("0.25")
 
 #: Long-acting drugs a regimen can be switched to (issue: diazepam by default, clonazepam possible).
 SWITCH_TARGETS: tuple[str, ...] = ("diazepam", "clonazepam")
@@ -59,6 +63,15 @@ def substitute(
     diazepam_eq = sum((eq.dz(s.drug, s.mg) for s in replaced), Decimal(0))
     want = eq.mg_for(target, diazepam_eq)
     got = achievable_at_most(products(target), want)
+    if got < want * MOST_LOST_TO_ROUNDING:
+        raise PlanError(
+            "switch_to",
+            target,
+            f"a drug whose {request.market} products can give the equivalent of the "
+            f"{at.strftime('%H:%M')} dose ({format_mg(want)} {target})",
+            hint=f"the nearest dose below is {format_mg(got)}; switch to diazepam, whose oral "
+            "liquid allows small doses",
+        )
     kept = tuple(s.at(s.mg) for s in slots if s.time != at)
     new = tuple(sorted((*kept, Slot(at, target, got, want)), key=_slot_key))
     was = " + ".join(f"{format_mg(s.mg)} {s.drug}" for s in replaced)
