@@ -27,8 +27,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
         since=filters.get("since"),
         until=filters.get("until"),
     )
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    # Recorded before the page is counted, so the count and the rows agree.
     record(request, "audit.viewed", programme=programmes[0], summary=request.GET.urlencode()[:300])
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,110 @@
+"""Plan builder: live preview, versions never overwritten, prescriber approval, print view."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from benzodetox.web.audit.models import AuditEvent
+from benzodetox.web.plans.models import ImmutableError, PlanApproval, PlanVersion
+
+
+def test_the_preview_fragment_has_the_steps_chart_and_range_across_tables(
+    client_for, nurse, patient_a, plan_post
+):
+    """An htmx preview returns the step table, the SVG chart, the effective % and the range."""
+    response = client_for(nurse).post(
+        reverse("plans:preview", args=[patient_a.pk]), plan_post, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in page and "<table" in page
+    assert "% of start" in page and "100 %" in page
+    assert "across all tables" in page
+    assert "<html" not in page  # a fragment, not a page
+
+
+def test_a_bad_parameter_shows_on_its_field_in_the_preview(client_for, nurse, patient_a, plan_post):
+    """A percent of 500 is refused beside the percent field (out-of-band swap)."""
+    plan_post["percent"] = "500"
+    page = (
+        client_for(nurse)
+        .post(reverse("plans:preview", args=[patient_a.pk]), plan_post)
+        .content.decode()
+    )
+    assert 'id="err-percent" hx-swap-oob="true"' in page
+    oob = page.split('id="err-percent"', 1)[1].split("</div>", 1)[0]
+    assert "errorlist" in oob
+
+
+def test_saving_needs_a_reason_and_keeps_the_parameters(client_for, nurse, patient_a, plan_post):
+    """Without 'why', nothing is saved and the form comes back as entered."""
+    plan_post["percent"] = "7.5"
+    response = client_for(nurse).post(reverse("plans:builder", args=[patient_a.pk]), plan_post)
+    page = response.content.decode()
+    assert "Say why this version is made" in page
+    assert 'value="7.5"' in page
+
+
+def test_each_save_is_a_new_version_and_old_versions_stay(
+    client_for, nurse, patient_a, plan_post, everything
+):
+    """Two saves make v1 and v2 with their own reason and author; v1 is unchanged."""
+    client = client_for(nurse)
+    url = reverse("plans:builder", args=[patient_a.pk])
+    client.post(url, dict(plan_post, reason="first plan"))
+    first = PlanVersion.objects.get(patient=patient_a, number=1)
+    client.post(url, dict(plan_post, percent="5", reason="slower, patient preference"))
+    versions = list(PlanVersion.objects.filter(patient=patient_a).order_by("number"))
+    assert [(v.number, v.reason) for v in versions] == [
+        (1, "first plan"),
+        (2, "slower, patient preference"),
+    ]
+    assert versions[0].plan == first.plan
+    assert versions[1].based_on_id == first.pk
+
+
+def test_a_saved_version_cannot_be_overwritten(version_a):
+    """save() and delete() on a stored version refuse."""
+    version_a.reason = "rewritten"
+    with pytest.raises(ImmutableError):
+        version_a.save()
+    with pytest.raises(ImmutableError):
+        version_a.delete()
+
+
+def test_only_a_prescriber_approves_and_only_once(
+    client_for, nurse, prescriber, patient_a, version_a, everything
+):
+    """A nurse's approval is refused (403); the prescriber's is recorded once and audited."""
+    url = reverse("plans:approve", args=[patient_a.pk, version_a.number])
+    assert client_for(nurse).post(url).status_code == 403
+    client = client_for(prescriber)
+    client.post(url, {"note": "ok"})
+    client.post(url, {"note": "again"})
+    approval = PlanApproval.objects.get(plan_version=version_a)
+    assert (approval.approved_by, approval.note) == (prescriber, "ok")
+    assert AuditEvent.objects.filter(action="plan.approved").count() == 1
+
+
+def test_the_print_view_names_the_table_source_and_approval_state(
+    client_for, prescriber, patient_a, version_a
+):
+    """The printable plan names the equivalence table's citation and says when not approved."""
+    page = (
+        client_for(prescriber)
+        .get(reverse("plans:print", args=[patient_a.pk, version_a.number]))
+        .content.decode()
+    )
+    assert "Ashton" in page and "ashton-2002" in page
+    assert "NOT APPROVED" in page
+    assert "print.css" in page
+
+
+def test_the_builder_starts_from_the_last_versions_parameters(
+    client_for, nurse, patient_a, version_a
+):
+    """A new version starts with the previous one's parameters and shows its preview."""
+    page = client_for(nurse).get(reverse("plans:builder", args=[patient_a.pk])).content.decode()
+    assert 'value="2026-01-05"' in page
+    assert "<svg" in page
