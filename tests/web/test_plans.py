@@ -62,6 +62,11 @@ def test_each_save_is_a_new_version_and_old_versions_stay(
     ]
     assert versions[0].plan == first.plan
     assert versions[1].based_on_id == first.pk
+    for version in versions:  # each stored plan reads back and renders
+        assert (
+            client.get(reverse("plans:detail", args=[patient_a.pk, version.number])).status_code
+            == 200
+        )
 
 
 def test_a_saved_version_cannot_be_overwritten(version_a):

@@ -18,7 +18,9 @@ from benzodetox.web.programmes.models import Programme
 from .choices import (
     LEVELS_OF_CARE,
     Decision,
+    HomeSupport,
     Phase,
+    Pregnancy,
     condition_choices,
     drug_choices,
     substance_choices,
@@ -179,6 +181,8 @@ class IntakeForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["home_support"].choices = HomeSupport.choices  # no blank radio button
+        self.fields["pregnancy"].choices = Pregnancy.choices
         self.fields["substances"].choices = substance_choices()
         self.fields["conditions"].choices = condition_choices()
         self.fields["equivalence_table"].choices = table_choices()

@@ -91,7 +91,13 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One step a line: daily mg of the working drug, then days, e.g. '18 14'.",
     )
-    drug_free_nights = forms.BooleanField(required=False, label="Drug-free nights near the end")
+    drug_free_nights = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=6,
+        label="deprescribing.org: drug-free nights a week near the end",
+        help_text="0–6; empty or 0 for none.",
+    )
     allow_liquid = forms.BooleanField(required=False, initial=True, label="Allow oral liquid")
     market = forms.ChoiceField(label="Market (products available)")
     start = forms.DateField(
@@ -172,7 +178,7 @@ class PlanForm(forms.Form):
             stabilise_days=d.get("stabilise_days"),
             discharge_mg=d.get("discharge_mg"),
             then=d.get("then") or "asam",
-            drug_free_nights=bool(d.get("drug_free_nights")),
+            drug_free_nights=d.get("drug_free_nights") or 0,
             allow_liquid=bool(d.get("allow_liquid")),
             custom_steps=d.get("custom_steps") or (),
             override_reason=d.get("override_reason") or "",
