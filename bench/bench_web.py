@@ -1,0 +1,282 @@
+"""Web response times with 10,000 patients in PostgreSQL (issue 4: plan-preview request
+p95 < 50 ms, patient page p95 < 100 ms).
+
+Creates a scratch database (``benzodetox_bench``) on the server of ``DATABASE_URL`` (default
+postgres://postgres@127.0.0.1:5432/postgres), migrates it, seeds 10,000 patients with
+``bulk_create`` (regimen, intake, a plan version for one in ten, audit events), times requests
+through the whole Django stack (middleware, scope, audit write, templates) with the test
+client, prints median/p95/p99 and the machine, and drops the database.
+
+    uv run python bench/bench_web.py [--patients 10000] [--requests 300] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time as clock
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import describe
+
+BENCH_DB = "benzodetox_bench"
+
+
+def _admin_connection(url: str) -> Any:
+    import psycopg
+
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname=parts.path.lstrip("/") or "postgres",
+        autocommit=True,
+    )
+
+
+def _with_db(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def _seed(n_patients: int) -> tuple[Any, list[int]]:
+    from datetime import date, time
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+
+    from benzodetox.core.plan import PlanRequest
+    from benzodetox.core.regimen import Dose, Regimen
+    from benzodetox.core.tapering import build_plan
+    from benzodetox.interop.plan_json import plan_to_dict
+    from benzodetox.web.audit.models import AuditEvent
+    from benzodetox.web.patients.models import Intake, Patient, RegimenDose
+    from benzodetox.web.plans.models import PlanVersion
+    from benzodetox.web.programmes.models import Membership, Programme
+    from benzodetox.web.programmes.scoping import unscoped
+
+    user = get_user_model().objects.create(username="bench-prescriber")
+    programmes = [Programme.objects.create(name=f"Bench programme {i}") for i in (1, 2)]
+    Membership.objects.create(user=user, programme=programmes[0], role="prescriber")
+    phases = ["intake", "crossover", "tapering", "hold", "completed", "aftercare", "discontinued"]
+    regimens = [
+        (("diazepam", "10", "08:00"), ("diazepam", "10", "22:00")),
+        (("alprazolam", "0.5", "08:00"), ("alprazolam", "1", "21:00")),
+        (("lorazepam", "1", "08:00"), ("lorazepam", "1", "22:00")),
+        (("clonazepam", "1", "22:00"),),
+    ]
+    plan = build_plan(
+        PlanRequest(
+            Regimen(
+                (Dose(time(8), "diazepam", Decimal(10)), Dose(time(22), "diazepam", Decimal(10)))
+            ),
+            "ashton-2002",
+            date(2026, 1, 5),
+        )
+    )
+    plan_json = plan_to_dict(plan)
+    with unscoped():
+        patients = Patient.objects.bulk_create(
+            [
+                Patient(
+                    programme=programmes[0] if i % 10 else programmes[1],
+                    reference=f"P-{i:06d}",
+                    display_name=f"{chr(65 + i % 26)}. {chr(65 + (i // 26) % 26)}.",
+                    year_of_birth=1940 + i % 60,
+                    phase=phases[i % len(phases)],
+                )
+                for i in range(n_patients)
+            ],
+            batch_size=2000,
+        )
+        doses, intakes, versions, events = [], [], [], []
+        for i, p in enumerate(patients):
+            for drug, mg, at in regimens[i % len(regimens)]:
+                doses.append(
+                    RegimenDose(patient=p, drug=drug, mg=Decimal(mg), time=time.fromisoformat(at))
+                )
+            intakes.append(
+                Intake(
+                    patient=p,
+                    duration_months=Decimal(12 + i % 48),
+                    days_per_week=7,
+                    equivalence_table="ashton-2002",
+                    home_support="supportive",
+                    risk="significant",
+                    level_of_care="1-WM",
+                )
+            )
+            if i % 10 == 1:
+                versions.append(
+                    PlanVersion(
+                        patient=p,
+                        number=1,
+                        reason="bench",
+                        created_by=user,
+                        parameters={},
+                        plan=plan_json,
+                        source=plan.source,
+                        strategy=plan.strategy,
+                        start=plan.start,
+                        end=plan.end,
+                        diazepam_eq_mg=plan.diazepam_eq_mg_per_day,
+                    )
+                )
+            for _ in range(5):
+                events.append(
+                    AuditEvent(
+                        user=user,
+                        username=user.username,
+                        action="patient.viewed",
+                        programme_id=p.programme_id,
+                        patient=p,
+                    )
+                )
+        RegimenDose.objects.bulk_create(doses, batch_size=5000)
+        Intake.objects.bulk_create(intakes, batch_size=5000)
+        PlanVersion.objects.bulk_create(versions, batch_size=1000)
+        AuditEvent.objects.bulk_create(events, batch_size=5000)
+    own = [p.pk for p in patients if p.programme_id == programmes[0].pk]
+    with_regimen_diazepam = [
+        pk for i, pk in enumerate(p.pk for p in patients) if i % len(regimens) == 0 and i % 10
+    ]
+    return user, [own, with_regimen_diazepam]  # type: ignore[return-value]
+
+
+def _time(
+    label: str, n: int, call: Callable[[int], Any], expect: bytes = b"</table>"
+) -> tuple[str, float]:
+    for i in range(min(20, n)):  # warm-up, and a check that the page is the real one
+        response = call(i)
+        if expect not in response.content:
+            raise SystemExit(f"{label}: the response lacks {expect!r}")
+    timings = []
+    for i in range(n):
+        start = clock.perf_counter()
+        response = call(i)
+        timings.append((clock.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: HTTP {response.status_code}")
+    timings.sort()
+    p95 = timings[int(0.95 * n) - 1]
+    p99 = timings[max(int(0.99 * n) - 1, 0)]
+    print(
+        f"{label:<34} n={n:<5} median {statistics.median(timings):6.1f} ms   "
+        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   {1000 / statistics.mean(timings):6.0f} req/s"
+    )
+    return label, p95
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    with _admin_connection(base_url) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    os.environ["DATABASE_URL"] = _with_db(base_url, BENCH_DB)
+    os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test import Client
+
+        call_command("migrate", verbosity=0, interactive=False)
+        started = clock.perf_counter()
+        user, (own, diazepam_patients) = _seed(args.patients)
+        print(f"seeded {args.patients:,} patients in {clock.perf_counter() - started:.1f} s")
+        client = Client()
+        client.force_login(user)
+        rng = random.Random(2)
+        picks = [rng.choice(own) for _ in range(args.requests + 20)]
+        preview_picks = [rng.choice(diazepam_patients) for _ in range(args.requests + 20)]
+        percents = ["5", "7.5", "10"]
+
+        print(f"benzodetox web bench — {describe()}")
+        print(f"PostgreSQL database {BENCH_DB}, {args.patients:,} patients, in-process client")
+        results = [
+            _time(
+                "patient page GET /patients/<id>/",
+                args.requests,
+                lambda i: client.get(f"/patients/{picks[i]}/"),
+            ),
+            _time(
+                "plan preview POST (htmx)",
+                args.requests,
+                lambda i: client.post(
+                    f"/patients/{preview_picks[i]}/plans/preview/",
+                    {
+                        "source": "ashton-2002",
+                        "strategy": "asam",
+                        "market": "us",
+                        "start": "2026-01-05",
+                        "crossover_days": "7",
+                        "allow_liquid": "on",
+                        "percent": percents[i % 3],
+                    },
+                    HTTP_HX_REQUEST="true",
+                ),
+                expect=b"<svg",
+            ),
+            _time(
+                "patient list search (htmx)",
+                args.requests,
+                lambda i: client.get(
+                    "/patients/", {"q": f"P-00{i % 100:02d}"}, HTTP_HX_REQUEST="true"
+                ),
+            ),
+            _time(
+                "saved plan page",
+                args.requests // 3,
+                lambda i: client.get(f"/patients/{_with_plan(own)}/plans/1/"),
+            ),
+        ]
+        targets = {"patient page GET /patients/<id>/": 100.0, "plan preview POST (htmx)": 50.0}
+        for label, p95 in results:
+            if label in targets:
+                verdict = "OK" if p95 < targets[label] else "ABOVE TARGET"
+                print(f"  target {label}: p95 < {targets[label]:.0f} ms → {verdict}")
+        connections.close_all()
+    finally:
+        if not args.keep:
+            with _admin_connection(base_url) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+def _with_plan(own: list[int]) -> int:
+    from benzodetox.web.plans.models import PlanVersion
+    from benzodetox.web.programmes.scoping import unscoped
+
+    global _PLAN_PATIENT
+    if _PLAN_PATIENT is None:
+        with unscoped():
+            _PLAN_PATIENT = PlanVersion.objects.filter(patient_id__in=own[:200]).values_list(
+                "patient_id", flat=True
+            )[0]
+    return _PLAN_PATIENT
+
+
+_PLAN_PATIENT: int | None = None
+
+
+if __name__ == "__main__":
+    main()
