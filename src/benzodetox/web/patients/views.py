@@ -63,7 +63,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(patients.order_by("reference", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    record(request, "patient.listed", summary=f"q={query!r} phase={phase!r}"[:300])
+    for membership in getattr(request, "memberships", []):  # one event per programme listed
+        record(
+            request,
+            "patient.listed",
+            programme=membership.programme_id,
+            summary=f"q={query!r} phase={phase!r} page={page.number}"[:300],
+        )
     context = {
         "page": page,
         "q": query,
