@@ -92,3 +92,34 @@ def test_the_admin_site_cannot_change_audit_events(admin_client, event):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request, event)
     assert not model_admin.has_delete_permission(request, event)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "patients:detail",
+        "patients:history",
+        "patients:intake",
+        "patients:edit",
+        "patients:regimen",
+        "plans:builder",
+    ],
+)
+def test_every_page_showing_a_patient_appends_a_view_event(
+    name, client_for, prescriber, patient_a, everything
+):
+    """Opening any patient page leaves an audit event for that patient."""
+    before = AuditEvent.objects.filter(patient=patient_a).count()
+    client_for(prescriber).get(reverse(name, args=[patient_a.pk]))
+    assert AuditEvent.objects.filter(patient=patient_a).count() == before + 1
+
+
+def test_plan_pages_and_printing_are_audited(
+    client_for, prescriber, patient_a, version_a, everything
+):
+    """Viewing and printing a plan version are recorded as such."""
+    client = client_for(prescriber)
+    client.get(reverse("plans:detail", args=[patient_a.pk, version_a.number]))
+    client.get(reverse("plans:print", args=[patient_a.pk, version_a.number]))
+    actions = set(AuditEvent.objects.filter(patient=patient_a).values_list("action", flat=True))
+    assert {"plan.viewed", "plan.printed"} <= actions

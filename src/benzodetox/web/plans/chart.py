@@ -52,7 +52,10 @@ def series_of(plan: Plan) -> list[Series]:
             mg = step.daily_mg(drug)
             eq = diazepam_eq(drug, mg, plan.source, _basis(plan)) if mg > 0 else Decimal(0)  # type: ignore[arg-type]
             points.append((step.start, step.end, eq))
-        out.append(Series(drug.replace("_", " "), tuple(points)))
+        # Draw a drug until the step after its last dose (its drop to zero), not along the axis.
+        last = max((i for i, p in enumerate(points) if p[2] > 0), default=-1)
+        first = min((i for i, p in enumerate(points) if p[2] > 0), default=0)
+        out.append(Series(drug.replace("_", " "), tuple(points[first : last + 2])))
     return out
 
 
@@ -117,6 +120,8 @@ def dose_chart(plan: Plan, title: str = "Diazepam-equivalent dose over the plan"
     for n, s in enumerate(series):
         colour, dash = COLOURS[n % len(COLOURS)], DASHES[n % len(DASHES)]
         coords: list[str] = []
+        if not s.points:
+            continue
         for frm, to, mg in s.points:
             yy = y(mg)
             coords.append(f"{x(frm):.1f},{yy:.1f}")
