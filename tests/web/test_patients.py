@@ -161,3 +161,17 @@ def test_every_phase_of_care_can_be_set(client_for, nurse, patient_a, everything
         reverse("patients:phase", args=[patient_a.pk]), {"phase": phase, "reason": "r"}
     )
     assert Patient.objects.get(pk=patient_a.pk).phase == phase
+
+
+def test_a_phase_change_without_a_reason_is_refused_on_the_reason_field(
+    client_for, nurse, patient_a, everything
+):
+    """The detail page comes back with the error beside 'Reason' and the phase unchanged."""
+    response = client_for(nurse).post(
+        reverse("patients:phase", args=[patient_a.pk]), {"phase": "hold", "reason": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_reason_error"' in page or "This field is required." in page
+    assert '<option value="hold" selected>' in page
+    assert Patient.objects.get(pk=patient_a.pk).phase == "intake"

@@ -113,3 +113,20 @@ def test_the_builder_starts_from_the_last_versions_parameters(
     page = client_for(nurse).get(reverse("plans:builder", args=[patient_a.pk])).content.decode()
     assert 'value="2026-01-05"' in page
     assert "<svg" in page
+
+
+def test_an_adjusted_plan_is_saved_as_the_next_version(rf, nurse, patient_a, version_a, everything):
+    """A hold made by the core's adjust.hold from v1 is stored as v2, based on v1."""
+    from datetime import date, timedelta
+
+    from benzodetox.core.tapering.adjust import hold
+    from benzodetox.web.plans.services import plan_of, save_plan_version
+
+    request = rf.post("/")
+    request.user = nurse
+    held = hold(plan_of(version_a), on=date(2026, 2, 2), days=14, reason="withdrawal symptoms")
+    version = save_plan_version(
+        request, patient_a, held, version_a.parameters, "hold 14 days", based_on=version_a
+    )
+    assert (version.number, version.based_on_id) == (2, version_a.pk)
+    assert plan_of(version).end == plan_of(version_a).end + timedelta(days=14)

@@ -233,5 +233,5 @@ class DecisionForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(choices=Phase.choices, label="New phase of care")
+    phase = forms.ChoiceField(choices=Phase.choices, label="Change phase of care to")
     reason = forms.CharField(max_length=300, label="Reason")

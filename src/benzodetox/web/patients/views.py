@@ -102,6 +102,16 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = services.get_patient(request, pk)
     record(request, "patient.viewed", obj=patient, patient=patient)
+    return render(
+        request,
+        "patients/detail.html",
+        _detail_context(request, patient, PhaseForm(initial={"phase": patient.phase})),
+    )
+
+
+def _detail_context(
+    request: HttpRequest, patient: Patient, phase_form: PhaseForm
+) -> dict[str, Any]:
     intake = services.latest_intake(patient)
     versions = list(
         patient.plan_versions.select_related("created_by", "approval__approved_by").order_by(
@@ -110,12 +120,12 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     doses = list(patient.regimen_doses.all())
     user = request.user
-    context = {
+    return {
         "patient": patient,
         "doses": [(d, drug_name(d.drug)) for d in doses],
         "intake": intake,
         "versions": versions,
-        "phase_form": PhaseForm(initial={"phase": patient.phase}),
+        "phase_form": phase_form,
         "can": {
             action.replace(".", "_"): allowed(user, action, patient.programme_id)
             for action in (
@@ -129,7 +139,6 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
         },
     }
-    return render(request, "patients/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -271,11 +280,7 @@ def phase_change(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, f"Phase of care is now {patient.get_phase_display()}.")
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
-    messages.error(
-        request,
-        "Phase not changed: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
-    )
-    return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
+    return render(request, "patients/detail.html", _detail_context(request, patient, form))
 
 
 def patient_history(request: HttpRequest, pk: int) -> HttpResponse:

@@ -38,6 +38,7 @@ __all__ = [
     "build_preview",
     "get_version",
     "plan_of",
+    "save_plan_version",
     "save_version",
     "step_rows",
 ]
@@ -150,9 +151,24 @@ def save_version(
 ) -> PlanVersion:
     """Build the plan again from the parameters and store it as the next version."""
     require(request.user, "plan.draft", patient.programme_id)
+    return save_plan_version(
+        request, patient, build_plan(plan_request), parameters, reason, based_on
+    )
+
+
+def save_plan_version(
+    request: HttpRequest,
+    patient: Patient,
+    plan: Plan,
+    parameters: dict[str, Any],
+    reason: str,
+    based_on: PlanVersion | None = None,
+) -> PlanVersion:
+    """Store an already built plan (e.g. one the core's ``tapering.adjust`` made from the
+    current version) as the patient's next version, with who and why."""
+    require(request.user, "plan.draft", patient.programme_id)
     if not reason.strip():
         raise InputError("reason", reason, "a few words on why this version is made")
-    plan = build_plan(plan_request)
     for _attempt in range(3):
         try:
             with transaction.atomic():
