@@ -52,3 +52,22 @@ def test_serve_demo_seeds_once_and_prints_a_login_per_role(settings, tmp_path, e
     second = runner.invoke(cli, ["serve", "--demo", "--check"])
     assert second.exit_code == 0 and "seeded" not in second.output
     assert Patient.objects.count() == count
+
+
+def test_a_bad_setting_stops_serve_with_one_line_and_status_2(tmp_path):
+    """DEBUG=maybe names the variable; no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DEBUG="maybe", BENZODETOX_DATA_DIR=str(tmp_path))
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "benzodetox", "serve", "--check"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "DEBUG='maybe'" in done.stderr and "Traceback" not in done.stderr

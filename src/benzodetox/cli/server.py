@@ -18,6 +18,12 @@ import click
 SETTINGS = "benzodetox.web.settings"
 
 
+class BadInput(click.ClickException):
+    """One-line error, exit status 2 (bad input), like the core's InputError."""
+
+    exit_code = 2
+
+
 def setup_django(extra_hosts: tuple[str, ...] = ()) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     if extra_hosts:
@@ -29,8 +35,12 @@ def setup_django(extra_hosts: tuple[str, ...] = ()) -> None:
                 hosts.append("*" if host in ("0.0.0.0", "::") else host)
         os.environ["BENZODETOX_ALLOWED_HOSTS"] = ",".join(hosts)
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise BadInput(f"configuration: {error}") from None
 
 
 def migrate_if_needed(verbosity: int = 0) -> bool:
@@ -182,7 +192,6 @@ def user_add(username: str, role: str, programme: str) -> None:
     from django.core.exceptions import ValidationError
     from django.db import transaction
 
-    from benzodetox.core.errors import InputError
     from benzodetox.web.programmes.services import add_member
 
     migrate_if_needed()
@@ -200,7 +209,7 @@ def user_add(username: str, role: str, programme: str) -> None:
             try:
                 validate_password(password, candidate)
             except ValidationError as error:
-                raise InputError("password", "(hidden)", " ".join(error.messages)) from None
+                raise BadInput("password refused: " + " ".join(error.messages)) from None
             existing = users.objects.create_user(username=username, password=password)
             click.echo(f"user {username} created")
         add_member(existing, programme, role)
