@@ -8,6 +8,7 @@ timeout, default 30), ``BENZODETOX_HTTPS`` (secure cookies behind TLS).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -149,7 +150,7 @@ LOGIN_REDIRECT_URL = "patients:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AXES_FAILURE_LIMIT = env_int("BENZODETOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("BENZODETOX_LOCKOUT_MINUTES", 15, minimum=1) / 60  # hours
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("BENZODETOX_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
