@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "benzodetox.web.audit",
     "benzodetox.web.patients",
     "benzodetox.web.plans",
+    "benzodetox.web.monitoring",
+    "benzodetox.web.careplans",
 ]
 
 MIDDLEWARE = [

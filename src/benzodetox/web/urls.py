@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/", include("benzodetox.web.accounts.urls")),
     path("patients/", include("benzodetox.web.patients.urls")),
     path("patients/", include("benzodetox.web.plans.urls")),
+    path("patients/", include("benzodetox.web.monitoring.urls")),
+    path("patients/", include("benzodetox.web.careplans.urls")),
     path("audit/", include("benzodetox.web.audit.urls")),
     path("programme/", include("benzodetox.web.programmes.urls")),
     path("admin/", admin.site.urls),
