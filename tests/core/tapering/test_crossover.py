@@ -69,8 +69,8 @@ def test_clonazepam_tablets_cannot_keep_a_taper_within_the_asam_ceiling_so_it_is
             )
         )
     assert error.value.field == "products"
-    assert "--switch-to diazepam" in str(error.value)
-    assert "--override-reason" in str(error.value)
+    assert "switch to diazepam" in str(error.value)
+    assert "override the ceiling" in str(error.value)
 
 
 def test_an_override_reason_allows_the_larger_steps_and_is_recorded():

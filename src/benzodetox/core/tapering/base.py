@@ -211,7 +211,7 @@ def products(drug: str, market: str, allow_liquid: bool) -> tuple[Product, ...]:
             market,
             f"a market where {drug} products are listed",
             hint=f"no {drug} products in the {market} catalogue; switch to diazepam "
-            "(--switch-to diazepam) or choose another market",
+            "or choose another market",
         )
     return found
 

@@ -39,7 +39,7 @@ class Custom:
             raise InputError(
                 "custom_steps",
                 "several drugs",
-                "one working drug: switch to a long-acting drug first (--switch-to)",
+                "one working drug: switch to a long-acting drug first",
             )
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]:

@@ -386,11 +386,11 @@ class _Builder:
     def stuck_hint(self, slots: tuple[Slot, ...]) -> str:
         drugs = sorted({s.drug for s in slots if s.mg > 0})
         parts = [
-            "switch to diazepam (--switch-to diazepam) whose liquid allows small steps"
+            "switch to diazepam, whose oral liquid allows small steps"
             if drugs != ["diazepam"]
             else "allow the oral liquid",
-            "raise the final dose (--final-dose)",
-            "or record a reason to override the ceiling (--override-reason)",
+            "raise the final dose",
+            "or record a reason to override the ceiling",
         ]
         return "; ".join(parts)
 
