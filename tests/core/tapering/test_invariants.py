@@ -30,7 +30,8 @@ def build_or_refuse(request: PlanRequest) -> Plan | None:
         return build_plan(request)
     except PlanError as error:
         assert error.field in ("products", "market", "switch_to"), error
-        assert "switch to diazepam" in str(error) or "liquid" in str(error) or "market" in str(error)
+        message = str(error)
+        assert "switch to diazepam" in message or "liquid" in message or "market" in message
         return None
 
 
