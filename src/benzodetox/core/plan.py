@@ -20,17 +20,6 @@ from .regimen import Regimen
 
 __all__ = ["CustomStep", "Plan", "PlanRequest", "ScheduledDose", "Step", "Take"]
 
-#: Strategy names, each a module of ``benzodetox.core.tapering``.
-STRATEGIES: tuple[str, ...] = (
-    "asam",
-    "ashton",
-    "hyperbolic",
-    "deprescribing",
-    "inpatient",
-    "custom",
-)
-
-
 @dataclass(frozen=True)
 class CustomStep:
     """A clinician-entered step of a ``custom`` plan: daily total of the working drug and days."""
