@@ -125,6 +125,8 @@ def plan_options(function: F) -> F:
             metavar="HH:MM,HH:MM",
             help="Dose times in the order they are reduced (default earliest first).",
         ),
+        click.option("--times", "dose_times", default=None, metavar="HH:MM,HH:MM",
+                     help="Divide the (switched) drug evenly across these times of day."),
         click.option("--stabilise-days", type=int, default=None, help="Inpatient: 2–7 days."),
         click.option(
             "--discharge",
@@ -194,6 +196,7 @@ def plan_from_options(
     plateau: str | None,
     reduce_order: str | None,
     stabilise_days: int | None,
+    dose_times: str | None = None,
     discharge: str | None,
     then: str,
     drug_free_nights: int,
@@ -246,6 +249,9 @@ def plan_from_options(
         else _decimal(final_dose, "final_dose"),
         plateau_mg=_decimal(plateau, "plateau"),
         reduce_order=order,
+        dose_times=tuple(parse_time(t, "times") for t in dose_times.split(","))
+        if dose_times
+        else (),
         stabilise_days=stabilise_days,
         discharge_mg=_decimal(discharge, "discharge"),
         then=then,
@@ -299,13 +305,13 @@ def render_plan(plan: Plan, defaulted: bool) -> str:
     if plan.version_note:
         lines.append(f"change: {plan.version_note}")
     for warning in plan.warnings:
-        lines.append(f"⚠ {warning}")
+        lines.append(warning if warning.startswith("⚠") else f"⚠ {warning}")
     lines.append("")
     for step in plan.steps:
         head = (
             f"{step.index:>3}  {step.start} → {step.end}  {step.kind:<10} "
-            f"{format_mg(step.diazepam_eq_mg):>10} dz-eq/day  "
-            f"−{step.reduction_percent} %"
+            f"{format_mg(step.diazepam_eq_mg):>10} dz-eq/day"
+            + (f"  −{step.reduction_percent} %" if step.reduction_percent else "")
         )
         lines.append(head)
         for dose in step.doses:

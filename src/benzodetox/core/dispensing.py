@@ -198,13 +198,17 @@ def _search(
     prefer not used, split pieces, then minus the µg from each product in strength order) and a
     lexicographic order on sums is preserved by adding the same thing to both sides; and since
     pieces come first, the best partial also leaves the most room under the piece limit.
+    Orally disintegrating tablets count against a combination after pieces, products and the
+    previous step's product, so otherwise a plain tablet of the same strength is chosen.
     """
     n = len(solids)
-    # key: (pieces, products, preferred-not-used, splits, -µg from product 0, ..., -µg from n-1)
-    start_key = (0, 0, 1 if prefer is not None else 0, 0) + (0,) * n
+    # key: (pieces, products, preferred-not-used, orally disintegrating pieces, splits,
+    #       -µg from product 0, ..., -µg from n-1): plain tablets and capsules before ODTs
+    start_key = (0, 0, 1 if prefer is not None else 0, 0, 0) + (0,) * n
     best: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {0: (start_key, (0,) * n)}
     for i, solid in enumerate(solids):
         preferred = solid.product.id == prefer
+        special = solid.product.form == "odt"
         grown = dict(best)
         for total, (key, counts) in best.items():
             for parts, ug, pieces, split in solid.options:
@@ -216,8 +220,10 @@ def _search(
                 new_key[1] += 1
                 if preferred:
                     new_key[2] = 0
-                new_key[3] += split
-                new_key[4 + i] = -ug
+                if special:
+                    new_key[3] += pieces
+                new_key[4] += split
+                new_key[5 + i] = -ug
                 candidate = tuple(new_key)
                 value = total + ug
                 held = grown.get(value)

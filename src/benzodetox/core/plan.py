@@ -35,7 +35,8 @@ class PlanRequest:
     ``source`` (the equivalence table) has no default: nothing picks a table silently.
     ``percent``/``interval_days`` of ``None`` mean the strategy's own default (shown in the plan).
     ``reduce_order`` lists dose times in the order they are reduced (default: earliest first,
-    bedtime last). ``override_reason`` allows a step beyond the strategy's ceiling, recorded.
+    bedtime last). ``dose_times`` divides the daily dose of the one working drug evenly across
+    new times of day before the reductions (e.g. diazepam twice daily after a crossover). ``override_reason`` allows a step beyond the strategy's ceiling, recorded.
     """
 
     regimen: Regimen
@@ -52,6 +53,7 @@ class PlanRequest:
     final_dose_mg: Decimal | None = None  # diazepam-eq per day below which the next step stops
     plateau_mg: Decimal | None = None  # end on this maintenance dose instead of zero
     reduce_order: tuple[time, ...] = ()
+    dose_times: tuple[time, ...] = ()  # divide the working drug evenly across these times
     stabilise_days: int | None = None  # inpatient
     discharge_mg: Decimal | None = None  # inpatient hand-over dose (diazepam-eq per day)
     then: str = "asam"  # inpatient: the outpatient strategy after discharge

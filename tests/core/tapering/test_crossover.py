@@ -127,7 +127,41 @@ def test_a_switch_the_target_products_cannot_make_is_refused_not_rounded_away():
     """Chlordiazepoxide 5 mg (2 mg diazepam-eq under Ashton) would be 0.1 mg clonazepam, below
     the smallest US clonazepam dose: a hidden reduction, so the switch is refused."""
     with pytest.raises(PlanError) as error:
-        build_plan(PlanRequest(regimen(("chlordiazepoxide", "5", "07:00")), "ashton-2002", START,
-                               switch_to="clonazepam"))
+        build_plan(
+            PlanRequest(
+                regimen(("chlordiazepoxide", "5", "07:00")),
+                "ashton-2002",
+                START,
+                switch_to="clonazepam",
+            )
+        )
     assert error.value.field == "switch_to"
     assert "switch to diazepam" in str(error.value)
+
+
+def test_after_a_crossover_the_daily_dose_can_be_divided_across_new_times():
+    """Diazepam's long half-life allows fewer doses a day: three alprazolam doses become
+    diazepam twice a day at the same daily total, before the first reduction."""
+    plan = build_plan(
+        PlanRequest(
+            THREE_A_DAY, "ashton-2002", START, switch_to="diazepam", dose_times=(time(8), time(22))
+        )
+    )
+    step = next(s for s in plan.steps if s.kind == "redistribute")
+    assert [(d.time, d.mg) for d in step.doses] == [(time(8), Decimal(15)), (time(22), Decimal(15))]
+    assert step.diazepam_eq_mg == 30
+    later = plan.steps[step.index :]
+    assert all({d.time for d in s.doses} <= {time(8), time(22)} for s in later)
+
+
+def test_dividing_several_drugs_without_a_switch_is_refused():
+    with pytest.raises(InputError) as error:
+        build_plan(
+            PlanRequest(
+                regimen(("diazepam", "5", "08:00"), ("lorazepam", "1", "22:00")),
+                "ashton-2002",
+                START,
+                dose_times=(time(22),),
+            )
+        )
+    assert error.value.field == "dose_times"

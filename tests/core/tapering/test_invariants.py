@@ -3,7 +3,7 @@ strategy × both markets (hypothesis)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -159,12 +159,16 @@ def test_every_outpatient_plan_keeps_the_safety_invariants(strategy, case):
 
 @pytest.mark.parametrize("strategy", OUTPATIENT)
 @SETTINGS
-@given(case=taper_cases(switch=True))
-def test_a_switch_to_diazepam_always_gives_a_plan(strategy, case):
-    """With a crossover to diazepam (whose oral liquid allows 0.1 mL steps) the planner never
-    has to refuse, whatever the starting regimen, table or market."""
+@given(
+    case=taper_cases(switch=True),
+    times=st.sampled_from(((), ("22:00",), ("08:00", "22:00"), ("08:00", "14:00", "22:00"))),
+)
+def test_a_switch_to_diazepam_always_gives_a_plan(strategy, case, times):
+    """With a crossover to diazepam (whose oral liquid allows 0.1 mL steps), divided across any
+    times of day, the planner never has to refuse, whatever the regimen, table or market."""
     case["switch_to"] = "diazepam"
-    plan = build_plan(PlanRequest(strategy=strategy, **case))
+    dose_times = tuple(time.fromisoformat(t) for t in times)
+    plan = build_plan(PlanRequest(strategy=strategy, dose_times=dose_times, **case))
     check_all(plan)
     assert all(d.drug == "diazepam" for s in plan.steps if s.kind != "crossover" for d in s.doses)
 

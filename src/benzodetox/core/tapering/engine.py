@@ -28,7 +28,7 @@ from ..catalogue import Product, catalogue
 from ..dispensing import achievable_at_most, achievable_below, dispense
 from ..errors import DataError, InputError, PlanError
 from ..plan import Plan, PlanRequest, ScheduledDose, Step
-from ..units import format_mg
+from ..units import floor_to_microgram, format_mg
 from . import crossover
 from .base import Context, Equivalents, Proposal, Slot, Strategy, percent_of, products
 from .registry import strategy_for
@@ -61,6 +61,8 @@ def build_plan(request: PlanRequest) -> Plan:
             stage, note = crossover.substitute(slots, at, request, builder.eq, builder.products)
             note = f"crossover stage {number} of {len(times)}: {note}"
             slots = builder.add_step(stage, "crossover", request.crossover_days, (note,))
+    if request.dose_times:
+        slots = builder.redistribute(slots)
     return builder.taper(slots, strategy_for(request.strategy), reductions=0)
 
 
@@ -115,6 +117,16 @@ def validate_request(request: PlanRequest) -> None:
     if request.strategy != "custom" and request.custom_steps:
         raise InputError("custom_steps", "given", "custom steps only with --strategy custom")
     times = {d.time for d in request.regimen.doses}
+    if len(set(request.dose_times)) != len(request.dose_times) or len(request.dose_times) > 6:
+        raise InputError("dose_times", len(request.dose_times), "up to 6 different times of day")
+    if request.dose_times and request.switch_to is None and len(
+        {d.drug for d in request.regimen.doses}
+    ) > 1:
+        raise InputError(
+            "dose_times", "several drugs", "one working drug: switch to a long-acting drug first"
+        )
+    if request.dose_times:
+        times = set(request.dose_times)
     for t in request.reduce_order:
         if t not in times:
             allowed = ", ".join(sorted(x.strftime("%H:%M") for x in times))
@@ -167,6 +179,25 @@ class _Builder:
                     else f"nearest below: {nearest}",
                 )
         return slots
+
+    def redistribute(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        """Divide the working drug's daily dose evenly across ``request.dose_times`` (the latest
+        time takes what an even share leaves over), each rounded down to what can be given."""
+        times = tuple(sorted(self.request.dose_times))
+        drug = _working_drug(slots)
+        if drug is None:
+            raise InputError("dose_times", "several drugs", "one working drug to divide")
+        if tuple(sorted(s.time for s in slots)) == times and len({s.mg for s in slots}) == 1:
+            return slots
+        total = sum((s.mg for s in slots), Decimal(0))
+        share = floor_to_microgram(total / len(times))
+        new = []
+        for i, at in enumerate(times):
+            want = share if i < len(times) - 1 else total - share * (len(times) - 1)
+            new.append(Slot(at, drug, achievable_at_most(self.products(drug), want), want))
+        shown = ", ".join(t.strftime("%H:%M") for t in times)
+        note = f"the daily {format_mg(total)} {drug} divided across {shown}"
+        return self.add_step(tuple(new), "redistribute", self.request.crossover_days, (note,))
 
     def history_since_window(self) -> tuple[tuple[date, Decimal], ...]:
         """(first day, diazepam-eq/day) of the baseline and every step, oldest first; after a
