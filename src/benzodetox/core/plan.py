@@ -36,7 +36,8 @@ class PlanRequest:
     ``percent``/``interval_days`` of ``None`` mean the strategy's own default (shown in the plan).
     ``reduce_order`` lists dose times in the order they are reduced (default: earliest first,
     bedtime last). ``dose_times`` divides the daily dose of the one working drug evenly across
-    new times of day before the reductions (e.g. diazepam twice daily after a crossover). ``override_reason`` allows a step beyond the strategy's ceiling, recorded.
+    new times of day before the reductions (e.g. diazepam twice daily after a crossover).
+    ``override_reason`` allows a step beyond the strategy's ceiling, and is recorded.
     """
 
     regimen: Regimen
