@@ -31,7 +31,7 @@ from ..plan import Plan, PlanRequest, ScheduledDose, Step
 from ..units import floor_to_microgram, format_mg
 from . import crossover
 from .base import Context, Equivalents, Proposal, Slot, Strategy, percent_of, products
-from .registry import strategy_for
+from .registry import STRATEGY_NAMES, strategy_for
 
 __all__ = ["MAX_STEPS", "build_plan", "continue_plan"]
 
@@ -91,8 +91,6 @@ def continue_plan(
 
 def validate_request(request: PlanRequest) -> None:
     """Refuse contradictory or out-of-range options, naming the field."""
-    from .registry import STRATEGY_NAMES
-
     if request.strategy not in STRATEGY_NAMES:
         raise InputError("strategy", request.strategy, " | ".join(STRATEGY_NAMES))
     strategy_for(request.strategy).check(request)
