@@ -1,6 +1,49 @@
-"""URLs of the careplans app."""
+"""URLs of the careplans app (included under ``patients/``)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "careplans"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("<int:pk>/careplan/", views.overview, name="overview"),
+    path("<int:pk>/careplan/courses/new/", views.course_new, name="course_new"),
+    path("<int:pk>/careplan/courses/<int:course_id>/", views.course_detail, name="course"),
+    path(
+        "<int:pk>/careplan/courses/<int:course_id>/sessions/<int:number>/attendance/",
+        views.attendance,
+        name="attendance",
+    ),
+    path("<int:pk>/careplan/aftercare/", views.aftercare, name="aftercare"),
+    path(
+        "<int:pk>/careplan/aftercare/generate/", views.aftercare_generate, name="aftercare_generate"
+    ),
+    path("<int:pk>/careplan/aftercare/extend/", views.aftercare_extend, name="aftercare_extend"),
+    path(
+        "<int:pk>/careplan/aftercare/items/new/",
+        views.aftercare_item_new,
+        name="aftercare_item_new",
+    ),
+    path(
+        "<int:pk>/careplan/aftercare/items/<int:item_id>/",
+        views.aftercare_item,
+        name="aftercare_item",
+    ),
+    path("<int:pk>/careplan/relapse/", views.relapse, name="relapse"),
+    path("<int:pk>/careplan/relapse/edit/", views.relapse_edit, name="relapse_edit"),
+    path("<int:pk>/careplan/relapse/<int:number>/", views.relapse, name="relapse_version"),
+    path("<int:pk>/careplan/medications/", views.medications, name="medications"),
+    # downloads of a plan version (under the plan version's URL)
+    path("<int:pk>/plans/<int:number>/handout.pdf", views.handout_pdf, name="handout_pdf"),
+    path(
+        "<int:pk>/plans/<int:number>/pharmacy-order.pdf",
+        views.pharmacy_order_pdf,
+        name="pharmacy_order_pdf",
+    ),
+    path(
+        "<int:pk>/plans/<int:number>/pharmacy-order.csv",
+        views.pharmacy_order_csv,
+        name="pharmacy_order_csv",
+    ),
+    path("<int:pk>/plans/<int:number>/calendar.ics", views.calendar_ics, name="calendar_ics"),
+]

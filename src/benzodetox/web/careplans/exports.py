@@ -1,0 +1,151 @@
+"""The documents a patient and a pharmacist take away, for one plan version: the patient
+handout (PDF, A4 or Letter), the pharmacy order (PDF and CSV, per 14 or 28 days or per step) and
+the calendar (.ics). Each is made by ``benzodetox.reports`` / ``benzodetox.interop`` from the plan
+exactly as saved; the views audit every download.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from benzodetox.core.errors import InputError
+from benzodetox.interop.csv_export import pharmacy_order_csv
+from benzodetox.interop.ical import (
+    Appointment,
+    aftercare_appointments,
+    course_appointments,
+    plan_to_ics,
+)
+from benzodetox.reports.pdf import handout_pdf, pharmacy_order_pdf
+from benzodetox.web.plans.models import PlanVersion
+from benzodetox.web.plans.services import plan_of
+
+from . import services
+
+__all__ = [
+    "PAGE_SIZES",
+    "PERIODS",
+    "Document",
+    "calendar_ics",
+    "handout",
+    "ics_plan_id",
+    "parse_page_size",
+    "parse_period",
+    "pharmacy_order",
+]
+
+PAGE_SIZES = ("A4", "Letter")
+#: supply period choices: days, or "step" for one period per step of the plan
+PERIODS = {"28": 28, "14": 14, "step": None}
+
+
+@dataclass(frozen=True)
+class Document:
+    content: bytes
+    content_type: str
+    filename: str
+    kind: str  # what the audit event says: "PDF", "CSV", "iCalendar"
+    what: str  # "patient handout (A4)", ...
+
+
+def _stem(version: PlanVersion) -> str:
+    reference = re.sub(r"[^A-Za-z0-9._-]+", "-", version.patient.reference).strip("-")
+    return f"{reference or 'patient'}-plan-v{version.number}"
+
+
+def parse_page_size(value: str | None) -> str:
+    size = value or "A4"
+    if size not in PAGE_SIZES:
+        raise InputError("size", size, " or ".join(PAGE_SIZES))
+    return size
+
+
+def parse_period(value: str | None) -> int | None:
+    key = value or "28"
+    if key not in PERIODS:
+        raise InputError("period", key, "28, 14 or step")
+    return PERIODS[key]
+
+
+def _period_label(days: int | None) -> str:
+    return "per step" if days is None else f"{days} days"
+
+
+def handout(version: PlanVersion, page_size: str) -> Document:
+    """The patient handout with the patient's current relapse-prevention plan and contacts."""
+    patient = version.patient
+    latest = services.latest_relapse(patient)
+    relapse = services.relapse_plan_of(latest) if latest is not None else None
+    content = handout_pdf(
+        plan_of(version),
+        patient_name=patient.display_name,
+        relapse_plan=relapse,
+        page_size=page_size,
+    )
+    return Document(
+        content=content,
+        content_type="application/pdf",
+        filename=f"{_stem(version)}-handout-{page_size}.pdf",
+        kind="PDF",
+        what=f"patient handout ({page_size})",
+    )
+
+
+def pharmacy_order(version: PlanVersion, period_days: int | None, fmt: str) -> Document:
+    plan = plan_of(version)
+    suffix = "step" if period_days is None else f"{period_days}d"
+    what = f"pharmacy order ({_period_label(period_days)})"
+    if fmt == "csv":
+        return Document(
+            content=pharmacy_order_csv(plan, period_days).encode("utf-8"),
+            content_type="text/csv; charset=utf-8",
+            filename=f"{_stem(version)}-pharmacy-order-{suffix}.csv",
+            kind="CSV",
+            what=what,
+        )
+    return Document(
+        content=pharmacy_order_pdf(plan, period_days),
+        content_type="application/pdf",
+        filename=f"{_stem(version)}-pharmacy-order-{suffix}.pdf",
+        kind="PDF",
+        what=what,
+    )
+
+
+def ics_plan_id(version: PlanVersion) -> str:
+    """The plan's identity in the calendar: the same patient and version give the same UIDs,
+    so downloading it again updates the events instead of adding copies."""
+    return f"patient-{version.patient_id}-plan-v{version.number}"
+
+
+def _appointments(version: PlanVersion) -> tuple[Appointment, ...]:
+    """The patient's psychosocial sessions and the aftercare generated from this version."""
+    patient = version.patient
+    out: list[Appointment] = []
+    for course in patient.courses.all().order_by("start", "id"):
+        out += [
+            Appointment(start=a.start, title=a.title, key=f"course-{course.pk}-{a.key}")
+            for a in course_appointments(services.core_course_of(course))
+        ]
+    care = services.current_aftercare(patient)
+    if care is not None and care.plan_version_id == version.pk:
+        out += list(aftercare_appointments(services.core_aftercare_of(care)))
+    return tuple(out)
+
+
+def calendar_ics(version: PlanVersion, now: datetime | None = None) -> Document:
+    content = plan_to_ics(
+        plan_of(version),
+        appointments=_appointments(version),
+        plan_id=ics_plan_id(version),
+        now=now or datetime.now(UTC),
+    )
+    return Document(
+        content=content,
+        content_type="text/calendar; charset=utf-8",
+        filename=f"{_stem(version)}.ics",
+        kind="iCalendar",
+        what="calendar",
+    )

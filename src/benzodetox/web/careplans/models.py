@@ -1,0 +1,247 @@
+"""The care plan around a taper: psychosocial courses and their sessions (with attendance),
+aftercare generated from programme policy (editable items), relapse-prevention plan versions and
+adjunct-medication notes.
+
+All are patient data: the default manager of each is the programme-scoped manager
+(``programmes.scoping``). Editable rows keep their earlier states with django-simple-history;
+relapse-plan versions and adjunct notes are written once and never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from benzodetox.web.programmes.scoping import ScopedManager
+
+__all__ = [
+    "AdjunctNote",
+    "AftercareItem",
+    "AftercarePlan",
+    "Course",
+    "CourseSession",
+    "ImmutableError",
+    "RelapsePlanVersion",
+]
+
+
+class ImmutableError(RuntimeError):
+    """An attempt to change or remove a relapse-plan version or an adjunct note."""
+
+
+class _WriteOnce(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise ImmutableError(f"a saved {self._meta.verbose_name} is never changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError(f"a saved {self._meta.verbose_name} is never removed")
+
+
+class Course(models.Model):
+    """A psychosocial course (CBT, CBT-I, counselling, support group, family / care-partner
+    sessions, CBT top-ups) as scheduled by ``core.careplan.schedule_course``."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="courses"
+    )
+    kind = models.CharField(max_length=32)
+    title = models.CharField(max_length=120)
+    start = models.DateField()
+    every_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    #: the core's sources for the course and its counts (keys of core/data/sources.toml)
+    sources = models.JSONField(default=list, blank=True)
+    recommendation = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-start", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.title} from {self.start:%Y-%m-%d}"
+
+
+class CourseSession(models.Model):
+    """One dated session; ``attended`` is None until recorded (True attended, False missed)."""
+
+    SCOPE_FIELD = "course__patient__programme"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    on = models.DateField()
+    attended = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("on", "number")
+        constraints = (
+            models.UniqueConstraint(fields=["course", "number"], name="course_session_number"),
+        )
+
+    def __str__(self) -> str:
+        return f"session {self.number} on {self.on:%Y-%m-%d}"
+
+
+class AftercarePlan(models.Model):
+    """Aftercare generated from programme policy after the last dose of an approved plan.
+
+    A regeneration (e.g. after a new approved plan) is a new row; the newest is current and
+    the older ones keep what was recorded on them."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="aftercare_plans"
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    last_dose = models.DateField()
+    end = models.DateField()
+    #: the policy's figures as used, each with its source and whether it is confirmed
+    policy = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"aftercare {self.last_dose:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.last_dose).days
+
+
+class AftercareItem(models.Model):
+    """A contact, review or referral; ``done`` is None until recorded."""
+
+    SCOPE_FIELD = "aftercare__patient__programme"
+
+    KINDS = (("contact", "Contact"), ("review", "Review"), ("referral", "Referral"))
+
+    aftercare = models.ForeignKey(AftercarePlan, on_delete=models.CASCADE, related_name="items")
+    on = models.DateField()
+    kind = models.CharField(max_length=16, choices=KINDS)
+    title = models.CharField(max_length=200)
+    instruments = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True)
+    done = models.BooleanField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("on", "kind", "id")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.on:%Y-%m-%d}"
+
+
+class RelapsePlanVersion(_WriteOnce):
+    """One version of the relapse-prevention plan (``core.careplan.RelapsePlan`` as JSON):
+    reviewed at visits; a change is the next version with its reason."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="relapse_plans"
+    )
+    number = models.PositiveIntegerField()
+    reason = models.TextField()
+    reviewed_on = models.DateField()
+    content = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("patient", "-number")
+        constraints = (
+            models.UniqueConstraint(fields=["patient", "number"], name="relapse_plan_number"),
+        )
+
+    def __str__(self) -> str:
+        return f"relapse plan v{self.number} of patient {self.patient_id}"
+
+
+class AdjunctNote(_WriteOnce):
+    """A note on an adjunct medication for this patient (considered, started, stopped,
+    declined); a later note supersedes an earlier one for the same medication."""
+
+    SCOPE_FIELD = "patient__programme"
+
+    STATUSES = (
+        ("considered", "Considered"),
+        ("started", "Started"),
+        ("stopped", "Stopped"),
+        ("declined", "Declined / not suitable"),
+    )
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="adjunct_notes"
+    )
+    adjunct = models.CharField("medication", max_length=32)
+    status = models.CharField(max_length=16, choices=STATUSES)
+    note = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.adjunct} {self.status}"

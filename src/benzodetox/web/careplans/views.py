@@ -1,0 +1,549 @@
+"""Care plan pages (overview, psychosocial courses and attendance, aftercare, relapse-prevention
+plan, adjunct medications) and the plan version's downloads.
+
+Views are thin: they fetch the patient through ``patients.services.get_patient`` (scope → 404
+for another programme, role → 403), validate a form and call a service. Every page showing
+patient data and every download appends an audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from benzodetox.core.careplan import adjuncts as core_adjuncts
+from benzodetox.core.careplan.aftercare import default_policy
+from benzodetox.core.careplan.psychosocial import course_types
+from benzodetox.core.careplan.relapse import CONTACT_ROLES, SUGGESTED_COPING
+from benzodetox.core.errors import InputError
+from benzodetox.web.audit.services import record
+from benzodetox.web.patients.models import Patient
+from benzodetox.web.patients.services import get_patient
+from benzodetox.web.plans.models import PlanApproval
+from benzodetox.web.plans.services import get_version, source_citation
+from benzodetox.web.programmes.services import allowed
+
+from . import exports, services
+from .forms import (
+    AdjunctNoteForm,
+    AftercareItemForm,
+    AttendanceForm,
+    ContactFormSet,
+    CourseForm,
+    ExtendAftercareForm,
+    GenerateAftercareForm,
+    NewAftercareItemForm,
+    RelapseForm,
+    TriggerFormSet,
+    relapse_initial,
+    relapse_value,
+)
+from .models import AdjunctNote
+
+_ACTIONS = (
+    "psychosocial.edit",
+    "attendance.record",
+    "aftercare.edit",
+    "relapse.edit",
+    "adjunct.edit",
+)
+
+
+def _can(request: HttpRequest, patient: Patient) -> dict[str, bool]:
+    return {a.replace(".", "_"): allowed(request.user, a, patient.programme_id) for a in _ACTIONS}
+
+
+def _viewed(request: HttpRequest, patient: Patient, what: str) -> None:
+    record(request, "careplan.viewed", obj=patient, patient=patient, summary=what)
+
+
+def _base(request: HttpRequest, patient: Patient, section: str) -> dict[str, Any]:
+    return {"patient": patient, "can": _can(request, patient), "section": section}
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "careplan.view")
+    _viewed(request, patient, "care plan")
+    relapse_row = services.latest_relapse(patient)
+    care = services.current_aftercare(patient)
+    context = _base(request, patient, "overview")
+    context.update(
+        courses=list(
+            patient.courses.annotate(
+                n_sessions=Count("sessions"),
+                n_attended=Count("sessions", filter=Q(sessions__attended=True)),
+            )
+        ),
+        care=care,
+        care_next=(care.items.filter(done__isnull=True).order_by("on").first() if care else None),
+        approved=services.approved_version(patient),
+        relapse_row=relapse_row,
+        relapse=services.relapse_plan_of(relapse_row) if relapse_row else None,
+        notes=[_named(note) for note in _latest_notes(patient).values()],
+        prompts=core_adjuncts.safety_prompts(**services.patient_circumstances(patient)),
+    )
+    return render(request, "careplans/overview.html", context)
+
+
+# --- psychosocial ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def course_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "psychosocial.edit")
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course = services.schedule_course(
+                request,
+                patient,
+                data["kind"],
+                data["start"],
+                sessions=data["sessions"],
+                every_days=data["every_days"],
+                note=data["note"],
+            )
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            messages.success(request, f"{course.title} scheduled.")
+            return HttpResponseRedirect(reverse("careplans:course", args=[patient.pk, course.pk]))
+    if request.method == "GET":
+        _viewed(request, patient, "new course form")
+    context = _base(request, patient, "courses")
+    context.update(form=form, types=course_types())
+    return render(request, "careplans/course_form.html", context)
+
+
+def _course_context(
+    request: HttpRequest, patient: Patient, course: Any, errors: dict[int, AttendanceForm]
+) -> dict[str, Any]:
+    context = _base(request, patient, "courses")
+    sessions = list(course.sessions.select_related("recorded_by"))
+    context.update(
+        course=course,
+        rows=[(s, errors.get(s.number)) for s in sessions],
+        attended=sum(1 for s in sessions if s.attended),
+        missed=sum(1 for s in sessions if s.attended is False),
+        citations=[(key, source_citation(key)) for key in course.sources],
+    )
+    return context
+
+
+def course_detail(request: HttpRequest, pk: int, course_id: int) -> HttpResponse:
+    patient = get_patient(request, pk, "careplan.view")
+    course = services.get_course(patient, course_id)
+    _viewed(request, patient, f"course {course.title}")
+    return render(request, "careplans/course.html", _course_context(request, patient, course, {}))
+
+
+@require_POST
+def attendance(request: HttpRequest, pk: int, course_id: int, number: int) -> HttpResponse:
+    patient = get_patient(request, pk, "attendance.record")
+    course = services.get_course(patient, course_id)
+    form = AttendanceForm(request.POST, prefix=f"s{number}")
+    if form.is_valid():
+        try:
+            services.record_attendance(
+                request, course, number, form.cleaned_data["attended"], form.cleaned_data["note"]
+            )
+        except InputError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Session {number}: attendance recorded.")
+            return HttpResponseRedirect(reverse("careplans:course", args=[patient.pk, course.pk]))
+    return render(
+        request,
+        "careplans/course.html",
+        _course_context(request, patient, course, {number: form}),
+    )
+
+
+# --- aftercare -------------------------------------------------------------------------------
+
+
+def _aftercare_context(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    generate: GenerateAftercareForm | None = None,
+    extend: ExtendAftercareForm | None = None,
+    new_item: NewAftercareItemForm | None = None,
+    item_errors: tuple[int, AftercareItemForm] | None = None,
+) -> dict[str, Any]:
+    care = services.current_aftercare(patient)
+    approved = services.approved_version(patient)
+    policy = services.policy_of(care) if care else default_policy()
+    rows = []
+    if care is not None:
+        for item in care.items.select_related("recorded_by"):
+            form = (
+                item_errors[1]
+                if item_errors and item_errors[0] == item.pk
+                else AftercareItemForm(
+                    initial={
+                        "on": item.on,
+                        "done": {True: "yes", False: "no"}.get(item.done, ""),  # type: ignore[call-overload]
+                        "note": item.note,
+                    },
+                    prefix=f"i{item.pk}",
+                )
+            )
+            rows.append((item, form))
+    stale = bool(care and approved and (care.plan_version_id != approved.pk))
+    context = _base(request, patient, "aftercare")
+    context.update(
+        care=care,
+        approved=approved,
+        stale=stale,
+        policy=policy,
+        rows=rows,
+        generate_form=generate
+        or GenerateAftercareForm(initial={"days": policy.days.value}, prefix="generate"),
+        extend_form=extend
+        or ExtendAftercareForm(
+            initial={"days": care.days if care else policy.days.value}, prefix="extend"
+        ),
+        new_item_form=new_item or NewAftercareItemForm(prefix="new"),
+        sources={
+            key: source_citation(key)
+            for key in {
+                policy.minimum_days.source,
+                policy.days.source,
+                policy.review_every.source,
+                *(p.every.source for p in policy.contact_phases),
+                *(i.source for i in policy.instruments),
+            }
+        },
+    )
+    return context
+
+
+def aftercare(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "careplan.view")
+    _viewed(request, patient, "aftercare")
+    return render(request, "careplans/aftercare.html", _aftercare_context(request, patient))
+
+
+def _to_aftercare(patient: Patient, message: str, request: HttpRequest) -> HttpResponse:
+    messages.success(request, message)
+    return HttpResponseRedirect(reverse("careplans:aftercare", args=[patient.pk]))
+
+
+@require_POST
+def aftercare_generate(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "aftercare.edit")
+    form = GenerateAftercareForm(request.POST, prefix="generate")
+    if form.is_valid():
+        try:
+            care = services.generate_aftercare(request, patient, form.cleaned_data["days"])
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            return _to_aftercare(
+                patient,
+                f"Aftercare generated: {care.days} days after the last dose, to "
+                f"{care.end:%Y-%m-%d}.",
+                request,
+            )
+    return render(
+        request, "careplans/aftercare.html", _aftercare_context(request, patient, generate=form)
+    )
+
+
+def _current_care(patient: Patient) -> Any:
+    care = services.current_aftercare(patient)
+    if care is None:
+        from django.http import Http404
+
+        raise Http404("no aftercare yet")
+    return care
+
+
+@require_POST
+def aftercare_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "aftercare.edit")
+    care = _current_care(patient)
+    form = ExtendAftercareForm(request.POST, prefix="extend")
+    if form.is_valid():
+        try:
+            services.extend_aftercare(request, care, form.cleaned_data["days"])
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            return _to_aftercare(patient, "Aftercare length changed.", request)
+    return render(
+        request, "careplans/aftercare.html", _aftercare_context(request, patient, extend=form)
+    )
+
+
+@require_POST
+def aftercare_item_new(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "aftercare.edit")
+    care = _current_care(patient)
+    form = NewAftercareItemForm(request.POST, prefix="new")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_aftercare_item(
+                request,
+                care,
+                on=data["on"],
+                kind=data["kind"],
+                title=data["title"],
+                note=data["note"],
+            )
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            return _to_aftercare(patient, "Item added.", request)
+    return render(
+        request, "careplans/aftercare.html", _aftercare_context(request, patient, new_item=form)
+    )
+
+
+@require_POST
+def aftercare_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+    patient = get_patient(request, pk, "aftercare.edit")
+    care = _current_care(patient)
+    item = services.get_aftercare_item(care, item_id)
+    if "remove" in request.POST:
+        try:
+            services.remove_aftercare_item(request, item)
+        except InputError as error:
+            messages.error(request, f"{error.allowed}." + (f" {error.hint}" if error.hint else ""))
+            return HttpResponseRedirect(reverse("careplans:aftercare", args=[patient.pk]))
+        return _to_aftercare(patient, "Item removed.", request)
+    form = AftercareItemForm(request.POST, prefix=f"i{item.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_aftercare_item(
+                request, item, on=data["on"], done=data["done"], note=data["note"]
+            )
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            return _to_aftercare(patient, "Item saved.", request)
+    return render(
+        request,
+        "careplans/aftercare.html",
+        _aftercare_context(request, patient, item_errors=(item.pk, form)),
+    )
+
+
+# --- relapse prevention ----------------------------------------------------------------------
+
+
+def relapse(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    patient = get_patient(request, pk, "careplan.view")
+    latest = services.latest_relapse(patient)
+    row = services.get_relapse_version(patient, number) if number is not None else latest
+    _viewed(
+        request,
+        patient,
+        f"relapse-prevention plan v{row.number}" if row else "relapse-prevention plan",
+    )
+    context = _base(request, patient, "relapse")
+    context.update(
+        row=row,
+        latest=latest,
+        plan=services.relapse_plan_of(row) if row else None,
+        versions=list(patient.relapse_plans.select_related("created_by").order_by("-number")),
+        roles=CONTACT_ROLES,
+    )
+    return render(request, "careplans/relapse.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def relapse_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient(request, pk, "relapse.edit")
+    latest = services.latest_relapse(patient)
+    current = services.relapse_plan_of(latest) if latest else None
+    if request.method == "POST":
+        form = RelapseForm(request.POST)
+        triggers = TriggerFormSet(request.POST, prefix="trigger")
+        contacts = ContactFormSet(request.POST, prefix="contact")
+        valid = [form.is_valid(), triggers.is_valid(), contacts.is_valid()]
+        if all(valid):
+            value, reason, reviewed_on = relapse_value(form, triggers, contacts)
+            try:
+                row = services.save_relapse_plan(
+                    request, patient, value, reason=reason, reviewed_on=reviewed_on
+                )
+            except InputError as error:
+                form.add_core_error(error)
+            else:
+                messages.success(request, f"Relapse-prevention plan saved as version {row.number}.")
+                return HttpResponseRedirect(reverse("careplans:relapse", args=[patient.pk]))
+    else:
+        _viewed(request, patient, "relapse-prevention plan form")
+        main, trigger_rows, contact_rows = relapse_initial(current)
+        form = RelapseForm(initial=main)
+        triggers = TriggerFormSet(initial=trigger_rows, prefix="trigger")
+        contacts = ContactFormSet(initial=contact_rows, prefix="contact")
+    context = _base(request, patient, "relapse")
+    context.update(
+        form=form,
+        triggers=triggers,
+        contacts=contacts,
+        latest=latest,
+        suggested=SUGGESTED_COPING,
+        missing=[CONTACT_ROLES[r] for r in current.missing_roles()] if current else [],
+    )
+    return render(request, "careplans/relapse_form.html", context)
+
+
+# --- adjunct medications ---------------------------------------------------------------------
+
+
+def _named(note: AdjunctNote) -> AdjunctNote:
+    note.name = core_adjuncts.adjunct(note.adjunct).name  # type: ignore[attr-defined]
+    return note
+
+
+def _latest_notes(patient: Patient) -> dict[str, AdjunctNote]:
+    latest: dict[str, AdjunctNote] = {}
+    for note in patient.adjunct_notes.select_related("created_by").order_by("created_at", "id"):
+        latest[note.adjunct] = note
+    return latest
+
+
+def _medications_context(
+    request: HttpRequest, patient: Patient, form: AdjunctNoteForm
+) -> dict[str, Any]:
+    circumstances = services.patient_circumstances(patient)
+    latest = _latest_notes(patient)
+    items = [
+        {
+            "adjunct": item,
+            "cautions": core_adjuncts.cautions_for(item, opioids=circumstances["opioids"]),
+            "note": latest.get(item.id),
+        }
+        for item in core_adjuncts.all_adjuncts()
+    ]
+    context = _base(request, patient, "medications")
+    flumazenil = core_adjuncts.flumazenil()
+    keys = {flumazenil.tapering.source, *(r.source for r in flumazenil.roles)}
+    for item in core_adjuncts.all_adjuncts():
+        keys |= {
+            item.asam_2025.source,
+            *(e.source for e in item.evidence),
+            *(c.source for c in item.cautions),
+        }
+    prompts = core_adjuncts.safety_prompts(**circumstances)
+    keys |= {p.source for p in prompts}
+    context.update(
+        form=form,
+        items=items,
+        circumstances=circumstances,
+        prompts=prompts,
+        flumazenil=flumazenil,
+        notes=list(patient.adjunct_notes.select_related("created_by")),
+        names={a.id: a.name for a in core_adjuncts.all_adjuncts()},
+        citations=sorted((k, source_citation(k)) for k in keys),
+    )
+    return context
+
+
+@require_http_methods(["GET", "POST"])
+def medications(request: HttpRequest, pk: int) -> HttpResponse:
+    action = "adjunct.edit" if request.method == "POST" else "careplan.view"
+    patient = get_patient(request, pk, action)
+    form = AdjunctNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_adjunct_note(
+                request, patient, data["adjunct"], data["status"], data["note"]
+            )
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            messages.success(request, "Note added.")
+            return HttpResponseRedirect(reverse("careplans:medications", args=[patient.pk]))
+    if request.method == "GET":
+        _viewed(request, patient, "adjunct medications")
+    return render(
+        request, "careplans/medications.html", _medications_context(request, patient, form)
+    )
+
+
+# --- downloads of a plan version -------------------------------------------------------------
+
+
+def _download(request: HttpRequest, pk: int, number: int, make: Any) -> HttpResponse:
+    patient = get_patient(request, pk, "plan.export")
+    version = get_version(patient, number)
+    if not PlanApproval.objects.filter(plan_version=version).exists():
+        messages.error(
+            request,
+            f"Version {number} is not approved: the handout, pharmacy order and calendar are "
+            "available once a prescriber approves it.",
+        )
+        return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, number]))
+    try:
+        document = make(version)
+    except InputError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, number]))
+    record(
+        request,
+        "plan.exported",
+        obj=version,
+        patient=patient,
+        summary=f"exported {document.kind}: v{number} {document.what}",
+        detail={
+            "number": number,
+            "format": document.kind,
+            "document": document.what,
+            "filename": document.filename,
+        },
+    )
+    response = HttpResponse(document.content, content_type=document.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def handout_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    def make(version: Any) -> exports.Document:
+        return exports.handout(version, exports.parse_page_size(request.GET.get("size")))
+
+    return _download(request, pk, number, make)
+
+
+@require_GET
+def pharmacy_order_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    def make(version: Any) -> exports.Document:
+        return exports.pharmacy_order(
+            version, exports.parse_period(request.GET.get("period")), "pdf"
+        )
+
+    return _download(request, pk, number, make)
+
+
+@require_GET
+def pharmacy_order_csv(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    def make(version: Any) -> exports.Document:
+        return exports.pharmacy_order(
+            version, exports.parse_period(request.GET.get("period")), "csv"
+        )
+
+    return _download(request, pk, number, make)
+
+
+@require_GET
+def calendar_ics(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    return _download(request, pk, number, exports.calendar_ics)
