@@ -18,7 +18,7 @@ import numpy as np
 from benzodetox.core.errors import InputError
 from benzodetox.core.kinetics import Simulation
 
-__all__ = ["simulation_png", "simulation_svg"]
+__all__ = ["Line", "line_chart", "simulation_png", "simulation_svg"]
 
 # --- chart (one geometry, drawn as SVG text or with Pillow) -------------------------------------
 
@@ -42,11 +42,11 @@ WIDTH, LEFT, RIGHT = 900.0, 70.0, 20.0
 def _nice_max(value: float) -> float:
     if value <= 0 or not math.isfinite(value):
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
-    for m in (1, 2, 2.5, 5, 10):
+    power = 10.0 ** math.floor(math.log10(value))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
         if value <= m * power:
             return m * power
-    return 10 * power
+    return 10.0 * power
 
 
 def _thin(x: np.ndarray, y: np.ndarray, limit: int = 1500) -> tuple[np.ndarray, np.ndarray]:
@@ -100,7 +100,7 @@ def _panels(sim: Simulation) -> tuple[list[_Panel], float]:
         ymax = 100.0 if unit == "%" and peak > 50 else _nice_max(peak)
 
         def py(v: np.ndarray, top: float = top, ymax: float = ymax) -> np.ndarray:
-            return top + height - np.clip(v, 0, ymax) / ymax * height
+            return np.asarray(top + height - np.clip(v, 0, ymax) / ymax * height)
 
         lines = []
         band_polys = []
@@ -135,7 +135,9 @@ def simulation_svg(sim: Simulation, title: str = "benzodetox simulation") -> str
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH:g}" height="{total_h:g}" '
         f'viewBox="0 0 {WIDTH:g} {total_h:g}" font-family="DejaVu Sans, sans-serif" '
-        'font-size="12">',
+        'font-size="12" role="img">',
+        f"<title>{escape(title)}</title>",
+        "<desc>" + escape(", ".join(f"{p.title} ({p.unit})" for p in panels)) + "</desc>",
         f'<rect width="{WIDTH:g}" height="{total_h:g}" fill="#ffffff"/>',
         f'<text x="{LEFT:g}" y="24" font-size="16" font-weight="bold">{escape(title)}</text>',
     ]
@@ -235,3 +237,120 @@ def simulation_png(sim: Simulation, title: str = "benzodetox simulation") -> byt
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+# --- accessible line charts for the web plan page ----------------------------------------------
+
+#: Okabe–Ito colours (colour-blind safe) with a dash pattern per line, so every line is told
+#: apart in black and white too.
+SAFE_COLOURS = ("#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+SAFE_DASHES = ("", "7 3", "2 3", "9 3 2 3", "1 2", "12 4", "4 2 1 2")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One curve: ``values`` at ``days`` (days from the plan's first midnight)."""
+
+    label: str
+    days: np.ndarray
+    values: np.ndarray
+
+
+def _fmt_axis(value: float) -> str:
+    return f"{value:.3g}" if value < 1000 else f"{value:,.0f}"
+
+
+def _compact(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel points rounded to 0.1, dropping the middle of every run of equal y (a stepped
+    occupancy line keeps only its corners)."""
+    xs, ys = np.round(xs, 1), np.round(ys, 1)
+    if xs.size <= 2:
+        return xs, ys
+    keep = np.ones(xs.size, dtype=bool)
+    keep[1:-1] = ~((ys[1:-1] == ys[:-2]) & (ys[1:-1] == ys[2:]))
+    return xs[keep], ys[keep]
+
+
+def line_chart(
+    lines: list[Line],
+    *,
+    title: str,
+    desc: str,
+    unit: str,
+    chart_id: str,
+    ymax: float | None = None,
+    x_label: str = "day of the plan",
+    width: int = 760,
+    plot_height: int = 260,
+) -> str:
+    """An accessible SVG line chart (``role="img"``, ``<title>``, ``<desc>``) for a web page or
+    print: one shared y axis in ``unit``, x in days, the legend below the plot, and a distinct
+    colour *and* dash pattern for every line. ``desc`` should say where the figures are given
+    as a table.
+    """
+    left, right, top = 64.0, 16.0, 12.0
+    plot_w = width - left - right
+    legend_rows = math.ceil(len(lines) / 2)
+    height = top + plot_height + 44 + 18 * legend_rows
+    xmax = max((float(line.days[-1]) for line in lines if line.days.size), default=1.0) or 1.0
+    peak = max((float(np.nanmax(line.values)) for line in lines if line.values.size), default=0.0)
+    top_value = ymax if ymax is not None else _nice_max(peak)
+    base = top + plot_height
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height:g}" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<rect x="{left:g}" y="{top:g}" width="{plot_w:g}" height="{plot_height}" fill="#fff" '
+        'stroke="#888"/>',
+    ]
+    for i in range(5):
+        value = top_value * i / 4
+        y = base - plot_height * i / 4
+        parts.append(
+            f'<line x1="{left:g}" y1="{y:.1f}" x2="{left + plot_w:g}" y2="{y:.1f}" '
+            f'stroke="#ddd"/><text x="{left - 6:g}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{_fmt_axis(value)}</text>"
+        )
+    mid = top + plot_height / 2
+    parts.append(
+        f'<text x="14" y="{mid:.0f}" transform="rotate(-90 14 {mid:.0f})" '
+        f'text-anchor="middle">{escape(unit)}</text>'
+    )
+    step = next((d for d in (1, 2, 5, 7, 14, 28, 56, 91, 182, 365) if xmax / d <= 8), 730)
+    for i in range(int(xmax // step) + 1):
+        day = i * step
+        x = left + plot_w * day / xmax
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{base:g}" x2="{x:.1f}" y2="{base + 4:g}" stroke="#444"/>'
+            f'<text x="{x:.1f}" y="{base + 17:g}" text-anchor="middle">{day:.0f}</text>'
+        )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.0f}" y="{base + 33:g}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+    )
+    scale_x = plot_w / xmax
+    scale_y = plot_height / (top_value or 1.0)
+    for n, line in enumerate(lines):
+        colour = SAFE_COLOURS[n % len(SAFE_COLOURS)]
+        dash = SAFE_DASHES[n % len(SAFE_DASHES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        xs, ys = _thin(line.days, line.values, limit=2 * int(plot_w))
+        px = left + xs * scale_x
+        py = base - np.clip(ys, 0.0, top_value) * scale_y
+        px, py = _compact(px, py)
+        points = " ".join(f"{x:g},{y:g}" for x, y in zip(px.tolist(), py.tolist(), strict=True))
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash_attr} '
+            f'points="{points}"><title>{escape(line.label)}</title></polyline>'
+        )
+        lx = left + (n % 2) * plot_w / 2
+        ly = base + 52 + 18 * (n // 2)
+        parts.append(
+            f'<line x1="{lx:g}" y1="{ly - 4:g}" x2="{lx + 30:g}" y2="{ly - 4:g}" '
+            f'stroke="{colour}" stroke-width="2"{dash_attr}/>'
+            f'<text x="{lx + 36:g}" y="{ly:g}">{escape(line.label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
