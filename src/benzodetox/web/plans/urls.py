@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pharmacology, views
 
 app_name = "plans"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:pk>/plans/<int:number>/", views.detail, name="detail"),
     path("<int:pk>/plans/<int:number>/print/", views.print_view, name="print"),
     path("<int:pk>/plans/<int:number>/approve/", views.approve, name="approve"),
+    path(
+        "<int:pk>/plans/<int:number>/pharmacology/", pharmacology.pharmacology, name="pharmacology"
+    ),
 ]
