@@ -233,3 +233,11 @@ def test_a_plan_of_a_drug_without_parameters_is_an_error_message(
         version.save()
     page = _page(client_for(nurse), version)
     assert "error-summary" in page and "temazepam" in page
+
+
+def test_the_plan_version_page_links_to_its_pharmacology(client_for, read_only, version_a):
+    """The saved version's page carries a link to the Pharmacology view."""
+    page = client_for(read_only).get(
+        reverse("plans:detail", args=[version_a.patient_id, version_a.number])
+    )
+    assert _url(version_a) in page.content.decode()
