@@ -1,0 +1,169 @@
+"""Downloads of an approved plan version: the handout PDF shows every step's dates and doses
+(pdftotext), the .ics parses back with one event per dose change, the pharmacy order comes as
+PDF and CSV per supply period, and every download is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from benzodetox.core.units import format_mg
+from benzodetox.reports.pdf import format_day
+from benzodetox.web.audit.models import AuditEvent
+from benzodetox.web.careplans import exports
+from benzodetox.web.plans.services import plan_of
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's text with all runs of white space made one space."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return re.sub(r"\s+", " ", out)
+
+
+def _url(name, version, **query):
+    url = reverse(name, args=[version.patient_id, version.number])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_the_handout_pdf_shows_every_steps_dates_and_doses_and_the_relapse_plan(
+    client_for, read_only, careplan_a, approved_a, everything
+):
+    """pdftotext of the A4 handout holds each step's first and last day and its daily
+    totals as the plan has them, the patient's relapse-plan contacts and the table's key."""
+    response = client_for(read_only).get(_url("careplans:handout_pdf", approved_a, size="A4"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="A-001-plan-v1-handout-A4.pdf"' in response["Content-Disposition"]
+    text = _text(response.content)
+    plan = plan_of(approved_a)
+    for step in plan.steps:
+        assert format_day(step.start) in text, step
+        assert format_day(step.end) in text, step
+        for drug in step.drugs:
+            if step.daily_mg(drug) > 0:
+                assert f"{format_mg(step.daily_mg(drug))} {drug}" in text, step
+    assert "Sam Carer" in text and "Lying awake at night" in text
+    assert "ashton-2002" in text
+    event = AuditEvent.objects.get(action="plan.exported")
+    assert event.summary == "exported PDF: v1 patient handout (A4)"
+    assert event.username == "a-read-only" and event.patient_id == approved_a.patient_id
+
+
+def test_the_letter_handout_is_asked_of_the_report_in_letter_size(
+    client_for, nurse, approved_a, monkeypatch
+):
+    """?size=Letter reaches the report as page_size="Letter" (rendering checked above)."""
+    seen = {}
+
+    def fake(plan, **kwargs):
+        seen.update(kwargs)
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr(exports, "handout_pdf", fake)
+    response = client_for(nurse).get(_url("careplans:handout_pdf", approved_a, size="Letter"))
+    assert response.status_code == 200 and seen["page_size"] == "Letter"
+    assert 'handout-Letter.pdf"' in response["Content-Disposition"]
+
+
+def test_the_calendar_parses_back_with_one_event_per_dose_change_and_stable_uids(
+    client_for, counsellor, careplan_a, approved_a
+):
+    """One 'Dose change' event per step, on the step's first day; the course's sessions and
+    the aftercare items come as appointments; a second download has the same UIDs."""
+    client = client_for(counsellor)
+    first = client.get(_url("careplans:calendar_ics", approved_a))
+    assert first.status_code == 200 and first["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(first.content)
+    events = list(calendar.walk("VEVENT"))
+    doses = [e for e in events if "Dose change" in str(e.get("categories").to_ical())]
+    plan = plan_of(approved_a)
+    assert [e.decoded("dtstart") for e in doses] == [s.start for s in plan.steps]
+    assert all(e.get("dtstamp") is not None for e in events)
+    titles = [str(e.get("summary")) for e in events]
+    assert sum("CBT for insomnia" in t for t in titles) == 2
+    assert "End-of-aftercare review" in titles
+    again = Calendar.from_ical(client.get(_url("careplans:calendar_ics", approved_a)).content)
+    assert sorted(str(e["uid"]) for e in again.walk("VEVENT")) == sorted(
+        str(e["uid"]) for e in events
+    )
+
+
+def test_the_pharmacy_order_comes_as_csv_per_period_and_as_pdf(
+    client_for, prescriber, approved_a, everything
+):
+    """CSV per 14 days has 14-day periods (the last may be shorter) and the table on every
+    row; per step has one period per dosed step; the PDF names the table; each is audited."""
+    client = client_for(prescriber)
+    response = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="14"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and all(r["equivalence_table"] == "ashton-2002" for r in rows)
+    assert max(int(r["days"]) for r in rows) == 14
+    assert date.fromisoformat(rows[0]["period_start"]) == plan_of(approved_a).start
+    per_step = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="step"))
+    assert b"period_start" in per_step.content
+    pdf = client.get(_url("careplans:pharmacy_order_pdf", approved_a, period="28"))
+    assert pdf.status_code == 200 and "ashton-2002" in _text(pdf.content)
+    summaries = list(
+        AuditEvent.objects.filter(action="plan.exported").values_list("summary", flat=True)
+    )
+    assert "exported CSV: v1 pharmacy order (14 days)" in summaries
+    assert "exported CSV: v1 pharmacy order (per step)" in summaries
+    assert "exported PDF: v1 pharmacy order (28 days)" in summaries
+
+
+def test_a_draft_version_is_not_downloadable(client_for, prescriber, version_a, everything):
+    """Before approval every download sends back to the plan with the reason; nothing is
+    exported or audited as exported."""
+    client = client_for(prescriber)
+    for name in (
+        "careplans:handout_pdf",
+        "careplans:pharmacy_order_pdf",
+        "careplans:pharmacy_order_csv",
+        "careplans:calendar_ics",
+    ):
+        response = client.get(_url(name, version_a), follow=True)
+        assert response.redirect_chain[-1][0] == reverse(
+            "plans:detail", args=[version_a.patient_id, 1]
+        )
+        assert b"is not approved" in response.content
+    assert not AuditEvent.objects.filter(action="plan.exported").exists()
+
+
+def test_an_unknown_page_size_or_period_is_refused_with_the_choices(
+    client_for, prescriber, approved_a
+):
+    """?size=A3 and ?period=7 answer with the allowed values instead of a document."""
+    client = client_for(prescriber)
+    size = client.get(_url("careplans:handout_pdf", approved_a, size="A3"), follow=True)
+    period = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="7"), follow=True)
+    assert b"A4 or Letter" in size.content
+    assert b"28, 14 or step" in period.content
+
+
+def test_the_plan_page_offers_the_downloads_only_once_approved(
+    client_for, nurse, version_a, personas
+):
+    """The block on the plan version page explains the wait on a draft and links each
+    document after approval."""
+    from .conftest import approve
+
+    client = client_for(nurse)
+    url = reverse("plans:detail", args=[version_a.patient_id, 1])
+    assert b"once a prescriber approves" in client.get(url).content
+    approve(version_a, personas["prescriber"])
+    page = client.get(url).content.decode()
+    for name in ("handout_pdf", "pharmacy_order_pdf", "pharmacy_order_csv", "calendar_ics"):
+        assert _url(f"careplans:{name}", version_a) in page
