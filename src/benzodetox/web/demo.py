@@ -203,4 +203,8 @@ def _seed() -> list[Login]:
         other_programme,
         {"reference": "OTHER-001", "display_name": "O. P.", "year_of_birth": 1970},
     )
+
+    from benzodetox.web.careplans.demo import seed_demo_careplan
+
+    seed_demo_careplan()  # idempotent: the aftercare patient's care plan
     return logins
