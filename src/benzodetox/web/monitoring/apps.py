@@ -5,3 +5,9 @@ class MonitoringConfig(AppConfig):
     name = "benzodetox.web.monitoring"
     label = "monitoring"
     verbose_name = "Monitoring"
+
+    def ready(self) -> None:
+        from . import permissions, signals
+
+        permissions.register()
+        signals.connect()

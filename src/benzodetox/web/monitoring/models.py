@@ -1,0 +1,371 @@
+"""Monitoring data: assessments (instrument scores, vital signs, emergency events), the advice
+given over time, alerts, the programme's monitoring settings, and a per-patient monitoring
+state the overdue scan claims.
+
+Every model holds patient data and has the programme-scoped manager as its default manager
+(``programmes.scoping``). Assessments and advice records are written once: a correction is a new
+version that points at the one it replaces; the only change an old version ever gets is the
+pointer to its successor (set in the same transaction, only while unset).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from benzodetox.web.programmes.scoping import ScopedManager
+
+__all__ = [
+    "AdviceRecord",
+    "Alert",
+    "Assessment",
+    "ImmutableError",
+    "Kind",
+    "MonitoringSettings",
+    "MonitoringState",
+    "ScheduledChange",
+    "Severity",
+]
+
+
+class ImmutableError(RuntimeError):
+    """An attempt to change or remove a recorded assessment or advice."""
+
+
+class Kind(models.TextChoices):
+    CIWA_B = "ciwa-b", "CIWA-B"
+    BWSQ = "bwsq", "BWSQ"
+    PHQ_9 = "phq-9", "PHQ-9"
+    GAD_7 = "gad-7", "GAD-7"
+    VITALS = "vitals", "Vital signs"
+    EVENT = "event", "Emergency event"
+
+
+INSTRUMENT_KINDS = ("ciwa-b", "bwsq", "phq-9", "gad-7")
+
+
+class Event(models.TextChoices):
+    SEIZURE = "seizure", "Seizure"
+    DELIRIUM = "delirium", "Delirium"
+    PSYCHOSIS = "psychosis", "Psychosis or hallucinations"
+    SUICIDALITY = "suicidality", "Suicidality (thoughts of self-harm or suicide)"
+
+
+class Judgement(models.TextChoices):
+    """The clinician's judgement of the withdrawal symptoms; overrides the CIWA-B thresholds."""
+
+    BY_SCORE = "", "By the CIWA-B total (programme thresholds)"
+    NOT_SIGNIFICANT = "not-significant", "Not significant"
+    SIGNIFICANT = "significant", "Significant"
+    SEVERE = "severe", "Severe"
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2}
+
+
+class Assessment(models.Model):
+    """One recorded assessment of one kind: an instrument's answers and score, a set of vital
+    signs, or an emergency event. ``at`` is when it was observed (editable: recorded late);
+    ``entered_by``/``entered_at`` say who typed it and when."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    at = models.DateTimeField("observed at")
+    answers = models.JSONField(default=list, blank=True)
+    total = models.PositiveSmallIntegerField(null=True, blank=True)
+    band = models.CharField(max_length=24, blank=True)
+    band_confirmed = models.BooleanField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    pulse = models.DecimalField(max_digits=4, decimal_places=0, null=True, blank=True)
+    sbp = models.DecimalField(max_digits=4, decimal_places=0, null=True, blank=True)
+    dbp = models.DecimalField(max_digits=4, decimal_places=0, null=True, blank=True)
+    temperature = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    respiratory_rate = models.DecimalField(max_digits=4, decimal_places=0, null=True, blank=True)
+    spo2 = models.DecimalField(max_digits=4, decimal_places=0, null=True, blank=True)
+    event = models.CharField(max_length=16, choices=Event.choices, blank=True)
+    sleep_disturbance = models.BooleanField(default=False)
+    judgement = models.CharField(max_length=16, choices=Judgement.choices, blank=True)
+    notes = models.TextField(blank=True)
+    #: vital-sign findings and the like, as the core gave them when recorded
+    findings = models.JSONField(default=list, blank=True)
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superseded_by = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    correction_reason = models.TextField(blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = (
+            models.Index(
+                fields=["patient", "kind", "at"],
+                name="assessment_current",
+                condition=Q(superseded_by__isnull=True),
+            ),
+            models.Index(fields=["patient", "-at"], name="assessment_patient_at"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} of patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise ImmutableError("a recorded assessment is never changed: record a correction")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("a recorded assessment is never removed: record a correction")
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_by_id is None
+
+    @property
+    def recorded_late(self) -> bool:
+        return (self.entered_at - self.at).total_seconds() > 3600
+
+
+class AdviceRecord(models.Model):
+    """The core's taper advice as it was given (after an assessment, or when applied)."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="advice_records"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    on = models.DateField()
+    action = models.CharField(max_length=16)
+    #: Advice.as_dict(): reasons with sources, the adjustment, escalation, vital signs
+    advice = models.JSONField()
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: the plan version made from this advice (set when the row is written by "apply")
+    applied_version = models.ForeignKey(
+        "plans.PlanVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = (models.Index(fields=["patient", "-at"], name="advice_patient_at"),)
+
+    def __str__(self) -> str:
+        return f"advice {self.action} for patient {self.patient_id} on {self.on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update"):
+            raise ImmutableError("recorded advice is never changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("recorded advice is never removed")
+
+
+class Alert(models.Model):
+    """Something that needs a clinician's attention. ``key`` makes raising idempotent: one
+    alert per patient and key (e.g. ``overdue:ciwa-b:2026-03-02``)."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=16)
+    severity = models.CharField(max_length=8, choices=Severity.choices)
+    key = models.CharField(max_length=80)
+    title = models.CharField(max_length=200)
+    detail = models.JSONField(default=dict, blank=True)
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_note = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = (models.UniqueConstraint(fields=["patient", "key"], name="alert_once"),)
+        indexes = (
+            models.Index(
+                fields=["programme", "severity", "-created_at"],
+                name="alert_open",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
+            models.Index(fields=["patient", "-created_at"], name="alert_patient"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.severity} alert: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None
+
+
+class MonitoringSettings(models.Model):
+    """A programme's own thresholds. Blank means the core's cited default (shown with its
+    source); a value set here is programme policy."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="monitoring_settings"
+    )
+    ciwa_b_moderate_from = models.PositiveSmallIntegerField(
+        "CIWA-B 'moderate' (significant symptoms) from", null=True, blank=True
+    )
+    ciwa_b_severe_from = models.PositiveSmallIntegerField(
+        "CIWA-B 'severe' from", null=True, blank=True
+    )
+    ciwa_b_very_severe_from = models.PositiveSmallIntegerField(
+        "CIWA-B 'very severe' from", null=True, blank=True
+    )
+    hold_days = models.PositiveSmallIntegerField("days a hold lasts", null=True, blank=True)
+    vitals_set = models.CharField("vital-sign threshold set", max_length=40, blank=True)
+    pulse_above = models.DecimalField(
+        "pulse above (/min)", max_digits=4, decimal_places=0, null=True, blank=True
+    )
+    sbp_from = models.DecimalField(
+        "systolic BP from (mmHg)", max_digits=4, decimal_places=0, null=True, blank=True
+    )
+    dbp_from = models.DecimalField(
+        "diastolic BP from (mmHg)", max_digits=4, decimal_places=0, null=True, blank=True
+    )
+    temperature_above = models.DecimalField(
+        "temperature above (°C)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    spo2_below = models.DecimalField(
+        "SpO₂ below (%)", max_digits=4, decimal_places=0, null=True, blank=True
+    )
+    respiratory_rate_above = models.DecimalField(
+        "respiratory rate above (/min)", max_digits=4, decimal_places=0, null=True, blank=True
+    )
+    recent_days = models.PositiveSmallIntegerField(
+        "an assessment counts as recent for (days)", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+
+    def __str__(self) -> str:
+        return f"monitoring settings of programme {self.programme_id}"
+
+
+class MonitoringState(models.Model):
+    """What the overdue scan needs per patient, kept from the current approved plan, and the
+    scan's claim. A scan claims a due row with a conditional ``UPDATE … WHERE`` on
+    ``next_check_at``/``claimed_until`` (healthchecks' ``sendalerts`` pattern), so two scans
+    running at once never both work on the same patient."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, related_name="monitoring_state"
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    setting = models.CharField(max_length=12, default="outpatient")
+    plan_start = models.DateField(null=True, blank=True)
+    #: start dates of the reduction steps, ISO strings
+    reduction_starts = models.JSONField(default=list, blank=True)
+    #: the last day of the stabilising steps (inpatient plans), if any
+    stabilise_until = models.DateField(null=True, blank=True)
+    last_dose = models.DateField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        indexes = (models.Index(fields=["next_check_at"], name="state_next_check"),)
+
+    def __str__(self) -> str:
+        return f"monitoring state of patient {self.patient_id}"
+
+
+class ScheduledChange(models.Model):
+    """A dose change of the current approved plan (a step start), for the dashboard's
+    "this week's step changes" and the "reduction due without a recent assessment" alert."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="scheduled_changes"
+    )
+    plan_version = models.ForeignKey(
+        "plans.PlanVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    on = models.DateField()
+    kind = models.CharField(max_length=16)
+    from_mg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    to_mg = models.DecimalField(max_digits=9, decimal_places=3)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("on", "patient_id")
+        indexes = (
+            models.Index(fields=["programme", "on"], name="change_programme_on"),
+            models.Index(fields=["patient", "on"], name="change_patient_on"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.on} for patient {self.patient_id}"

@@ -1,0 +1,199 @@
+"""A programme's monitoring policy: its own thresholds where it set them, otherwise the core's
+cited defaults (CIWA-B bands, taper-advice policy, vital-sign thresholds), each with its source
+and whether the source confirms it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from benzodetox.core.assessment._common import read_data
+from benzodetox.core.assessment.advice import AdvicePolicy, default_policy
+from benzodetox.core.assessment.instruments import Band, BandSet, instrument
+from benzodetox.core.assessment.vitals import ThresholdSet, programme_thresholds, threshold_set
+
+from .models import MonitoringSettings
+
+__all__ = [
+    "PROGRAMME_SOURCE",
+    "VITAL_FIELDS",
+    "Policy",
+    "Setting",
+    "policy_from",
+    "setting_for_level",
+    "vitals_set_choices",
+]
+
+#: how a figure the programme set is labelled (it is programme policy, not a cited source)
+PROGRAMME_SOURCE = "programme setting"
+
+#: settings field → (core sign, the operator a reading is compared with)
+VITAL_FIELDS: dict[str, tuple[str, str]] = {
+    "pulse_above": ("pulse", ">"),
+    "sbp_from": ("sbp", ">="),
+    "dbp_from": ("dbp", ">="),
+    "temperature_above": ("temperature", ">"),
+    "spo2_below": ("spo2", "<"),
+    "respiratory_rate_above": ("respiratory_rate", ">"),
+}
+
+DEFAULT_RECENT_DAYS = 7  # the issue's "a reduction due in the next 7 days"
+LOOKAHEAD_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings page: the value in force, the core's default and its source."""
+
+    name: str
+    label: str
+    value: Any
+    default: Any
+    source: str
+    confirmed: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Policy:
+    bands: BandSet
+    advice: AdvicePolicy
+    vitals: ThresholdSet
+    recent_days: int
+    rows: tuple[Setting, ...]
+
+    @property
+    def moderate_from(self) -> int:
+        return self.advice.significant_ciwa_b_from
+
+    @property
+    def severe_from(self) -> int:
+        return self.advice.severe_ciwa_b_from
+
+    @property
+    def very_severe_from(self) -> int:
+        for band in self.bands.bands:
+            if band.name == "very severe":
+                return band.lo
+        return 81
+
+
+def vitals_set_choices() -> list[tuple[str, str]]:
+    sets = read_data("vitals.toml")["sets"]
+    return [(key, f"{key} — {row['text']}") for key, row in sets.items()]
+
+
+def _default_band_lo(name: str) -> int:
+    bands = instrument("ciwa-b").bands
+    assert bands is not None
+    return next(b.lo for b in bands.bands if b.name == name)
+
+
+def policy_from(settings: MonitoringSettings | None) -> Policy:
+    """The policy in force for a programme with these settings (None: all defaults)."""
+    s = settings if settings is not None else MonitoringSettings()
+    default_bands = instrument("ciwa-b").bands
+    assert default_bands is not None
+    advice = default_policy()
+    rows: list[Setting] = []
+
+    moderate = s.ciwa_b_moderate_from or advice.significant_ciwa_b_from
+    severe = s.ciwa_b_severe_from or advice.severe_ciwa_b_from
+    very = s.ciwa_b_very_severe_from or _default_band_lo("very severe")
+    bands_changed = bool(
+        s.ciwa_b_moderate_from or s.ciwa_b_severe_from or s.ciwa_b_very_severe_from
+    )
+    bands = (
+        BandSet(
+            bands=(
+                Band("mild", 1, moderate - 1),
+                Band("moderate", moderate, severe - 1),
+                Band("severe", severe, very - 1),
+                Band("very severe", very, 80),
+            ),
+            source=PROGRAMME_SOURCE,
+            confirmed=False,
+        )
+        if bands_changed
+        else default_bands
+    )
+    for name, value, default in (
+        ("ciwa_b_moderate_from", s.ciwa_b_moderate_from, advice.significant_ciwa_b_from),
+        ("ciwa_b_severe_from", s.ciwa_b_severe_from, advice.severe_ciwa_b_from),
+        ("ciwa_b_very_severe_from", s.ciwa_b_very_severe_from, _default_band_lo("very severe")),
+    ):
+        rows.append(
+            Setting(
+                name,
+                str(MonitoringSettings._meta.get_field(name).verbose_name),
+                value or default,
+                default,
+                f"{default_bands.source} (bands); {advice.source} (advice)",
+                default_bands.confirmed,
+                value is not None,
+            )
+        )
+    hold_days = s.hold_days or advice.hold_days
+    rows.append(
+        Setting(
+            "hold_days",
+            "days a hold lasts",
+            hold_days,
+            advice.hold_days,
+            advice.source,
+            advice.confirmed,
+            s.hold_days is not None,
+        )
+    )
+    advice_changed = bands_changed or s.hold_days is not None
+    advice = replace(
+        advice,
+        significant_ciwa_b_from=moderate,
+        severe_ciwa_b_from=severe,
+        hold_days=hold_days,
+        confirmed=advice.confirmed and not advice_changed,
+    )
+
+    base = threshold_set(s.vitals_set or None)
+    changes: dict[str, tuple[str, Decimal]] = {}
+    base_by_sign = {t.sign: t for t in base.thresholds}
+    for name, (sign, op) in VITAL_FIELDS.items():
+        value = getattr(s, name)
+        default = base_by_sign.get(sign)
+        if value is not None:
+            changes[sign] = (op, Decimal(value))
+        rows.append(
+            Setting(
+                name,
+                str(MonitoringSettings._meta.get_field(name).verbose_name),
+                value if value is not None else (default.text() if default else "none"),
+                default.text() if default else "no sourced threshold",
+                base.source,
+                base.confirmed,
+                value is not None,
+            )
+        )
+    vitals = programme_thresholds(base, changes, PROGRAMME_SOURCE) if changes else base
+    recent = s.recent_days or DEFAULT_RECENT_DAYS
+    rows.append(
+        Setting(
+            "recent_days",
+            "an assessment counts as recent for (days)",
+            recent,
+            DEFAULT_RECENT_DAYS,
+            "benzodetox-monitoring-practice",
+            False,
+            s.recent_days is not None,
+        )
+    )
+    return Policy(bands=bands, advice=advice, vitals=vitals, recent_days=recent, rows=tuple(rows))
+
+
+def setting_for_level(level: str) -> str:
+    """The monitoring schedule for a level of care: "inpatient" for the 24-hour settings
+    (residential and inpatient, levels_of_care.toml), else "outpatient"."""
+    row = read_data("levels_of_care.toml")["levels"].get(level)
+    if row is None:
+        return "outpatient"
+    return "outpatient" if row["setting"] == "outpatient" else "inpatient"

@@ -1,0 +1,597 @@
+"""Monitoring pages: the programme dashboard, a patient's trends with the advice beside the
+plan, quick entry of assessments (with a live running total), corrections, alerts and the
+programme's thresholds. Views are thin: they fetch through the scope, check the role, validate
+a form and call ``services``. Every page showing patient data appends an audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from benzodetox.core.assessment import instrument
+from benzodetox.core.careplan.aftercare import aftercare_plan
+from benzodetox.core.errors import InputError
+from benzodetox.web.audit.services import record
+from benzodetox.web.patients.choices import Phase
+from benzodetox.web.patients.models import Patient
+from benzodetox.web.patients.services import get_patient
+from benzodetox.web.programmes.services import allowed, require
+
+from . import charts, services
+from .forms import SettingsForm, form_for, initial_from, now_local
+from .models import INSTRUMENT_KINDS, AdviceRecord, Alert, Assessment, Kind, ScheduledChange
+from .policy import Policy
+
+KINDS = dict(Kind.choices)
+SEVERITIES = ("critical", "high", "medium")
+ALERT_KINDS = {
+    "score": "Severe score",
+    "event": "Emergency event",
+    "vitals": "Vital signs",
+    "sleep": "Sleep disturbance",
+    "overdue": "Overdue assessment",
+    "reduction": "Reduction without recent assessment",
+}
+PAGE = 50
+
+
+def _programmes(request: HttpRequest) -> list[Any]:
+    return [m.programme for m in getattr(request, "memberships", [])]
+
+
+# ----------------------------------------------------------------------------- dashboard
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What needs attention today across the user's programmes; filterable; rows open the
+    patient."""
+    programmes = _programmes(request)
+    if not programmes:
+        raise PermissionDenied("you are not a member of a programme")
+    ids = [p.pk for p in programmes]
+    wanted = request.GET.get("programme", "")
+    if wanted.isdigit() and int(wanted) in ids:
+        ids = [int(wanted)]
+    phase = request.GET.get("phase", "")
+    severity = request.GET.get("severity", "")
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "").strip()[:40]
+
+    def patients_filter(prefix: str = "patient__") -> Q:
+        q = Q()
+        if phase in Phase.values:
+            q &= Q(**{f"{prefix}phase": phase})
+        if query:
+            q &= Q(**{f"{prefix}reference__icontains": query}) | Q(
+                **{f"{prefix}display_name__icontains": query}
+            )
+        return q
+
+    open_alerts = Alert.objects.filter(programme_id__in=ids, acknowledged_at__isnull=True).filter(
+        patients_filter()
+    )
+    if kind in ALERT_KINDS:
+        open_alerts = open_alerts.filter(kind=kind)
+    alerts: list[Alert] = []
+    for level in SEVERITIES:
+        if severity and severity != level:
+            continue
+        alerts.extend(
+            open_alerts.filter(severity=level)
+            .select_related("patient")
+            .order_by("-created_at", "-id")[:PAGE]
+        )
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    week = (
+        ScheduledChange.objects.filter(
+            programme_id__in=ids,
+            on__gte=monday,
+            on__lte=monday + timedelta(days=6),
+            patient__phase__in=services.ACTIVE_PHASES,
+        )
+        .filter(patients_filter())
+        .select_related("patient")
+        .order_by("on", "patient__reference")
+    )
+    overdue = (
+        Alert.objects.filter(
+            programme_id__in=ids, acknowledged_at__isnull=True, kind__in=("overdue", "reduction")
+        )
+        .filter(patients_filter())
+        .select_related("patient")
+        .order_by("-created_at", "-id")
+    )
+    aftercare_q = Patient.objects.filter(programme_id__in=ids, phase=Phase.AFTERCARE).filter(
+        patients_filter("")
+    )
+    aftercare = [
+        _aftercare_row(p, today)
+        for p in aftercare_q.select_related("monitoring_state").order_by("phase_since", "pk")[:PAGE]
+    ]
+    can_ack = {p.pk: allowed(request.user, "alert.acknowledge", p.pk) for p in programmes}
+    for alert in alerts:
+        alert.can_ack = can_ack.get(alert.programme_id, False)  # type: ignore[attr-defined]
+    census = services.census(ids)
+    counts = services.open_alert_counts(ids)
+    for programme_id in ids:
+        record(
+            request,
+            "monitoring.dashboard_viewed",
+            programme=programme_id,
+            summary=f"phase={phase!r} severity={severity!r} kind={kind!r} q={query!r}"[:300],
+        )
+    context = {
+        "programmes": programmes,
+        "programme": wanted,
+        "phase": phase,
+        "severity": severity,
+        "kind": kind,
+        "q": query,
+        "phases": Phase.choices,
+        "severities": SEVERITIES,
+        "alert_kinds": ALERT_KINDS,
+        "census": [(value, label, census.get(value, 0)) for value, label in Phase.choices],
+        "census_total": sum(census.values()),
+        "counts": [(level, counts.get(level, 0)) for level in SEVERITIES],
+        "alerts": alerts,
+        "week": list(week[: PAGE * 2]),
+        "week_total": week.count(),
+        "monday": monday,
+        "overdue": list(overdue[:PAGE]),
+        "overdue_total": overdue.count(),
+        "aftercare": aftercare,
+        "aftercare_total": aftercare_q.count(),
+    }
+    template = (
+        "monitoring/_fragment_dashboard.html"
+        if request.headers.get("HX-Request")
+        else "monitoring/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+def _aftercare_row(patient: Patient, today: date) -> dict[str, Any]:
+    """The next aftercare contact the core's aftercare schedule gives from the last dose (the
+    plan's, else the day before aftercare began)."""
+    state = getattr(patient, "monitoring_state", None)
+    last_dose = state.last_dose if state is not None and state.last_dose else None
+    basis = "plan's last dose"
+    if last_dose is None:
+        last_dose = patient.phase_since - timedelta(days=1)
+        basis = "day before aftercare began"
+    care = aftercare_plan(last_dose)
+    upcoming = [item for item in care.items if item.on >= today]
+    return {
+        "patient": patient,
+        "last_dose": last_dose,
+        "basis": basis,
+        "next": upcoming[0] if upcoming else None,
+        "end": care.end,
+    }
+
+
+# ----------------------------------------------------------------------------- patient
+
+
+def _entries_window(plan: Any, today: date) -> tuple[date, date]:
+    start = today - timedelta(days=120)
+    if plan is not None and plan.start > start:
+        start = plan.start - timedelta(days=7)
+    return start, today + timedelta(days=28)
+
+
+def _charts(
+    rows: list[Assessment], plan: Any, policy: Policy, start: date, end: date, today: date
+) -> list[tuple[str, str]]:
+    by_kind: dict[str, list[Assessment]] = {}
+    for row in sorted(rows, key=lambda r: r.at):
+        by_kind.setdefault(row.kind, []).append(row)
+
+    def line(kind: str, name: str, value: str = "total") -> charts.Line:
+        found = [r for r in by_kind.get(kind, []) if getattr(r, value) is not None]
+        return charts.Line(
+            name,
+            tuple((services.local_naive(r.at), Decimal(getattr(r, value))) for r in found),
+            tuple(r.band for r in found) if value == "total" else (),
+        )
+
+    steps = (
+        charts.Steps(
+            "dose (diazepam-eq)",
+            tuple((s.start, s.end, Decimal(s.diazepam_eq_mg)) for s in plan.steps),
+        )
+        if plan is not None
+        else None
+    )
+    bands = tuple(charts.Band(b.name, b.lo, b.hi) for b in policy.bands.bands)
+    out = [
+        (
+            "Withdrawal: CIWA-B and BWSQ totals over the dose steps",
+            charts.trend_chart(
+                "chart-withdrawal",
+                "CIWA-B and BWSQ totals over the plan's diazepam-equivalent dose",
+                start,
+                end,
+                [line("ciwa-b", "CIWA-B"), line("bwsq", "BWSQ")],
+                "total score",
+                Decimal(80),
+                bands=bands,
+                steps=steps,
+                today=today,
+            ),
+        )
+    ]
+    thresholds = {t.sign: t for t in policy.vitals.thresholds}
+
+    def limit(sign: str) -> list[charts.Threshold]:
+        t = thresholds.get(sign)
+        if t is None:
+            return []
+        value = t.value
+        if sign == "temperature" and t.unit == "°F":
+            value = ((value - 32) * 5 / 9).quantize(Decimal("0.1"))
+        return [charts.Threshold(f"{t.op} {value}", value)]
+
+    vitals = [
+        ("Pulse (/min)", [line("vitals", "pulse", "pulse")], limit("pulse"), None),
+        (
+            "Blood pressure (mmHg)",
+            [line("vitals", "systolic", "sbp"), line("vitals", "diastolic", "dbp")],
+            limit("sbp") + limit("dbp"),
+            None,
+        ),
+        (
+            "Temperature (°C)",
+            [line("vitals", "temperature", "temperature")],
+            limit("temperature"),
+            Decimal(42),
+        ),
+        ("SpO₂ (%)", [line("vitals", "SpO₂", "spo2")], limit("spo2"), Decimal(100)),
+    ]
+    for n, (title, lines, limits, top) in enumerate(vitals):
+        if any(line_.points for line_ in lines):
+            out.append(
+                (
+                    title,
+                    charts.trend_chart(
+                        f"chart-vitals-{n}",
+                        title,
+                        start,
+                        end,
+                        lines,
+                        title,
+                        top,
+                        thresholds=limits,
+                        today=today,
+                    ),
+                )
+            )
+    mood = [line("phq-9", "PHQ-9"), line("gad-7", "GAD-7")]
+    if any(m.points for m in mood):
+        out.append(
+            (
+                "Mood and anxiety: PHQ-9 and GAD-7",
+                charts.trend_chart(
+                    "chart-mood",
+                    "PHQ-9 and GAD-7 totals",
+                    start,
+                    end,
+                    mood,
+                    "total score",
+                    Decimal(27),
+                    bands=tuple(
+                        charts.Band(b.name, b.lo, b.hi)
+                        for b in (
+                            instrument("phq-9").bands.bands if instrument("phq-9").bands else ()
+                        )
+                    ),
+                    today=today,
+                ),
+            )
+        )
+    return out
+
+
+def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
+    """A patient's trends, what is due, alerts, the advice beside the plan, entries."""
+    patient = get_patient(request, pk, "monitoring.view")
+    record(request, "patient.viewed", obj=patient, patient=patient, summary="monitoring")
+    policy = services.policy_for(patient.programme_id)
+    version, plan = services.current_plan(patient)
+    latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    start, end = _entries_window(plan, today)
+    rows = list(
+        Assessment.objects.filter(patient=patient, superseded_by__isnull=True)
+        .select_related("entered_by")
+        .order_by("-at", "-id")
+    )
+    shown = [r for r in rows if r.at >= timezone.make_aware(datetime.combine(start, time(0)))]
+    advice = services.advice_now(patient, policy, plan, today, rows=rows)
+    done = [(r.kind, r.at) for r in rows if r.kind in ("ciwa-b", "vitals")]
+    due = services.due_now(plan, services.setting_of(patient), done, timezone.now())
+    step = plan.step_on(today) if plan is not None else None
+    upcoming = [s for s in plan.steps if s.start > today][:1] if plan is not None else []
+    can = {
+        action.replace(".", "_"): allowed(request.user, action, patient.programme_id)
+        for action in (
+            "monitoring.record",
+            "monitoring.record_mood",
+            "alert.acknowledge",
+            "advice.apply",
+            "plan.approve",
+        )
+    }
+    pending = latest is not None and (version is None or latest.number != version.number)
+    alerts = list(patient.alerts.select_related("acknowledged_by").order_by("-created_at")[:30])  # type: ignore[attr-defined]
+    context = {
+        "patient": patient,
+        "policy": policy,
+        "version": version,
+        "latest": latest,
+        "pending": pending,
+        "plan": plan,
+        "step": step,
+        "next_step": upcoming[0] if upcoming else None,
+        "advice": advice,
+        "advice_key": services.advice_key(advice) if advice is not None else "",
+        "due": due,
+        "setting": services.setting_of(patient),
+        "open_alerts": [a for a in alerts if a.is_open],
+        "closed_alerts": [a for a in alerts if not a.is_open][:10],
+        "entries": shown[:60],
+        "entries_total": len(rows),
+        "charts": _charts(shown, plan, policy, start, end, today),
+        "history": list(
+            AdviceRecord.objects.filter(patient=patient)
+            .select_related("applied_version", "plan_version", "by")
+            .order_by("-at", "-id")[:20]
+        ),
+        "kinds": KINDS,
+        "can": can,
+    }
+    return render(request, "monitoring/patient.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def record_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Quick entry of one assessment; nothing typed is lost on an error."""
+    if kind not in KINDS:
+        raise Http404("no such assessment kind")
+    patient = get_patient(request, pk, services.action_for(kind))
+    if request.method == "POST":
+        form = form_for(kind, request.POST)
+        if form.is_valid():
+            try:
+                row = services.record_assessment(request, patient, form.entry())
+            except InputError as error:
+                form.add_core_error(error)
+            else:
+                return _saved(request, patient, row)
+    else:
+        record(request, "patient.viewed", obj=patient, patient=patient, summary=f"record {kind}")
+        form = form_for(kind, initial={"at": now_local()})
+    return render(request, "monitoring/record.html", _record_context(patient, kind, form))
+
+
+def _saved(request: HttpRequest, patient: Patient, row: Assessment) -> HttpResponse:
+    raised = list(row.alerts.all())  # type: ignore[attr-defined]
+    text = f"{row.get_kind_display()} saved: {services.describe(row)}."
+    if raised:
+        text += " Alert: " + "; ".join(a.title for a in raised) + "."
+    messages.success(request, text)
+    return HttpResponseRedirect(reverse("monitoring:patient", args=[patient.pk]))
+
+
+def _record_context(
+    patient: Patient, kind: str, form: Any, correcting: Assessment | None = None
+) -> dict[str, Any]:
+    policy = services.policy_for(patient.programme_id)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "kind": kind,
+        "kind_name": KINDS[kind],
+        "form": form,
+        "correcting": correcting,
+        "instrument": instrument(kind) if kind in INSTRUMENT_KINDS else None,
+    }
+    if kind in INSTRUMENT_KINDS:
+        context["running"] = _running(kind, form.data if form.is_bound else form.initial, policy)
+    return context
+
+
+def _running(kind: str, data: Any, policy: Policy) -> dict[str, Any]:
+    """The running total of the items answered so far and the band it falls in."""
+    inst = instrument(kind)
+    answered = []
+    for item in inst.items:
+        raw = str(data.get(f"item_{item.number}", "") or "")
+        if raw.isdigit() and inst.answer_min <= int(raw) <= inst.answer_max:
+            answered.append(int(raw))
+    total = sum(answered)
+    bands = policy.bands if kind == "ciwa-b" else inst.bands
+    band = bands.band_for(total) if bands is not None else None
+    return {
+        "total": total,
+        "max": inst.max_total,
+        "answered": len(answered),
+        "items": len(inst.items),
+        "band": band.name if band is not None else "",
+        "band_confirmed": bands.confirmed if bands is not None else None,
+        "band_source": bands.source if bands is not None else "",
+        "severe": kind == "ciwa-b" and total >= policy.severe_from,
+    }
+
+
+@require_POST
+def score_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The htmx fragment: running total and band as items are answered."""
+    if kind not in INSTRUMENT_KINDS:
+        raise Http404("no such instrument")
+    patient = get_patient(request, pk, services.action_for(kind))
+    policy = services.policy_for(patient.programme_id)
+    return render(
+        request,
+        "monitoring/_fragment_running.html",
+        {"running": _running(kind, request.POST, policy), "kind_name": KINDS[kind]},
+    )
+
+
+def _entry(patient: Patient, entry_id: int) -> Assessment:
+    try:
+        return Assessment.objects.select_related("entered_by").get(pk=entry_id, patient=patient)
+    except Assessment.DoesNotExist:
+        raise Http404("no such entry") from None
+
+
+def entry_detail(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    """One entry with every version of it (corrections are new versions)."""
+    patient = get_patient(request, pk, "monitoring.view")
+    row = _entry(patient, entry_id)
+    chain = [row]
+    while chain[0].supersedes_id:
+        chain.insert(0, _entry(patient, chain[0].supersedes_id))  # type: ignore[arg-type]
+    while chain[-1].superseded_by_id:
+        chain.append(_entry(patient, chain[-1].superseded_by_id))  # type: ignore[arg-type]
+    record(request, "patient.viewed", obj=row, patient=patient, summary=f"entry #{row.pk}")
+    return render(
+        request,
+        "monitoring/entry.html",
+        {
+            "patient": patient,
+            "entry": row,
+            "chain": list(reversed(chain)),
+            "describe": {r.pk: services.describe(r) for r in chain},
+            "can_correct": allowed(
+                request.user, services.action_for(row.kind), patient.programme_id
+            )
+            and row.is_current,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def correct(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+    patient = get_patient(request, pk, "monitoring.view")
+    row = _entry(patient, entry_id)
+    require(request.user, services.action_for(row.kind), patient.programme_id)
+    if not row.is_current:
+        messages.error(request, "That entry was already corrected: correct the newest version.")
+        return HttpResponseRedirect(
+            reverse("monitoring:entry", args=[patient.pk, row.superseded_by_id])
+        )
+    if request.method == "POST":
+        form = form_for(row.kind, request.POST, correcting=True)
+        if form.is_valid():
+            try:
+                new = services.record_assessment(
+                    request, patient, form.entry(), row, form.cleaned_data["correction_reason"]
+                )
+            except InputError as error:
+                form.add_core_error(error)
+            else:
+                return _saved(request, patient, new)
+    else:
+        form = form_for(row.kind, initial=initial_from(row), correcting=True)
+    return render(
+        request, "monitoring/record.html", _record_context(patient, row.kind, form, correcting=row)
+    )
+
+
+# ----------------------------------------------------------------------------- alerts, advice
+
+
+@require_POST
+def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        alert = Alert.objects.select_related("patient").get(pk=alert_id)
+    except Alert.DoesNotExist:
+        raise Http404("no such alert") from None
+    done = services.acknowledge(request, alert, request.POST.get("note", ""))
+    if request.headers.get("HX-Request"):
+        alert.refresh_from_db()
+        return render(request, "monitoring/_fragment_ack.html", {"alert": alert})
+    if done:
+        messages.success(request, f"Alert acknowledged: {alert.title}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("monitoring:patient", args=[alert.patient_id])
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make the advice's proposed plan the next version (approved at once by a prescriber who
+    asks for it)."""
+    patient = get_patient(request, pk, "advice.apply")
+    try:
+        expected = int(request.POST.get("latest", ""))
+    except ValueError:
+        raise Http404("no plan version given") from None
+    approve = request.POST.get("approve") == "on"
+    try:
+        version = services.apply_advice(
+            request, patient, expected, request.POST.get("advice", ""), approve=approve
+        )
+    except InputError as error:
+        messages.error(request, f"Not applied: {error}")
+        return HttpResponseRedirect(reverse("monitoring:patient", args=[patient.pk]))
+    messages.success(
+        request,
+        f"The advice is plan version {version.number}"
+        + (" (approved)." if approve else "; a prescriber must approve it."),
+    )
+    return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, version.number]))
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The programme's thresholds beside the core's cited defaults."""
+    programmes = _programmes(request)
+    if not programmes:
+        raise PermissionDenied("you are not a member of a programme")
+    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
+    programme = next((p for p in programmes if str(p.pk) == wanted), programmes[0])
+    require(request.user, "monitoring.view", programme.pk)
+    can_edit = allowed(request.user, "monitoring.settings", programme.pk)
+    current = services.settings_for(programme.pk)
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        require(request.user, "monitoring.settings", programme.pk)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            values["vitals_set"] = values["vitals_set"] or ""
+            services.save_settings(request, programme.pk, values)
+            messages.success(request, f"Monitoring settings of {programme.name} saved.")
+            return HttpResponseRedirect(
+                reverse("monitoring:settings") + f"?programme={programme.pk}"
+            )
+    else:
+        record(request, "monitoring.settings_viewed", programme=programme.pk)
+    return render(
+        request,
+        "monitoring/settings.html",
+        {
+            "programmes": programmes,
+            "programme": programme,
+            "policy": services.policy_for(programme.pk),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )
