@@ -257,37 +257,37 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             return data
         from .policy import policy_from
 
-        probe = MonitoringSettings(
-            **{
-                k: v
-                for k, v in data.items()
-                if k in {f.name for f in MonitoringSettings._meta.fields}
-            }
+        defaults = policy_from(None)
+        for name in ("ciwa_b_moderate_from", "ciwa_b_severe_from", "ciwa_b_very_severe_from"):
+            value = data.get(name)
+            if value is not None and not 2 <= value <= 80:
+                self.add_error(name, "A CIWA-B total between 2 and 80.")
+        eff = (
+            moderate or defaults.moderate_from,
+            severe or defaults.severe_from,
+            very or defaults.very_severe_from,
         )
-        try:
-            policy = policy_from(probe)
-            for name in ("ciwa_b_moderate_from", "ciwa_b_severe_from", "ciwa_b_very_severe_from"):
-                value = data.get(name)
-                if value is not None and not 2 <= value <= 80:
-                    self.add_error(name, "A CIWA-B total between 2 and 80.")
-            eff = (policy.moderate_from, policy.severe_from, policy.very_severe_from)
-            if not eff[0] < eff[1] < eff[2] <= 80:
-                named = [
-                    n
-                    for n, v in (
-                        ("ciwa_b_moderate_from", moderate),
-                        ("ciwa_b_severe_from", severe),
-                        ("ciwa_b_very_severe_from", very),
-                    )
-                    if v is not None
-                ]
-                self.add_error(
-                    named[-1] if named else None,
-                    f"Thresholds must rise: moderate {eff[0]} < severe {eff[1]} < very severe "
-                    f"{eff[2]} ≤ 80.",
+        if not self.errors and not eff[0] < eff[1] < eff[2] <= 80:
+            named = [
+                n
+                for n, v in (
+                    ("ciwa_b_moderate_from", moderate),
+                    ("ciwa_b_severe_from", severe),
+                    ("ciwa_b_very_severe_from", very),
                 )
-        except InputError as error:
-            self.add_error(None, str(error))
+                if v is not None
+            ]
+            self.add_error(
+                named[-1] if named else None,
+                f"Thresholds must rise: moderate {eff[0]} < severe {eff[1]} < very severe "
+                f"{eff[2]} ≤ 80.",
+            )
+        if not self.errors:
+            fields = {f.name for f in MonitoringSettings._meta.fields}
+            try:
+                policy_from(MonitoringSettings(**{k: v for k, v in data.items() if k in fields}))
+            except InputError as error:
+                self.add_error(None, str(error))
         hold = data.get("hold_days")
         if hold is not None and not 1 <= hold <= 180:
             self.add_error("hold_days", "1 to 180 days.")
