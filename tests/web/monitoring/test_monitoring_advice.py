@@ -138,5 +138,5 @@ def test_the_trend_page_draws_scores_over_the_dose_steps(client_for, nurse, tape
     page = text.decode()
     assert page.count("<svg") >= 4
     assert "CIWA-B 44 (severe)" in page and "very severe 61–80" in page
-    assert "dose (diazepam-eq)" in page and "Blood pressure" in page and "PHQ-9" in page
+    assert "diazepam-eq mg/day" in page and "Blood pressure" in page and "PHQ-9" in page
     assert "&gt; 110" in page  # the pulse threshold line

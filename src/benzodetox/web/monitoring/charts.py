@@ -215,7 +215,7 @@ def trend_chart(
             f'y2="{legend_y + 40 * len(lines) - 4}" stroke="#7a7a7a" stroke-width="6" '
             f'stroke-opacity=".45"/><text x="{lx + 32}" y="{legend_y + 40 * len(lines)}">'
             f'{escape(steps.name)}</text><text x="{lx + 32}" y="{legend_y + 40 * len(lines) + 14}" '
-            'class="small">mg/day, right scale</text>'
+            'class="small">diazepam-eq mg/day (right)</text>'
         )
     for threshold in thresholds:
         yy = f.y(threshold.value)

@@ -210,7 +210,7 @@ def _charts(
 
     steps = (
         charts.Steps(
-            "dose (diazepam-eq)",
+            "dose",
             tuple((s.start, s.end, Decimal(s.diazepam_eq_mg)) for s in plan.steps),
         )
         if plan is not None
