@@ -197,6 +197,10 @@ def _seed() -> list[Login]:
     intake(p, "2")
     patients.change_phase(as_nurse, p, Phase.DISCONTINUED, "moved away; care handed over")
 
+    from benzodetox.web.monitoring.demo import seed_monitoring
+
+    seed_monitoring(users["nurse"], programme)
+
     other_programme = Programme.objects.get(name=OTHER_PROGRAMME)
     patients.create_patient(
         system_request(other),
