@@ -85,9 +85,9 @@ def action_for(kind: str) -> str:
     return "monitoring.record_mood" if kind in ("phq-9", "gad-7") else "monitoring.record"
 
 
-def local_naive(moment: datetime) -> datetime:
+def local_naive(moment: datetime, zone: Any = None) -> datetime:
     """The programme's wall-clock time without a zone (the core's datetimes are naive)."""
-    return timezone.localtime(moment).replace(tzinfo=None)
+    return moment.astimezone(zone or timezone.get_current_timezone()).replace(tzinfo=None)
 
 
 # ----------------------------------------------------------------------------- policy
@@ -242,8 +242,9 @@ def _due(
     done: Iterable[tuple[str, datetime]],
     at: datetime,
 ) -> tuple[DueItem, ...]:
-    now = local_naive(at)
-    pairs = [(k, local_naive(t)) for k, t in done]
+    zone = timezone.get_current_timezone()
+    now = local_naive(at, zone)
+    pairs = [(k, local_naive(t, zone)) for k, t in done]
     if setting == "inpatient":
         since = datetime.combine(plan_start, time(0))
         if now < since:
@@ -757,9 +758,13 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
     next_at: dict[datetime, list[int]] = defaultdict(list)
     today = local_naive(now).date()
     default_next = _round_up(now + timedelta(days=1))
+    parked: list[int] = []
     for state in states:
         patient = state.patient
-        if patient.phase not in ACTIVE_PHASES or state.plan_start is None:
+        if patient.phase not in ACTIVE_PHASES:
+            parked.append(state.pk)  # looked at again when the phase changes (signals)
+            continue
+        if state.plan_start is None:
             next_at[default_next].append(state.pk)
             continue
         policy = policies.get(state.programme_id)
@@ -829,7 +834,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
             result.by_programme[alert.programme_id] = (
                 result.by_programme.get(alert.programme_id, 0) + 1
             )
-    for moment, ids in next_at.items():
+    for moment, ids in [*next_at.items(), (None, parked)]:
         MonitoringState.objects.filter(pk__in=ids, claim_token=token).update(
             next_check_at=moment, claimed_until=None, claim_token="", checked_at=now
         )

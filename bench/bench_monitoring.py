@@ -1,0 +1,389 @@
+"""Monitoring response times with 10,000 patients and 1,000,000 assessments in PostgreSQL
+(issue 5: programme dashboard and patient trend page p95 < 100 ms; overdue scan < 2 s).
+
+Creates a scratch database (``benzodetox_bench_monitoring``) on the server of ``DATABASE_URL``
+(default postgres://postgres@127.0.0.1:5432/postgres), migrates it, seeds 10,000 patients in
+every phase of care with approved plans, 1,000,000 assessments (COPY), alerts, advice records
+and the monitoring state, times requests through the whole Django stack (middleware, scope,
+audit write, templates) with the test client and the overdue scan over every active patient,
+prints median/p95/p99 and the machine, and drops the database.
+
+    uv run python bench/bench_monitoring.py [--patients 10000] [--assessments 1000000]
+                                            [--requests 300] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time as clock
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import describe
+from bench_web import _admin_connection, _with_db
+
+BENCH_DB = "benzodetox_bench_monitoring"
+PHASES = (
+    ["tapering"] * 30
+    + ["crossover"] * 5
+    + ["hold"] * 5
+    + ["intake"] * 15
+    + ["completed"] * 10
+    + ["aftercare"] * 25
+    + ["discontinued"] * 10
+)
+KINDS = ["ciwa-b"] * 50 + ["vitals"] * 20 + ["bwsq"] * 10 + ["phq-9"] * 10 + ["gad-7"] * 10
+ITEMS = {"ciwa-b": (20, 4), "bwsq": (20, 2), "phq-9": (9, 3), "gad-7": (7, 3)}
+ACTIVE = ("tapering", "crossover", "hold")
+
+
+def _band(kind: str, total: int) -> str:
+    from benzodetox.core.assessment import instrument
+
+    bands = instrument(kind).bands
+    band = bands.band_for(total) if bands is not None else None
+    return band.name if band is not None else ""
+
+
+def _seed(n_patients: int, n_assessments: int) -> tuple[Any, list[int], list[int]]:
+    from datetime import time, timedelta
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from benzodetox.core.plan import PlanRequest
+    from benzodetox.core.regimen import Dose, Regimen
+    from benzodetox.core.tapering import build_plan
+    from benzodetox.interop.plan_json import plan_to_dict
+    from benzodetox.web.monitoring.models import Alert, MonitoringState, ScheduledChange
+    from benzodetox.web.monitoring.services import _changes, _starts
+    from benzodetox.web.patients.models import Intake, Patient
+    from benzodetox.web.plans.models import PlanApproval, PlanVersion
+    from benzodetox.web.programmes.models import Membership, Programme
+    from benzodetox.web.programmes.scoping import unscoped
+
+    rng = random.Random(5)
+    user = get_user_model().objects.create(username="bench-prescriber")
+    programmes = [Programme.objects.create(name=f"Bench programme {i}") for i in (1, 2)]
+    Membership.objects.create(user=user, programme=programmes[0], role="prescriber")
+    today = timezone.localdate()
+    regimen = Regimen(
+        (Dose(time(8), "diazepam", Decimal(10)), Dose(time(22), "diazepam", Decimal(10)))
+    )
+    # a few plan variants: started 1–40 weeks ago
+    variants = []
+    for weeks in (1, 3, 6, 10, 16, 24, 40):
+        plan = build_plan(PlanRequest(regimen, "ashton-2002", today - timedelta(weeks=weeks)))
+        variants.append((plan, plan_to_dict(plan)))
+    now = timezone.now()
+    with unscoped():
+        patients = Patient.objects.bulk_create(
+            [
+                Patient(
+                    programme=programmes[0] if i % 10 else programmes[1],
+                    reference=f"P-{i:06d}",
+                    display_name=f"{chr(65 + i % 26)}. {chr(65 + (i // 26) % 26)}.",
+                    year_of_birth=1940 + i % 60,
+                    phase=PHASES[i % len(PHASES)],
+                    phase_since=today - timedelta(days=i % 60),
+                )
+                for i in range(n_patients)
+            ],
+            batch_size=5000,
+        )
+        Intake.objects.bulk_create(
+            [
+                Intake(
+                    patient=p,
+                    duration_months=Decimal(24),
+                    days_per_week=7,
+                    equivalence_table="ashton-2002",
+                    home_support="supportive",
+                    conditions=["bipolar"] if i % 50 == 0 else [],
+                    level_of_care="1-WM",
+                )
+                for i, p in enumerate(patients)
+            ],
+            batch_size=5000,
+        )
+        planned = [(i, p) for i, p in enumerate(patients) if p.phase not in ("intake",)]
+        versions = PlanVersion.objects.bulk_create(
+            [
+                PlanVersion(
+                    patient=p,
+                    number=1,
+                    reason="bench",
+                    created_by=user,
+                    parameters={},
+                    plan=variants[i % len(variants)][1],
+                    source="ashton-2002",
+                    strategy="asam",
+                    start=variants[i % len(variants)][0].start,
+                    end=variants[i % len(variants)][0].end,
+                    diazepam_eq_mg=Decimal(20),
+                )
+                for i, p in planned
+            ],
+            batch_size=1000,
+        )
+        PlanApproval.objects.bulk_create(
+            [PlanApproval(plan_version=v, approved_by=user) for v in versions], batch_size=5000
+        )
+        # the monitoring state and dose changes the app keeps from the plan in force
+        states, changes = [], []
+        for (i, p), version in zip(planned, versions, strict=True):
+            plan = variants[i % len(variants)][0]
+            starts, stabilise = _starts(plan)
+            states.append(
+                MonitoringState(
+                    programme_id=p.programme_id,
+                    patient=p,
+                    plan_version=version,
+                    plan_start=plan.start,
+                    reduction_starts=[d.isoformat() for d in starts],
+                    stabilise_until=stabilise,
+                    last_dose=plan.last_dose_date,
+                    next_check_at=now + timedelta(hours=rng.randint(1, 24)),
+                )
+            )
+            changes.extend(_changes(p.pk, p.programme_id, version, plan))
+        MonitoringState.objects.bulk_create(states, batch_size=5000)
+        ScheduledChange.objects.bulk_create(changes, batch_size=10000)
+
+        # 1,000,000 assessments over the last year, by COPY
+        columns = (
+            "programme_id, patient_id, kind, at, answers, total, band, band_confirmed, flags, "
+            "pulse, sbp, dbp, temperature, respiratory_rate, spo2, event, sleep_disturbance, "
+            "judgement, notes, findings, entered_by_id, entered_at, version, correction_reason"
+        )
+        per_patient = max(n_assessments // n_patients, 1)
+        with connection.cursor() as cursor:
+            raw = cursor.connection  # psycopg connection
+            with raw.cursor().copy(f"COPY monitoring_assessment ({columns}) FROM STDIN") as copy:
+                count = 0
+                for p in patients:
+                    for _ in range(per_patient):
+                        if count >= n_assessments:
+                            break
+                        count += 1
+                        kind = rng.choice(KINDS)
+                        at = now - timedelta(minutes=rng.randint(10, 365 * 24 * 60))
+                        answers: list[int] = []
+                        total = band = None
+                        pulse = sbp = dbp = temp = None
+                        if kind in ITEMS:
+                            n, top = ITEMS[kind]
+                            answers = [rng.randint(0, min(top, 2)) for _ in range(n)]
+                            total = sum(answers)
+                            band = _band(kind, total)
+                        else:
+                            pulse, sbp, dbp = rng.randint(60, 115), rng.randint(100, 155), 80
+                            temp = Decimal("36.8")
+                        copy.write_row(
+                            (
+                                p.programme_id,
+                                p.pk,
+                                kind,
+                                at,
+                                json.dumps(answers),
+                                total,
+                                band or "",
+                                None if total is None else kind == "ciwa-b",
+                                "[]",
+                                pulse,
+                                sbp,
+                                dbp,
+                                temp,
+                                None,
+                                98 if pulse else None,
+                                "",
+                                False,
+                                "",
+                                "",
+                                "[]",
+                                user.pk,
+                                at,
+                                1,
+                                "",
+                            )
+                        )
+        alerts = []
+        for i, p in enumerate(patients):
+            if i % 3:
+                continue
+            severity = ("critical", "high", "medium")[i % 3 if i % 9 else 2]
+            for k in range(3):
+                alerts.append(
+                    Alert(
+                        programme_id=p.programme_id,
+                        patient=p,
+                        kind="score" if severity != "medium" else "overdue",
+                        severity=severity,
+                        key=f"bench:{k}",
+                        title="CIWA-B 44 (severe)" if severity != "medium" else "CIWA-B overdue",
+                        acknowledged_at=None if k == 0 else now,
+                        acknowledged_by=None if k == 0 else user,
+                    )
+                )
+        Alert.objects.bulk_create(alerts, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    own = [p.pk for p in patients if p.programme_id == programmes[0].pk and p.phase in ACTIVE]
+    active = [p.pk for p in patients if p.phase in ACTIVE]
+    return user, own, active
+
+
+def _time(
+    label: str, n: int, call: Callable[[int], Any], expect: bytes = b"</table>"
+) -> tuple[str, float]:
+    for i in range(min(20, n)):  # warm-up, and a check that the page is the real one
+        response = call(i)
+        if response.status_code != 200 or expect not in response.content:
+            raise SystemExit(f"{label}: HTTP {response.status_code} or the page lacks {expect!r}")
+    timings = []
+    for i in range(n):
+        start = clock.perf_counter()
+        response = call(i)
+        timings.append((clock.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{label}: HTTP {response.status_code}")
+    timings.sort()
+    p95 = timings[int(0.95 * n) - 1]
+    p99 = timings[max(int(0.99 * n) - 1, 0)]
+    print(
+        f"{label:<40} n={n:<5} median {statistics.median(timings):6.1f} ms   "
+        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   {1000 / statistics.mean(timings):6.0f} req/s"
+    )
+    return label, p95
+
+
+def _scan(active: int) -> list[tuple[str, float]]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from benzodetox.web.monitoring.models import MonitoringState
+    from benzodetox.web.monitoring.services import scan
+    from benzodetox.web.programmes.scoping import unscoped
+
+    out = []
+    for label in (
+        "overdue scan, every active patient due",
+        "overdue scan, again (nothing due)",
+    ):
+        if label.endswith("patient due"):
+            with unscoped():
+                MonitoringState.objects.filter(patient__phase__in=ACTIVE).update(
+                    next_check_at=timezone.now() - timedelta(minutes=1),
+                    claimed_until=None,
+                    claim_token="",
+                )
+        started = clock.perf_counter()
+        result = scan()
+        seconds = clock.perf_counter() - started
+        print(
+            f"{label:<40} {seconds * 1000:8.0f} ms   {result.claimed:,} patients checked "
+            f"({active:,} in an active phase), {result.alerts:,} alerts raised"
+        )
+        out.append((label, seconds * 1000))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--assessments", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    with _admin_connection(base_url) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {BENCH_DB}")
+    os.environ["DATABASE_URL"] = _with_db(base_url, BENCH_DB)
+    os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+        from django.test import Client
+
+        call_command("migrate", verbosity=0, interactive=False)
+        started = clock.perf_counter()
+        user, own, active = _seed(args.patients, args.assessments)
+        print(
+            f"seeded {args.patients:,} patients and {args.assessments:,} assessments in "
+            f"{clock.perf_counter() - started:.1f} s"
+        )
+        client = Client()
+        client.force_login(user)
+        rng = random.Random(2)
+        picks = [rng.choice(own) for _ in range(args.requests + 20)]
+        filters = [
+            {},
+            {"severity": "critical"},
+            {"phase": "tapering"},
+            {"kind": "overdue"},
+            {"q": "P-0001"},
+        ]
+
+        print(f"benzodetox monitoring bench — {describe()}")
+        print(
+            f"PostgreSQL database {BENCH_DB}, {args.patients:,} patients, "
+            f"{args.assessments:,} assessments, in-process client"
+        )
+        results = [
+            _time(
+                "dashboard GET /patients/dashboard/",
+                args.requests,
+                lambda i: client.get("/patients/dashboard/", filters[i % len(filters)]),
+            ),
+            _time(
+                "dashboard filter (htmx fragment)",
+                args.requests,
+                lambda i: client.get(
+                    "/patients/dashboard/", filters[i % len(filters)], HTTP_HX_REQUEST="true"
+                ),
+            ),
+            _time(
+                "patient trend page /<id>/monitoring/",
+                args.requests,
+                lambda i: client.get(f"/patients/{picks[i]}/monitoring/"),
+                expect=b"<svg",
+            ),
+        ]
+        scans = _scan(len(active))
+        targets = {
+            "dashboard GET /patients/dashboard/": 100.0,
+            "patient trend page /<id>/monitoring/": 100.0,
+        }
+        for label, p95 in results:
+            if label in targets:
+                verdict = "OK" if p95 < targets[label] else "ABOVE TARGET"
+                print(f"  target {label}: p95 < {targets[label]:.0f} ms → {verdict}")
+        verdict = "OK" if scans[0][1] < 2000 else "ABOVE TARGET"
+        print(f"  target overdue scan < 2 s → {verdict}")
+        connections.close_all()
+    finally:
+        if not args.keep:
+            with _admin_connection(base_url) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
