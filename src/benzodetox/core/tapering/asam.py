@@ -3,6 +3,7 @@ of the current dose every 2–4 weeks; typically not more than 25 % every 2 week
 
 The 25 %-in-any-2-weeks ceiling is enforced: a step the products would push beyond it is made
 gentler, and a plan that cannot keep to it is refused unless the clinician records an override.
+Figures: ``core/data/tapering.toml`` [asam].
 """
 
 from __future__ import annotations
@@ -13,49 +14,40 @@ from decimal import Decimal
 from ..errors import InputError
 from ..plan import PlanRequest
 from ..units import floor_to_microgram
-from .base import (
-    DEFAULT_FINAL_DOSE_MG,
-    DEFAULT_FINAL_DOSE_SOURCE,
-    Context,
-    Parameter,
-    Proposal,
-    interval_param,
-    percent_param,
-    window_floor,
-)
+from .base import Context, Parameter, Proposal, interval_param, percent_param, shown, window_floor
+from .figures import figure
 
-SOURCE = "jcpg-2025"
-DEFAULT_PERCENT = Decimal(10)  # Rec 6: 5–10 %
-DEFAULT_INTERVAL_DAYS = 14  # key takeaway: every 2–4 weeks
-CEILING = Decimal("0.25")  # Rec 6: typically not more than 25 % every 2 weeks
+PERCENT = figure("asam", "percent")
+INTERVAL = figure("asam", "interval_days")
+CEILING = figure("asam", "ceiling_percent")
+FINAL_DOSE = figure("asam", "final_dose_mg")
 
 
 @dataclass(frozen=True)
 class Asam:
     name: str = "asam"
-    source: str = SOURCE
+    source: str = PERCENT.source
     ceiling: str = "never more than 25 % of the dose within any 2 weeks [jcpg-2025 Rec 6]"
 
     def _percent(self, request: PlanRequest) -> Decimal:
-        limit = Decimal(100) if request.override_reason else Decimal(25)
         return percent_param(
             request,
-            DEFAULT_PERCENT,
-            Decimal("0.5"),
-            limit,
+            PERCENT,
             "0.5 to 25 % a step (ASAM 2025: 5–10 %; more needs an override reason)",
+            most=Decimal(100) if request.override_reason else None,
         )
 
     def _interval(self, request: PlanRequest) -> int:
-        return interval_param(request, DEFAULT_INTERVAL_DAYS, 7, 84, "7 to 84 days")
+        return interval_param(request, INTERVAL, "7 to 84 days")
 
     def check(self, request: PlanRequest) -> None:
         percent = self._percent(request)
         interval = self._interval(request)
-        # Two steps inside 2 weeks must together stay within 25 %.
-        if not request.override_reason and interval < 14:
+        window = CEILING.window_days or 14
+        if not request.override_reason and interval < window:
+            # Two steps inside the window must together stay within the ceiling.
             combined = 1 - (1 - percent / 100) ** 2
-            if combined > CEILING:
+            if combined * 100 > CEILING.value:
                 raise InputError(
                     "percent",
                     request.percent,
@@ -63,51 +55,44 @@ class Asam:
                     "(ASAM 2025: no more than 25 % in 2 weeks)",
                     hint="or record an override reason",
                 )
-        final_dose(request)
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]:
-        final, final_source = final_dose(request)
         return (
-            Parameter(
+            shown(
                 "percent",
                 f"{self._percent(request)} % of the current dose",
-                SOURCE,
-                note="ASAM 2025 Rec 6: 5–10 %",
+                PERCENT,
+                request.percent is not None,
             ),
-            Parameter(
+            shown(
                 "every",
                 f"{self._interval(request)} days",
-                SOURCE,
-                note="ASAM 2025: every 2–4 weeks",
+                INTERVAL,
+                request.interval_days is not None,
             ),
-            Parameter(
+            shown(
                 "final dose",
-                f"{final} mg diazepam-eq/day",
-                final_source,
-                note="stop from this dose or below",
+                f"{final_dose(request)} mg diazepam-eq/day",
+                FINAL_DOSE,
+                request.final_dose_mg is not None,
             ),
         )
 
     def propose(self, context: Context) -> Proposal:
         request = context.request
-        final, _ = final_dose(request)
-        if context.current_total <= final:
+        if context.current_total <= final_dose(request):
             return Proposal(Decimal(0), 1, Decimal(0), stop=True)
         percent = self._percent(request)
-        target = floor_to_microgram(context.current_total * (1 - percent / 100))
-        floor = Decimal(0) if request.override_reason else window_floor(context, CEILING)
         return Proposal(
-            target_total=target,
+            target_total=floor_to_microgram(context.current_total * (1 - percent / 100)),
             days=self._interval(request),
-            min_total=floor,
+            min_total=Decimal(0) if request.override_reason else window_floor(context, CEILING),
             note=f"reduce {percent} % of the current dose",
         )
 
 
-def final_dose(request: PlanRequest) -> tuple[Decimal, str]:
-    if request.final_dose_mg is not None:
-        return request.final_dose_mg, "clinician"
-    return DEFAULT_FINAL_DOSE_MG, DEFAULT_FINAL_DOSE_SOURCE
+def final_dose(request: PlanRequest) -> Decimal:
+    return FINAL_DOSE.value if request.final_dose_mg is None else request.final_dose_mg
 
 
 STRATEGY = Asam()

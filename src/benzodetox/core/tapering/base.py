@@ -11,6 +11,7 @@ from ..catalogue import Product, catalogue
 from ..errors import InputError, PlanError
 from ..plan import PlanRequest
 from ..units import floor_to_microgram
+from .figures import Figure
 
 __all__ = [
     "Context",
@@ -20,6 +21,7 @@ __all__ = [
     "Slot",
     "Strategy",
     "percent_of",
+    "shown",
     "window_floor",
 ]
 
@@ -126,17 +128,22 @@ class Strategy(Protocol):
 
 
 def percent_param(
-    request: PlanRequest, default: Decimal, lo: Decimal, hi: Decimal, allowed: str
+    request: PlanRequest, fig: Figure, allowed: str, most: Decimal | None = None
 ) -> Decimal:
-    """The request's percent (or ``default``), refused outside [lo, hi] with ``allowed``."""
-    value = default if request.percent is None else request.percent
+    """The request's percent (or the figure's default), refused outside the figure's range
+    (or up to ``most`` where an override allows more) with ``allowed``."""
+    value = fig.value if request.percent is None else request.percent
+    lo = fig.min if fig.min is not None else Decimal(0)
+    hi = most if most is not None else fig.max if fig.max is not None else Decimal(100)
     if not lo <= value <= hi:
         raise InputError("percent", request.percent, allowed)
     return value
 
 
-def interval_param(request: PlanRequest, default: int, lo: int, hi: int, allowed: str) -> int:
-    value = default if request.interval_days is None else request.interval_days
+def interval_param(request: PlanRequest, fig: Figure, allowed: str) -> int:
+    value = fig.days if request.interval_days is None else request.interval_days
+    lo = int(fig.min) if fig.min is not None else 1
+    hi = int(fig.max) if fig.max is not None else 365
     if not lo <= value <= hi:
         raise InputError("every", f"{request.interval_days} days", allowed)
     return value
@@ -149,20 +156,21 @@ def no_percent(request: PlanRequest, strategy: str) -> None:
         )
 
 
-def window_floor(context: Context, fraction: Decimal, days: int = 14) -> Decimal:
-    """The lowest daily total allowed on ``context.day`` if no more than ``fraction`` of the dose
-    may go within any ``days``-day window: ``(1 - fraction) ×`` the dose in effect ``days`` days
-    earlier (doses only fall, so that is the highest dose in the window)."""
-    from datetime import timedelta
-
+def window_floor(context: Context, ceiling: Figure) -> Decimal:
+    """The lowest daily total allowed on ``context.day`` if no more than ``ceiling`` % of the
+    dose may go within any window of ``ceiling.window_days`` days: the dose in effect that many
+    days earlier (doses only fall, so the highest in the window) less that share."""
+    days = ceiling.window_days or 14
     earlier = context.total_on(context.day - timedelta(days=days))
-    return earlier * (1 - fraction)
+    return earlier * (1 - ceiling.value / HUNDRED)
 
 
-#: Diazepam-eq/day at or below which the percentage strategies stop. NICE CKS's Ashton-derived
-#: schedule ends "−0.5 to 1 mg … to zero", i.e. the last dose before stopping is at most 1 mg.
-DEFAULT_FINAL_DOSE_MG = Decimal(1)
-DEFAULT_FINAL_DOSE_SOURCE = "nice-cks"
+def shown(name: str, value: str, fig: Figure, chosen: bool = False) -> Parameter:
+    """A parameter as the plan shows it: the clinician's value, or the default with its source
+    (marked unconfirmed when no source confirms it)."""
+    if chosen:
+        return Parameter(name, value, "clinician", confirmed=True, note=fig.note)
+    return Parameter(name, value, fig.source, confirmed=fig.confirmed, note=fig.note)
 
 
 class Equivalents:

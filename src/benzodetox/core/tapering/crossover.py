@@ -23,12 +23,13 @@ from ..errors import InputError, PlanError
 from ..plan import PlanRequest
 from ..units import format_mg
 from .base import Equivalents, Slot
+from .figures import figure
 
 __all__ = ["SWITCH_TARGETS", "order", "substitute"]
 
-#: A substituted dose may lose at most a quarter to rounding (the ASAM 2025 ceiling of 25 % in
-#: 2 weeks, jcpg-2025 Rec 6); a larger loss would be a hidden reduction, so it is refused.
-MOST_LOST_TO_ROUNDING = 1 - Decimal("0.25")
+#: A substituted dose may lose at most the ASAM 2025 2-week ceiling to rounding (tapering.toml
+#: [plan]); a larger loss would be a hidden reduction, so it is refused.
+MOST_LOST_TO_ROUNDING = 1 - figure("plan", "crossover_rounding_percent").value / 100
 
 #: Long-acting drugs a regimen can be switched to (issue: diazepam by default, clonazepam possible).
 SWITCH_TARGETS: tuple[str, ...] = ("diazepam", "clonazepam")

@@ -31,6 +31,7 @@ from ..plan import Plan, PlanRequest, ScheduledDose, Step
 from ..units import floor_to_microgram, format_mg
 from . import crossover
 from .base import Context, Equivalents, Proposal, Slot, Strategy, percent_of, products
+from .figures import figure
 from .registry import STRATEGY_NAMES, strategy_for
 
 __all__ = ["MAX_STEPS", "build_plan", "continue_plan"]
@@ -96,7 +97,8 @@ def validate_request(request: PlanRequest) -> None:
     strategy_for(request.strategy).check(request)
     if request.basis not in (None, "low", "high"):
         raise InputError("basis", request.basis, "low or high")
-    if request.crossover_days < 1 or request.crossover_days > 28:
+    stage = figure("plan", "crossover_days")
+    if not stage.min <= request.crossover_days <= stage.max:  # type: ignore[operator]
         raise InputError("crossover_days", request.crossover_days, "1 to 28 days")
     if request.switch_to is None and request.switch_first is not None:
         raise InputError(
@@ -117,9 +119,11 @@ def validate_request(request: PlanRequest) -> None:
     times = {d.time for d in request.regimen.doses}
     if len(set(request.dose_times)) != len(request.dose_times) or len(request.dose_times) > 6:
         raise InputError("dose_times", len(request.dose_times), "up to 6 different times of day")
-    if request.dose_times and request.switch_to is None and len(
-        {d.drug for d in request.regimen.doses}
-    ) > 1:
+    if (
+        request.dose_times
+        and request.switch_to is None
+        and len({d.drug for d in request.regimen.doses}) > 1
+    ):
         raise InputError(
             "dose_times", "several drugs", "one working drug: switch to a long-acting drug first"
         )
@@ -537,7 +541,7 @@ class _Builder:
 
 
 #: How long a plateau lasts before it must be reviewed (JCPG 2025 Rec 1: at least every 3 months).
-PLATEAU_REVIEW_DAYS = 90
+PLATEAU_REVIEW_DAYS = figure("plan", "plateau_review_days").days
 _SEARCH_LIMIT = 400
 
 
@@ -563,14 +567,15 @@ def _plan_warnings(steps: list[Step], request: PlanRequest) -> list[str]:
     if request.override_reason:
         warnings.append(f"ceiling override recorded: {request.override_reason}")
     # ASAM 2025 Rec 6: typically not more than 25 % every 2 weeks, whatever the strategy.
+    ceiling = figure("asam", "ceiling_percent")
     if request.strategy != "asam":
         for step in steps:
             if step.kind == "stop":
                 continue
-            window_start = step.start - timedelta(days=14)
+            window_start = step.start - timedelta(days=ceiling.window_days or 14)
             earlier = [s for s in steps if s.start <= window_start <= s.end]
             before = earlier[0].diazepam_eq_mg if earlier else None
-            if before and step.diazepam_eq_mg < before * Decimal("0.75"):
+            if before and step.diazepam_eq_mg < before * (1 - ceiling.value / 100):
                 warnings.append(
                     f"step {step.index} ({step.start}) is faster than the ASAM 2025 ceiling of "
                     "25 % in 2 weeks [jcpg-2025 Rec 6]"

@@ -1,6 +1,7 @@
 """Inpatient stabilise-then-reduce (Australian eTG, as summarised in guidelines.md §3.3 [V]):
 stabilise over 2–7 days, reduce 10 % of the stabilised daily diazepam-eq dose a day, discharge
 generally only at 20 mg/day or less, then a slower community taper (another strategy).
+Figures: ``core/data/tapering.toml`` [inpatient].
 """
 
 from __future__ import annotations
@@ -11,30 +12,30 @@ from decimal import Decimal
 from ..errors import InputError
 from ..plan import PlanRequest
 from ..units import floor_to_microgram
-from .base import Context, Parameter, Proposal
+from .base import Context, Parameter, Proposal, shown
+from .figures import figure
 
-SOURCE = "etg-addiction"
-DEFAULT_STABILISE_DAYS = 3  # eTG: 2–7 days
-DAILY_FRACTION = Decimal("0.10")  # eTG: 10 % of daily oral diazepam-eq a day
-DEFAULT_DISCHARGE_MG = Decimal(20)  # eTG: discharge generally only at ≤ 20 mg/day
+STABILISE = figure("inpatient", "stabilise_days")
+DAILY = figure("inpatient", "daily_percent")
+DISCHARGE = figure("inpatient", "discharge_mg")
 HAND_OVER_TO = ("asam", "ashton", "hyperbolic", "deprescribing")
 
 
 @dataclass(frozen=True)
 class Inpatient:
     name: str = "inpatient"
-    source: str = SOURCE
+    source: str = DAILY.source
     ceiling: str = "in hospital at most 10 % of the stabilised daily dose a day [etg-addiction]"
 
     def _stabilise(self, request: PlanRequest) -> int:
-        days = DEFAULT_STABILISE_DAYS if request.stabilise_days is None else request.stabilise_days
-        if not 2 <= days <= 7:
+        days = STABILISE.days if request.stabilise_days is None else request.stabilise_days
+        if not STABILISE.min <= days <= STABILISE.max:  # type: ignore[operator]
             raise InputError("stabilise_days", request.stabilise_days, "2 to 7 days (eTG)")
         return days
 
     def _discharge(self, request: PlanRequest) -> Decimal:
-        mg = DEFAULT_DISCHARGE_MG if request.discharge_mg is None else request.discharge_mg
-        if not 0 < mg <= DEFAULT_DISCHARGE_MG:
+        mg = DISCHARGE.value if request.discharge_mg is None else request.discharge_mg
+        if not 0 < mg <= DISCHARGE.value:
             raise InputError(
                 "discharge_mg",
                 request.discharge_mg,
@@ -57,12 +58,18 @@ class Inpatient:
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]:
         return (
-            Parameter(
-                "stabilise", f"{self._stabilise(request)} days", SOURCE, note="eTG: 2–7 days"
+            shown(
+                "stabilise",
+                f"{self._stabilise(request)} days",
+                STABILISE,
+                request.stabilise_days is not None,
             ),
-            Parameter("reduce", "10 % of the stabilised dose a day", SOURCE),
-            Parameter(
-                "discharge at", f"{self._discharge(request)} mg diazepam-eq/day or less", SOURCE
+            shown("reduce", f"{DAILY.value} % of the stabilised dose a day", DAILY),
+            shown(
+                "discharge at",
+                f"{self._discharge(request)} mg diazepam-eq/day or less",
+                DISCHARGE,
+                request.discharge_mg is not None,
             ),
             Parameter("then", request.then, "clinician"),
         )
@@ -81,14 +88,14 @@ class Inpatient:
             return Proposal(
                 context.current_total, 0, context.current_total, kind="handover", then=request.then
             )
-        amount = context.start_total * DAILY_FRACTION
+        amount = context.start_total * DAILY.value / 100
         return Proposal(
             target_total=floor_to_microgram(
                 max(context.current_total - amount, self._discharge(request))
             ),
             days=1,
             min_total=max(context.current_total - amount, Decimal(0)),
-            note="inpatient: reduce 10 % of the stabilised dose",
+            note=f"inpatient: reduce {DAILY.value} % of the stabilised dose",
         )
 
 
