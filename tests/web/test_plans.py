@@ -130,3 +130,91 @@ def test_an_adjusted_plan_is_saved_as_the_next_version(rf, nurse, patient_a, ver
     )
     assert (version.number, version.based_on_id) == (2, version_a.pk)
     assert plan_of(version).end == plan_of(version_a).end + timedelta(days=14)
+
+
+# -- times of day: dividing the working drug and the order of reductions ------------------------
+
+
+def _oob_error(page: str, field: str) -> str:
+    """The out-of-band error block of ``field`` in a preview fragment."""
+    return page.split(f'id="err-{field}" hx-swap-oob="true"', 1)[1].split("</div>", 1)[0]
+
+
+def test_the_preview_divides_the_working_drug_across_the_times_typed(
+    client_for, nurse, patient_a, plan_post
+):
+    """'08:00, 14:00, 22:00' adds a redistribute step dividing the daily 20 mg, named in the
+    summary."""
+    plan_post["dose_times"] = "08:00, 14:00, 22:00"
+    page = (
+        client_for(nurse)
+        .post(reverse("plans:preview", args=[patient_a.pk]), plan_post)
+        .content.decode()
+    )
+    assert "<td>redistribute</td>" in page
+    assert "the daily 20 mg diazepam divided across 08:00, 14:00, 22:00" in page
+    assert "Divided across times of day</dt><dd>08:00, 14:00, 22:00</dd>" in page
+    assert "errorlist" not in _oob_error(page, "dose_times")
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "expected"),
+    [
+        ("dose_times", "8 o'clock", "write times of day as HH:MM"),
+        ("dose_times", "25:00", "write times of day as HH:MM"),
+        ("dose_times", "08:00, 08:00", "up to 6 different times of day"),  # the core refuses
+        ("reduce_order", "14:00", "one of the dose times 08:00, 22:00"),  # the core refuses
+        ("reduce_order", "noon", "write times of day as HH:MM"),
+    ],
+)
+def test_bad_times_of_day_show_beside_their_field_with_what_was_typed(
+    client_for, nurse, patient_a, plan_post, field, typed, expected
+):
+    """A time that does not parse, a repeated time and a reduction time the plan has not are
+    each an error on their own field; the builder keeps the text as typed."""
+    plan_post[field] = typed
+    client = client_for(nurse)
+    page = client.post(reverse("plans:preview", args=[patient_a.pk]), plan_post).content.decode()
+    assert expected in _oob_error(page, field)
+    page = client.post(reverse("plans:builder", args=[patient_a.pk]), plan_post).content.decode()
+    assert f'name="{field}" value="{typed}"'.replace("'", "&#x27;") in page
+
+
+def test_the_reduce_order_cuts_the_time_listed_first(client_for, nurse, patient_a, plan_post):
+    """With '22:00' listed, the first reduction cuts the bedtime dose, not the morning's."""
+    plan_post["reduce_order"] = "22:00"
+    context = (
+        client_for(nurse).post(reverse("plans:preview", args=[patient_a.pk]), plan_post).context
+    )
+    first = next(s for s in context["preview"].plan.steps if s.kind == "reduction")
+    doses = {d.time.strftime("%H:%M"): d.mg for d in first.doses}
+    assert doses["08:00"] == 10 and doses["22:00"] < 10
+
+
+def test_a_saved_version_keeps_its_times_of_day_and_the_builder_reloads_them(
+    client_for, nurse, patient_a, plan_post, everything
+):
+    """The parameters and the plan's request both keep the times; the version page shows them
+    and the next version starts from them."""
+    from datetime import time
+
+    from benzodetox.web.plans.services import plan_of
+
+    client = client_for(nurse)
+    plan_post.update(
+        dose_times="08:00,14:00, 22:00", reduce_order="14:00", reason="three times a day"
+    )
+    client.post(reverse("plans:builder", args=[patient_a.pk]), plan_post)
+    version = PlanVersion.objects.get(patient=patient_a, number=1)
+    assert version.parameters["dose_times"] == "08:00, 14:00, 22:00"
+    assert version.parameters["reduce_order"] == "14:00"
+    request = plan_of(version).request
+    assert request is not None
+    assert request.dose_times == (time(8), time(14), time(22))
+    assert request.reduce_order == (time(14),)
+    page = client.get(reverse("plans:detail", args=[patient_a.pk, 1])).content.decode()
+    assert "Divided across times of day</dt><dd>08:00, 14:00, 22:00</dd>" in page
+    assert "Dose times reduced first</dt><dd>14:00</dd>" in page
+    page = client.get(reverse("plans:builder", args=[patient_a.pk])).content.decode()
+    assert 'name="dose_times" value="08:00, 14:00, 22:00"' in page
+    assert "<td>redistribute</td>" in page

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import CustomStep, PlanRequest
-from benzodetox.core.regimen import Regimen
+from benzodetox.core.regimen import Regimen, parse_time
 from benzodetox.core.tapering import STRATEGY_NAMES
 from benzodetox.web.patients.choices import drug_choices, market_choices, table_choices
 
@@ -36,7 +36,11 @@ CORE_FIELD_ALIASES = {
     "every": "interval_days",
     "table": "source",
     "override": "override_reason",
+    "times": "dose_times",
 }
+
+#: Fields holding times of day, entered as "HH:MM" separated by commas.
+TIME_LIST_FIELDS = ("dose_times", "reduce_order")
 
 _DEC = {"max_digits": 9, "decimal_places": 3, "required": False}
 
@@ -77,6 +81,21 @@ class PlanForm(forms.Form):
         label="End on a maintenance dose (diazepam-eq mg/day)",
         help_text="Empty: taper to zero.",
         **_DEC,
+    )
+    dose_times = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Divide across times of day",
+        help_text="HH:MM separated by commas, e.g. '08:00, 22:00': the one working drug (after "
+        "a switch) is divided evenly across these times before the reductions. Empty: keep the "
+        "current times.",
+    )
+    reduce_order = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Reduce the dose times in this order",
+        help_text="HH:MM separated by commas, e.g. '08:00, 14:00'; times not listed follow, "
+        "earliest first. Empty: earliest first, bedtime last.",
     )
     stabilise_days = forms.IntegerField(
         required=False, min_value=1, max_value=60, label="Inpatient: days to stabilise"
@@ -149,6 +168,27 @@ class PlanForm(forms.Form):
             steps.append(CustomStep(daily_mg=mg, days=days))
         return tuple(steps)
 
+    def _clean_times(self, name: str) -> tuple[time, ...]:
+        text = self.cleaned_data.get(name) or ""
+        times = []
+        for part in text.replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            try:
+                times.append(parse_time(part, name))
+            except InputError:
+                raise forms.ValidationError(
+                    f"'{part.strip()}': write times of day as HH:MM separated by commas, "
+                    "e.g. '08:00, 22:00'."
+                ) from None
+        return tuple(times)
+
+    def clean_dose_times(self) -> tuple[time, ...]:
+        return self._clean_times("dose_times")
+
+    def clean_reduce_order(self) -> tuple[time, ...]:
+        return self._clean_times("reduce_order")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (
@@ -175,6 +215,8 @@ class PlanForm(forms.Form):
             crossover_days=d.get("crossover_days") or 7,
             final_dose_mg=d.get("final_dose_mg"),
             plateau_mg=d.get("plateau_mg"),
+            reduce_order=d.get("reduce_order") or (),
+            dose_times=d.get("dose_times") or (),
             stabilise_days=d.get("stabilise_days"),
             discharge_mg=d.get("discharge_mg"),
             then=d.get("then") or "asam",
@@ -194,6 +236,8 @@ class PlanForm(forms.Form):
             value = self.cleaned_data.get(name)
             if name == "custom_steps":
                 value = "\n".join(f"{s.daily_mg} {s.days}" for s in value or ())
+            elif name in TIME_LIST_FIELDS:
+                value = ", ".join(t.strftime("%H:%M") for t in value or ())
             elif isinstance(value, date):
                 value = value.isoformat()
             elif isinstance(value, time):
