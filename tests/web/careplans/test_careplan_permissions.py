@@ -24,6 +24,7 @@ VIEWS: list[tuple[str, tuple[str, ...], str, dict[str, str], set[str]]] = [
     ("careplans:course_new", (), "post", {"kind": "cbt", "start": "2026-02-02"}, PSYCHOSOCIAL),
     ("careplans:course", ("course",), "get", {}, ALL),
     ("careplans:attendance", ("course", "1"), "post", {"s1-attended": "yes"}, ATTENDANCE),
+    ("careplans:move_session", ("course", "1"), "post", {"m1-on": "2026-01-07"}, PSYCHOSOCIAL),
     ("careplans:aftercare", (), "get", {}, ALL),
     ("careplans:aftercare_generate", (), "post", {"generate-days": "120"}, AFTERCARE),
     ("careplans:aftercare_extend", (), "post", {"extend-days": "180"}, AFTERCARE),

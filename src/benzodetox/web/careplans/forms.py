@@ -87,6 +87,13 @@ class AttendanceForm(forms.Form):
     note = forms.CharField(required=False, max_length=300)
 
 
+class MoveSessionForm(CoreErrorMixin, forms.Form):
+    CORE_FIELDS: ClassVar[dict[str, str]] = {"session": "on"}
+
+    on = forms.DateField(label="New date", widget=forms.DateInput(attrs=_DATE))
+    reason = forms.CharField(label="Why", required=False, max_length=200)
+
+
 class GenerateAftercareForm(CoreErrorMixin, forms.Form):
     CORE_FIELDS: ClassVar[dict[str, str]] = {"aftercare days": "days"}
 

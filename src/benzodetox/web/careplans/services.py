@@ -60,6 +60,7 @@ __all__ = [
     "relapse_plan_of",
     "relapse_to_dict",
     "remove_aftercare_item",
+    "reschedule_session",
     "save_relapse_plan",
     "schedule_course",
     "update_aftercare_item",
@@ -174,6 +175,37 @@ def record_attendance(
         obj=session,
         patient=patient,
         summary=f"{course.title} session {number}: {'attended' if attended else 'missed'}",
+    )
+    return session
+
+
+@transaction.atomic
+def reschedule_session(
+    request: HttpRequest, course: Course, number: int, on: date, reason: str = ""
+) -> CourseSession:
+    """Move session ``number`` to ``on`` (the core's ``reschedule_session``); whoever may
+    schedule courses may move their sessions. The row's history keeps the earlier date."""
+    patient = course.patient
+    require(request.user, "psychosocial.edit", patient.programme_id)
+    updated = core_psychosocial.reschedule_session(_core_course(course), number, on)
+    after = next(s for s in updated.sessions if s.number == number)
+    session = course.sessions.get(number=number)
+    before = session.on
+    session.on = after.on
+    why = reason.strip()
+    session._change_reason = (  # type: ignore[attr-defined]
+        f"moved from {before.isoformat()}" + (f": {why}" if why else "")
+    )[:100]
+    session.save()
+    record(
+        request,
+        "careplan.session_moved",
+        obj=session,
+        patient=patient,
+        summary=(
+            f"{course.title} session {number}: {before.isoformat()} → {on.isoformat()}"
+            + (f" — {why}" if why else "")
+        )[:300],
     )
     return session
 

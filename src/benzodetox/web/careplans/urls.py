@@ -14,6 +14,11 @@ urlpatterns = [
         views.attendance,
         name="attendance",
     ),
+    path(
+        "<int:pk>/careplan/courses/<int:course_id>/sessions/<int:number>/move/",
+        views.move_session,
+        name="move_session",
+    ),
     path("<int:pk>/careplan/aftercare/", views.aftercare, name="aftercare"),
     path(
         "<int:pk>/careplan/aftercare/generate/", views.aftercare_generate, name="aftercare_generate"

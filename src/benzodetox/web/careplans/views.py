@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +38,7 @@ from .forms import (
     CourseForm,
     ExtendAftercareForm,
     GenerateAftercareForm,
+    MoveSessionForm,
     NewAftercareItemForm,
     RelapseForm,
     TriggerFormSet,
@@ -126,13 +127,26 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _course_context(
-    request: HttpRequest, patient: Patient, course: Any, errors: dict[int, AttendanceForm]
+    request: HttpRequest,
+    patient: Patient,
+    course: Any,
+    errors: dict[int, AttendanceForm],
+    moves: dict[int, MoveSessionForm] | None = None,
 ) -> dict[str, Any]:
     context = _base(request, patient, "courses")
     sessions = list(course.sessions.select_related("recorded_by"))
+    moves = moves or {}
     context.update(
         course=course,
-        rows=[(s, errors.get(s.number)) for s in sessions],
+        rows=[
+            (
+                s,
+                errors.get(s.number),
+                moves.get(s.number)
+                or MoveSessionForm(initial={"on": s.on}, prefix=f"m{s.number}"),
+            )
+            for s in sessions
+        ],
         attended=sum(1 for s in sessions if s.attended),
         missed=sum(1 for s in sessions if s.attended is False),
         citations=[(key, source_citation(key)) for key in course.sources],
@@ -166,6 +180,30 @@ def attendance(request: HttpRequest, pk: int, course_id: int, number: int) -> Ht
         request,
         "careplans/course.html",
         _course_context(request, patient, course, {number: form}),
+    )
+
+
+@require_POST
+def move_session(request: HttpRequest, pk: int, course_id: int, number: int) -> HttpResponse:
+    patient = get_patient(request, pk, "psychosocial.edit")
+    course = services.get_course(patient, course_id)
+    if not course.sessions.filter(number=number).exists():
+        raise Http404("no such session")
+    form = MoveSessionForm(request.POST, prefix=f"m{number}")
+    if form.is_valid():
+        try:
+            session = services.reschedule_session(
+                request, course, number, form.cleaned_data["on"], form.cleaned_data["reason"]
+            )
+        except InputError as error:
+            form.add_core_error(error)
+        else:
+            messages.success(request, f"Session {number} moved to {session.on:%Y-%m-%d}.")
+            return HttpResponseRedirect(reverse("careplans:course", args=[patient.pk, course.pk]))
+    return render(
+        request,
+        "careplans/course.html",
+        _course_context(request, patient, course, {}, {number: form}),
     )
 
 
@@ -264,8 +302,6 @@ def aftercare_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def _current_care(patient: Patient) -> Any:
     care = services.current_aftercare(patient)
     if care is None:
-        from django.http import Http404
-
         raise Http404("no aftercare yet")
     return care
 
