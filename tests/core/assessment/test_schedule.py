@@ -7,8 +7,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from benzodetox.core.assessment.schedule import due, due_inpatient, due_outpatient
+from benzodetox.core.assessment.schedule import (
+    default_schedule,
+    due,
+    due_inpatient,
+    due_outpatient,
+    programme_schedule,
+)
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import PlanRequest
 from benzodetox.core.regimen import Dose, Regimen
@@ -77,3 +85,91 @@ def test_the_schedule_follows_a_plan_and_refuses_an_unknown_setting():
     assert due(plan, "inpatient", [], datetime.combine(second, time(12)))
     with pytest.raises(InputError):
         due(plan, "home", [], datetime(2025, 3, 20))
+
+
+# --------------------------------------------------------------------- a programme's schedule
+
+
+def _plan_from(start: date):
+    regimen = Regimen((Dose(time(22), "diazepam", Decimal(20)),))
+    return build_plan(PlanRequest(regimen=regimen, source="ashton-2002", start=start))
+
+
+def test_due_follows_a_programmes_own_inpatient_interval():
+    """With tapering checks every 12 h (programme policy) a CIWA-B 13 h old is overdue; by the
+    default (daily) it is not yet due. The changed rule names the programme, unconfirmed."""
+    plan = _plan_from(date(2025, 3, 3))
+    last = datetime(2025, 3, 20, 8, 0)
+    at = last + timedelta(hours=13)
+    done = [("ciwa-b", last), ("vitals", last)]
+    own = programme_schedule(default_schedule(), "programme setting", {"tapering": (6, 12)})
+    mine = due(plan, "inpatient", done, at, policy=own)
+    assert {i.status for i in mine} == {"overdue"}
+    assert all(i.source == "programme setting" and i.confirmed is False for i in mine)
+    assert "every 6–12 h" in mine[0].reason
+    assert {i.status for i in due(plan, "inpatient", done, at)} == {"not yet"}
+
+
+def test_a_programmes_follow_up_window_replaces_3_to_7_days_and_keeps_rec_9():
+    """Days 1–2 after the reduction instead of 3–7: a CIWA-B on day 2 meets it, and by day 3
+    the window has closed; the day-0 window (Rec 9, confirmed) is unchanged."""
+    start = date(2025, 3, 17)
+    own = programme_schedule(
+        default_schedule(), "programme setting", outpatient={"after-reduction": (1, 2)}
+    )
+    at_reduction, after = own.outpatient
+    assert (at_reduction.source, at_reduction.confirmed) == ("jcpg-2025", True)
+    assert after.name == "1–2 days after the reduction" and after.confirmed is False
+    on_day_3 = datetime.combine(start + timedelta(days=3), time(9))
+    assert due_outpatient([start], [], on_day_3, own.outpatient)[1].status == "overdue"
+    done = [("ciwa-b", datetime.combine(start + timedelta(days=2), time(9)))]
+    assert due_outpatient([start], done, on_day_3, own.outpatient)[1].status == "done"
+
+
+def test_a_programme_setting_equal_to_the_default_keeps_the_cited_source():
+    """Setting the default values again changes nothing: the rules keep their source."""
+    base = default_schedule()
+    same = programme_schedule(
+        base, "programme setting", {"stabilisation": (4, 8)}, {"after-reduction": (3, 7)}
+    )
+    assert same == base
+
+
+@pytest.mark.parametrize(
+    ("inpatient", "outpatient", "field"),
+    [
+        ({"tapering": (12, 6)}, None, "tapering overdue_hours"),
+        ({"tapering": (0, 6)}, None, "tapering due_hours"),
+        ({"recovery": (4, 8)}, None, "phase"),
+        (None, {"after-reduction": (5, 3)}, "after-reduction to_day"),
+        (None, {"after-reduction": (-1, 3)}, "after-reduction from_day"),
+        (None, {"weekly": (3, 7)}, "window"),
+    ],
+)
+def test_impossible_frequencies_are_refused_on_their_field(inpatient, outpatient, field):
+    """Overdue before due, a window ending before it starts, an unknown phase or window."""
+    with pytest.raises(InputError) as caught:
+        programme_schedule(default_schedule(), "programme setting", inpatient, outpatient)
+    assert caught.value.field == field
+
+
+@given(due_hours=st.integers(1, 72), extra=st.integers(0, 72), hours=st.integers(0, 200))
+def test_an_inpatient_check_is_overdue_exactly_after_the_programmes_overdue_hours(
+    due_hours, extra, hours
+):
+    """For any programme interval, 'overdue' starts after overdue_hours and 'due' at
+    due_hours since the last assessment — never earlier."""
+    own = programme_schedule(
+        default_schedule(), "programme setting", {"tapering": (due_hours, due_hours + extra)}
+    )
+    (item,) = [
+        i
+        for i in due_inpatient(
+            "tapering", [("ciwa-b", ADMIT)], ADMIT, ADMIT + timedelta(hours=hours), own.inpatient
+        )
+        if i.assessment == "ciwa-b"
+    ]
+    expected = (
+        "overdue" if hours > due_hours + extra else "due" if hours >= due_hours else "not yet"
+    )
+    assert item.status == expected

@@ -13,7 +13,14 @@ from .intake import Intake, intake_from_dict
 from .level_of_care import Assessment, assess, level_of_care
 from .propose import advise_and_propose, propose
 from .risk import withdrawal_risk
-from .schedule import due, due_inpatient, due_outpatient
+from .schedule import (
+    SchedulePolicy,
+    default_schedule,
+    due,
+    due_inpatient,
+    due_outpatient,
+    programme_schedule,
+)
 from .vitals import VitalSigns, check_vitals, threshold_set
 
 __all__ = [
@@ -23,11 +30,13 @@ __all__ = [
     "Assessment",
     "Intake",
     "Observation",
+    "SchedulePolicy",
     "VitalSigns",
     "advise",
     "advise_and_propose",
     "assess",
     "check_vitals",
+    "default_schedule",
     "due",
     "due_inpatient",
     "due_outpatient",
@@ -37,6 +46,7 @@ __all__ = [
     "intake_from_dict",
     "level_of_care",
     "observations_from_dict",
+    "programme_schedule",
     "propose",
     "score",
     "threshold_set",

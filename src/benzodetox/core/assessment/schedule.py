@@ -3,7 +3,8 @@
 Inpatient care repeats each assessment at an interval (every 4–8 hours while stabilising, then
 daily); outpatient care assesses at each reduction and again 3–7 days after it. These defaults
 are programme policy (monitoring.toml, unconfirmed except Rec 9) and can be replaced. The moment
-is passed in: the core never reads the clock.
+is passed in: the core never reads the clock. A programme's own frequencies are a
+``SchedulePolicy`` (``programme_schedule``) passed to ``due`` and its helpers.
 
 >>> from datetime import datetime
 >>> items = due_inpatient("stabilisation", done=[("ciwa-b", datetime(2025, 3, 1, 8, 0))],
@@ -14,8 +15,8 @@ is passed in: the core never reads the clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,11 +28,14 @@ __all__ = [
     "DueItem",
     "InpatientRule",
     "OutpatientRule",
+    "SchedulePolicy",
+    "default_schedule",
     "due",
     "due_inpatient",
     "due_outpatient",
     "inpatient_rules",
     "outpatient_rules",
+    "programme_schedule",
 ]
 
 _DATA = read_data("monitoring.toml")
@@ -47,9 +51,22 @@ class InpatientRule:
     rec: str
     confirmed: bool
 
+    def __post_init__(self) -> None:
+        if self.due_hours < 1:
+            raise InputError(f"{self.phase} due_hours", self.due_hours, "at least 1 hour")
+        if self.overdue_hours < self.due_hours:
+            raise InputError(
+                f"{self.phase} overdue_hours",
+                self.overdue_hours,
+                f"at least the hours until due ({self.due_hours})",
+            )
+
 
 @dataclass(frozen=True)
 class OutpatientRule:
+    """A window of days counted from the start of a reduction (day 0); ``key`` names it."""
+
+    key: str
     name: str
     assessments: tuple[str, ...]
     from_day: int
@@ -57,6 +74,22 @@ class OutpatientRule:
     source: str
     rec: str
     confirmed: bool
+
+    def __post_init__(self) -> None:
+        if self.from_day < 0:
+            raise InputError(f"{self.key} from_day", self.from_day, "day 0 or later")
+        if self.to_day < self.from_day:
+            raise InputError(
+                f"{self.key} to_day", self.to_day, f"the first day ({self.from_day}) or later"
+            )
+
+
+@dataclass(frozen=True)
+class SchedulePolicy:
+    """The monitoring schedule in force: inpatient intervals and outpatient windows."""
+
+    inpatient: tuple[InpatientRule, ...]
+    outpatient: tuple[OutpatientRule, ...]
 
 
 @dataclass(frozen=True)
@@ -107,10 +140,83 @@ def inpatient_rules() -> tuple[InpatientRule, ...]:
 def outpatient_rules() -> tuple[OutpatientRule, ...]:
     return tuple(
         OutpatientRule(
-            name=r["name"], from_day=int(r["from_day"]), to_day=int(r["to_day"]), **_rule_fields(r)
+            key=r["key"],
+            name=r["name"],
+            from_day=int(r["from_day"]),
+            to_day=int(r["to_day"]),
+            **_rule_fields(r),
         )
         for r in _DATA["outpatient"]
     )
+
+
+def default_schedule() -> SchedulePolicy:
+    """The schedule in monitoring.toml (each rule with its source and confirmed flag)."""
+    return SchedulePolicy(inpatient=inpatient_rules(), outpatient=outpatient_rules())
+
+
+def programme_schedule(
+    base: SchedulePolicy,
+    source: str,
+    inpatient: Mapping[str, tuple[int, int]] | None = None,
+    outpatient: Mapping[str, tuple[int, int]] | None = None,
+) -> SchedulePolicy:
+    """``base`` with a programme's own frequencies: ``inpatient`` maps a phase to (due_hours,
+    overdue_hours), ``outpatient`` a window's key to (from_day, to_day). A changed rule names
+    ``source`` (the programme's policy) and is never confirmed; the others keep theirs.
+
+    >>> s = programme_schedule(
+    ...     default_schedule(), "programme", outpatient={"after-reduction": (2, 5)}
+    ... )
+    >>> [(r.name, r.confirmed) for r in s.outpatient]
+    [('at the reduction', True), ('2–5 days after the reduction', False)]
+    """
+    inpatient = dict(inpatient or {})
+    outpatient = dict(outpatient or {})
+    for field, wanted, known in (
+        ("phase", inpatient, [r.phase for r in base.inpatient]),
+        ("window", outpatient, [r.key for r in base.outpatient]),
+    ):
+        unknown = sorted(set(wanted) - set(known))
+        if unknown:
+            raise InputError(field, unknown[0], ", ".join(known))
+    rec = f"{source}, not a cited figure"
+    ins = tuple(
+        replace(
+            r,
+            due_hours=inpatient[r.phase][0],
+            overdue_hours=inpatient[r.phase][1],
+            source=source,
+            rec=rec,
+            confirmed=False,
+        )
+        if r.phase in inpatient and inpatient[r.phase] != (r.due_hours, r.overdue_hours)
+        else r
+        for r in base.inpatient
+    )
+    outs = tuple(
+        replace(
+            r,
+            name=_window_name(*outpatient[r.key]),
+            from_day=outpatient[r.key][0],
+            to_day=outpatient[r.key][1],
+            source=source,
+            rec=rec,
+            confirmed=False,
+        )
+        if r.key in outpatient and outpatient[r.key] != (r.from_day, r.to_day)
+        else r
+        for r in base.outpatient
+    )
+    return SchedulePolicy(inpatient=ins, outpatient=outs)
+
+
+def _window_name(from_day: int, to_day: int) -> str:
+    if from_day == to_day == 0:
+        return "at the reduction"
+    if from_day == to_day:
+        return f"{from_day} day{'s' if from_day != 1 else ''} after the reduction"
+    return f"{from_day}–{to_day} days after the reduction"
 
 
 def _last(done: Iterable[tuple[str, datetime]], kind: str, at: datetime) -> datetime | None:
@@ -209,19 +315,22 @@ def due(
     done: Iterable[tuple[str, datetime]],
     at: datetime,
     since: datetime | None = None,
+    policy: SchedulePolicy | None = None,
 ) -> tuple[DueItem, ...]:
-    """What is due under ``plan`` at ``at`` in ``setting`` ("inpatient" or "outpatient").
+    """What is due under ``plan`` at ``at`` in ``setting`` ("inpatient" or "outpatient"),
+    by ``policy`` (default: ``default_schedule()``).
 
     Inpatient: the phase is "stabilisation" while the plan's step at ``at`` is a stabilising
     step, else "tapering"; ``since`` defaults to the plan's start. Outpatient: windows follow
     the latest reduction step that has started.
     """
+    used = policy if policy is not None else default_schedule()
     if setting == "inpatient":
         step = plan.step_on(at.date())
         phase = "stabilisation" if step is not None and step.kind == "stabilise" else "tapering"
         start = since if since is not None else datetime.combine(plan.start, time(0))
-        return due_inpatient(phase, done, start, at)
+        return due_inpatient(phase, done, start, at, used.inpatient)
     if setting == "outpatient":
         starts = [s.start for s in plan.steps if s.kind == "reduction"]
-        return due_outpatient(starts, done, at)
+        return due_outpatient(starts, done, at, used.outpatient)
     raise InputError("setting", setting, "inpatient or outpatient")
