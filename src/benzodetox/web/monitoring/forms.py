@@ -15,7 +15,7 @@ from benzodetox.core.assessment import instrument
 from benzodetox.core.errors import InputError
 
 from .models import INSTRUMENT_KINDS, Assessment, Event, Judgement, MonitoringSettings
-from .policy import vitals_set_choices
+from .policy import SCHEDULE_FIELDS, vitals_set_choices
 from .services import Entry
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -238,6 +238,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             "spo2_below",
             "respiratory_rate_above",
             "recent_days",
+            *SCHEDULE_FIELDS,
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -245,7 +246,9 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         self.fields["vitals_set"].choices = [("", "core default"), *vitals_set_choices()]
         for name, field in self.fields.items():
             if name != "vitals_set":
-                field.widget.attrs.update({"inputmode": "decimal"})
+                field.widget.attrs.update(
+                    {"inputmode": "numeric" if name in SCHEDULE_FIELDS else "decimal"}
+                )
                 field.help_text = "Blank: the default shown in the table."
 
     def clean(self) -> dict[str, Any]:
@@ -282,6 +285,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
                 f"Thresholds must rise: moderate {eff[0]} < severe {eff[1]} < very severe "
                 f"{eff[2]} ≤ 80.",
             )
+        self._clean_schedule(data, defaults)
         if not self.errors:
             fields = {f.name for f in MonitoringSettings._meta.fields}
             try:
@@ -295,3 +299,29 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         if recent is not None and not 1 <= recent <= 60:
             self.add_error("recent_days", "1 to 60 days.")
         return data
+
+    def _clean_schedule(self, data: dict[str, Any], defaults: Any) -> None:
+        """Hours from 1 to 168, days from 0 to 28; the second of each pair (overdue, last
+        day) not before the first, counting a blank one as its default."""
+        by_row = {row.name: row.default for row in defaults.rows}
+        for first, second, low, high, unit in (
+            ("stabilisation_due_hours", "stabilisation_overdue_hours", 1, 168, "hours"),
+            ("tapering_due_hours", "tapering_overdue_hours", 1, 168, "hours"),
+            ("follow_up_from_day", "follow_up_to_day", 0, 28, "days"),
+        ):
+            bad = False
+            for name in (first, second):
+                value = data.get(name)
+                if value is not None and not low <= value <= high:
+                    self.add_error(name, f"{low} to {high} {unit}.")
+                    bad = True
+            if bad or (data.get(first) is None and data.get(second) is None):
+                continue
+            a = data.get(first) if data.get(first) is not None else by_row[first]
+            b = data.get(second) if data.get(second) is not None else by_row[second]
+            if b < a:
+                self.add_error(
+                    second if data.get(second) is not None else first,
+                    f"The {'overdue time' if unit == 'hours' else 'last day'} ({b}) comes "
+                    f"before the {'due time' if unit == 'hours' else 'first day'} ({a}).",
+                )

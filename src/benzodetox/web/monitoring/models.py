@@ -249,8 +249,8 @@ class Alert(models.Model):
 
 
 class MonitoringSettings(models.Model):
-    """A programme's own thresholds. Blank means the core's cited default (shown with its
-    source); a value set here is programme policy."""
+    """A programme's own thresholds and monitoring frequencies. Blank means the core's cited
+    default (shown with its source); a value set here is programme policy."""
 
     SCOPE_FIELD = "programme"
 
@@ -288,6 +288,25 @@ class MonitoringSettings(models.Model):
     )
     recent_days = models.PositiveSmallIntegerField(
         "an assessment counts as recent for (days)", null=True, blank=True
+    )
+    # the monitoring schedule (core monitoring.toml; blank: its default)
+    stabilisation_due_hours = models.PositiveSmallIntegerField(
+        "inpatient, stabilising: due after (hours)", null=True, blank=True
+    )
+    stabilisation_overdue_hours = models.PositiveSmallIntegerField(
+        "inpatient, stabilising: overdue after (hours)", null=True, blank=True
+    )
+    tapering_due_hours = models.PositiveSmallIntegerField(
+        "inpatient, tapering: due after (hours)", null=True, blank=True
+    )
+    tapering_overdue_hours = models.PositiveSmallIntegerField(
+        "inpatient, tapering: overdue after (hours)", null=True, blank=True
+    )
+    follow_up_from_day = models.PositiveSmallIntegerField(
+        "outpatient follow-up after a reduction: from day", null=True, blank=True
+    )
+    follow_up_to_day = models.PositiveSmallIntegerField(
+        "outpatient follow-up after a reduction: to day", null=True, blank=True
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -1,6 +1,6 @@
-"""A programme's monitoring policy: its own thresholds where it set them, otherwise the core's
-cited defaults (CIWA-B bands, taper-advice policy, vital-sign thresholds), each with its source
-and whether the source confirms it."""
+"""A programme's monitoring policy: its own thresholds and monitoring frequencies where it set
+them, otherwise the core's cited defaults (CIWA-B bands, taper-advice policy, vital-sign
+thresholds, the monitoring schedule), each with its source and whether the source confirms it."""
 
 from __future__ import annotations
 
@@ -11,12 +11,18 @@ from typing import Any
 from benzodetox.core.assessment._common import read_data
 from benzodetox.core.assessment.advice import AdvicePolicy, default_policy
 from benzodetox.core.assessment.instruments import Band, BandSet, instrument
+from benzodetox.core.assessment.schedule import (
+    SchedulePolicy,
+    default_schedule,
+    programme_schedule,
+)
 from benzodetox.core.assessment.vitals import ThresholdSet, programme_thresholds, threshold_set
 
 from .models import MonitoringSettings
 
 __all__ = [
     "PROGRAMME_SOURCE",
+    "SCHEDULE_FIELDS",
     "VITAL_FIELDS",
     "Policy",
     "Setting",
@@ -36,6 +42,16 @@ VITAL_FIELDS: dict[str, tuple[str, str]] = {
     "temperature_above": ("temperature", ">"),
     "spo2_below": ("spo2", "<"),
     "respiratory_rate_above": ("respiratory_rate", ">"),
+}
+
+#: settings field → (inpatient phase or outpatient window key, which end of the rule)
+SCHEDULE_FIELDS: dict[str, tuple[str, str]] = {
+    "stabilisation_due_hours": ("stabilisation", "due_hours"),
+    "stabilisation_overdue_hours": ("stabilisation", "overdue_hours"),
+    "tapering_due_hours": ("tapering", "due_hours"),
+    "tapering_overdue_hours": ("tapering", "overdue_hours"),
+    "follow_up_from_day": ("after-reduction", "from_day"),
+    "follow_up_to_day": ("after-reduction", "to_day"),
 }
 
 DEFAULT_RECENT_DAYS = 7  # the issue's "a reduction due in the next 7 days"
@@ -62,6 +78,7 @@ class Policy:
     vitals: ThresholdSet
     recent_days: int
     rows: tuple[Setting, ...]
+    schedule: SchedulePolicy
 
     @property
     def moderate_from(self) -> int:
@@ -187,7 +204,54 @@ def policy_from(settings: MonitoringSettings | None) -> Policy:
             s.recent_days is not None,
         )
     )
-    return Policy(bands=bands, advice=advice, vitals=vitals, recent_days=recent, rows=tuple(rows))
+    schedule = _schedule(s, rows)
+    return Policy(
+        bands=bands,
+        advice=advice,
+        vitals=vitals,
+        recent_days=recent,
+        rows=tuple(rows),
+        schedule=schedule,
+    )
+
+
+def _schedule(s: MonitoringSettings, rows: list[Setting]) -> SchedulePolicy:
+    """The core's schedule with the programme's own frequencies (rows appended for the page);
+    an impossible combination raises the core's ``InputError``."""
+    base = default_schedule()
+    rules: dict[str, Any] = {r.phase: r for r in base.inpatient}
+    rules.update({r.key: r for r in base.outpatient})
+    wanted: dict[str, dict[str, int]] = {}
+    for name, (rule_key, end) in SCHEDULE_FIELDS.items():
+        rule = rules[rule_key]
+        value = getattr(s, name)
+        default = getattr(rule, end)
+        wanted.setdefault(rule_key, {})[end] = value if value is not None else default
+        rows.append(
+            Setting(
+                name,
+                str(MonitoringSettings._meta.get_field(name).verbose_name),
+                value if value is not None else default,
+                default,
+                f"{rule.source} ({rule.rec})" if rule.rec else rule.source,
+                rule.confirmed,
+                value is not None,
+            )
+        )
+    return programme_schedule(
+        base,
+        PROGRAMME_SOURCE,
+        inpatient={
+            r.phase: (wanted[r.phase]["due_hours"], wanted[r.phase]["overdue_hours"])
+            for r in base.inpatient
+            if r.phase in wanted
+        },
+        outpatient={
+            r.key: (wanted[r.key]["from_day"], wanted[r.key]["to_day"])
+            for r in base.outpatient
+            if r.key in wanted
+        },
+    )
 
 
 def setting_for_level(level: str) -> str:

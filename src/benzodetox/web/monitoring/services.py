@@ -30,7 +30,13 @@ from benzodetox.core.assessment import (
     score,
 )
 from benzodetox.core.assessment.instruments import Score
-from benzodetox.core.assessment.schedule import DueItem, due_inpatient, due_outpatient
+from benzodetox.core.assessment.schedule import (
+    DueItem,
+    SchedulePolicy,
+    default_schedule,
+    due_inpatient,
+    due_outpatient,
+)
 from benzodetox.core.assessment.vitals import vitals_from_dict
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan
@@ -53,7 +59,7 @@ from .models import (
     ScheduledChange,
     Severity,
 )
-from .policy import LOOKAHEAD_DAYS, Policy, policy_from, setting_for_level
+from .policy import LOOKAHEAD_DAYS, SCHEDULE_FIELDS, Policy, policy_from, setting_for_level
 
 __all__ = [
     "ACTIVE_PHASES",
@@ -114,6 +120,11 @@ def save_settings(
     current.updated_by = request.user  # type: ignore[assignment]
     current.save()
     changed = {k: [str(before[k]), str(v)] for k, v in values.items() if before[k] != v}
+    if set(changed) & set(SCHEDULE_FIELDS):
+        # a new schedule may make something overdue sooner: the next scan looks at once
+        MonitoringState.objects.filter(
+            programme_id=programme_id, next_check_at__isnull=False
+        ).update(next_check_at=timezone.now())
     record(
         request,
         "monitoring.settings_changed",
@@ -224,14 +235,21 @@ def advice_now(
 
 
 def due_now(
-    plan: Plan | None, setting: str, done: Iterable[tuple[str, datetime]], at: datetime
+    plan: Plan | None,
+    setting: str,
+    done: Iterable[tuple[str, datetime]],
+    at: datetime,
+    schedule: SchedulePolicy | None = None,
 ) -> tuple[DueItem, ...]:
-    """What is due under the plan now (``at`` aware), by the core's monitoring schedule."""
+    """What is due under the plan now (``at`` aware), by the core's monitoring schedule with
+    the programme's own frequencies (``Policy.schedule``)."""
     if plan is None:
         return ()
     starts = [s.start for s in plan.steps if s.kind == "reduction"]
     stabilise = [s.end for s in plan.steps if s.kind == "stabilise"]
-    return _due(setting, plan.start, starts, stabilise[-1] if stabilise else None, done, at)
+    return _due(
+        setting, plan.start, starts, stabilise[-1] if stabilise else None, done, at, schedule
+    )
 
 
 def _due(
@@ -241,7 +259,9 @@ def _due(
     stabilise_until: date | None,
     done: Iterable[tuple[str, datetime]],
     at: datetime,
+    schedule: SchedulePolicy | None = None,
 ) -> tuple[DueItem, ...]:
+    used = schedule if schedule is not None else default_schedule()
     zone = timezone.get_current_timezone()
     now = local_naive(at, zone)
     pairs = [(k, local_naive(t, zone)) for k, t in done]
@@ -254,8 +274,8 @@ def _due(
             if stabilise_until is not None and now.date() <= stabilise_until
             else "tapering"
         )
-        return due_inpatient(phase, pairs, since, now)
-    return due_outpatient(reduction_starts, pairs, now)
+        return due_inpatient(phase, pairs, since, now, used.inpatient)
+    return due_outpatient(reduction_starts, pairs, now, used.outpatient)
 
 
 # ----------------------------------------------------------------------------- recording
@@ -779,6 +799,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
             state.stabilise_until,
             [(k, t) for k, t in mine if k in _SCHEDULED],
             now,
+            policy.schedule,
         )
         wake = [now + timedelta(days=1)]
         for item in items:

@@ -321,7 +321,9 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [r for r in rows if r.at >= timezone.make_aware(datetime.combine(start, time(0)))]
     advice = services.advice_now(patient, policy, plan, today, rows=rows)
     done = [(r.kind, r.at) for r in rows if r.kind in ("ciwa-b", "vitals")]
-    due = services.due_now(plan, services.setting_of(patient), done, timezone.now())
+    due = services.due_now(
+        plan, services.setting_of(patient), done, timezone.now(), policy.schedule
+    )
     step = plan.step_on(today) if plan is not None else None
     upcoming = [s for s in plan.steps if s.start > today][:1] if plan is not None else []
     can = {
