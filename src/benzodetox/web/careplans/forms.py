@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from benzodetox.core.careplan.adjuncts import all_adjuncts
+from benzodetox.core.careplan.aftercare import default_policy
 from benzodetox.core.careplan.psychosocial import course_types
 from benzodetox.core.careplan.relapse import (
     CONTACT_ROLES,
@@ -20,7 +22,7 @@ from benzodetox.core.careplan.relapse import (
 )
 from benzodetox.core.errors import InputError
 
-from .models import AdjunctNote, AftercareItem
+from .models import AdjunctNote, AftercareItem, AftercarePolicySettings
 
 _DATE = {"type": "date"}
 
@@ -92,6 +94,71 @@ class MoveSessionForm(CoreErrorMixin, forms.Form):
 
     on = forms.DateField(label="New date", widget=forms.DateInput(attrs=_DATE))
     reason = forms.CharField(label="Why", required=False, max_length=200)
+
+
+class AftercarePolicyForm(CoreErrorMixin, forms.ModelForm):  # type: ignore[type-arg]
+    """The programme's aftercare policy; blank means the core's cited default."""
+
+    CORE_FIELDS: ClassVar[dict[str, str]] = {
+        "aftercare days": "days",
+        "review_every_days": "review_every",
+        "contact every_days": "early_contact_every",
+        "contact phase": "early_until_day",
+        "instrument": "instruments",
+    }
+
+    instruments = forms.MultipleChoiceField(
+        label="Checks at each review",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="At least one; the core's default is all three.",
+    )
+
+    class Meta:
+        model = AftercarePolicySettings
+        fields = (
+            "days",
+            "early_contact_every",
+            "early_until_day",
+            "late_contact_every",
+            "review_every",
+            "instruments",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        defaults = default_policy()
+        self.fields["instruments"].choices = [(i.id, i.name) for i in defaults.instruments]
+        if not self.initial.get("instruments"):
+            self.initial["instruments"] = [i.id for i in defaults.instruments]
+        early, late = defaults.contact_phases[0], defaults.contact_phases[-1]
+        blanks = {
+            "days": f"blank: {defaults.days.value}; at least {defaults.minimum_days.value} "
+            "(NIDA 2018)",
+            "early_contact_every": f"blank: {early.every.value}",
+            "early_until_day": f"blank: day {early.until_day}",
+            "late_contact_every": f"blank: {late.every.value}",
+            "review_every": f"blank: {defaults.review_every.value}",
+        }
+        for name, text in blanks.items():
+            field = self.fields[name]
+            field.help_text = text
+            field.widget.attrs.update({"inputmode": "numeric", "min": "1"})
+            field.validators.append(MaxValueValidator(3650 if name == "days" else 365))
+
+    def clean_days(self) -> int | None:
+        """The core's minimum (NIDA 2018) on this field, before the database's check."""
+        days: int | None = self.cleaned_data.get("days")
+        if days is not None:
+            try:
+                default_policy().with_changes(days=days)
+            except InputError as error:
+                raise forms.ValidationError(
+                    f"{days}: not allowed; expected {error.allowed}. {error.hint}".strip()
+                ) from None
+        return days
+
+    def clean_instruments(self) -> list[str]:
+        return list(self.cleaned_data["instruments"])
 
 
 class GenerateAftercareForm(CoreErrorMixin, forms.Form):

@@ -22,6 +22,7 @@ __all__ = [
     "AdjunctNote",
     "AftercareItem",
     "AftercarePlan",
+    "AftercarePolicySettings",
     "Course",
     "CourseSession",
     "ImmutableError",
@@ -182,6 +183,52 @@ class AftercareItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.on:%Y-%m-%d}"
+
+
+class AftercarePolicySettings(models.Model):
+    """A programme's aftercare policy (programme settings, not patient data; scoped to the
+    programme like monitoring's thresholds). Blank means the core's cited default
+    (``core/data/aftercare.toml``); a value set here is programme policy, shown as unconfirmed.
+    The length is never below the core's 90-day minimum (NIDA 2018)."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="aftercare_policy"
+    )
+    days = models.PositiveSmallIntegerField(
+        "aftercare length (days after the last dose)", null=True, blank=True
+    )
+    early_contact_every = models.PositiveSmallIntegerField(
+        "contacts in the first phase every (days)", null=True, blank=True
+    )
+    early_until_day = models.PositiveSmallIntegerField(
+        "first phase lasts until day", null=True, blank=True
+    )
+    late_contact_every = models.PositiveSmallIntegerField(
+        "contacts after the first phase every (days)", null=True, blank=True
+    )
+    review_every = models.PositiveSmallIntegerField("reviews every (days)", null=True, blank=True)
+    #: instrument ids used at reviews; empty means the core's default set
+    instruments = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(days__isnull=True) | models.Q(days__gte=90),
+                name="aftercare_policy_at_least_90_days",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"aftercare policy of programme {self.programme_id}"
 
 
 class RelapsePlanVersion(_WriteOnce):

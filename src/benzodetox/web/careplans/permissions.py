@@ -24,6 +24,8 @@ CAREPLAN_PERMISSIONS: dict[str, frozenset[Role]] = {
     "attendance.record": frozenset({Role.PRESCRIBER, Role.NURSE, Role.COUNSELLOR}),
     # aftercare contacts and reviews are run by the clinical team
     "aftercare.edit": frozenset({Role.PRESCRIBER, Role.NURSE}),
+    # the programme's aftercare policy: programme admins and prescribers, like thresholds
+    "aftercare.policy": frozenset({Role.ADMIN, Role.PRESCRIBER}),
     "relapse.edit": frozenset({Role.PRESCRIBER, Role.COUNSELLOR}),
     "adjunct.edit": frozenset({Role.PRESCRIBER}),
 }

@@ -41,6 +41,7 @@ from .models import (
     CourseSession,
     RelapsePlanVersion,
 )
+from .policy import policy_for as programme_policy
 
 __all__ = [
     "add_adjunct_note",
@@ -280,8 +281,9 @@ def _plan(version: PlanVersion) -> Plan:
 def generate_aftercare(
     request: HttpRequest, patient: Patient, days: int | None = None
 ) -> AftercarePlan:
-    """Aftercare from the day after the last dose of the approved plan, by programme policy
-    (the core's default; ``days`` lengthens it for this patient, never below 90)."""
+    """Aftercare from the day after the last dose of the approved plan, by the programme's
+    policy (its own values, else the core's cited defaults; ``days`` sets the length for this
+    patient, never below 90)."""
     require(request.user, "aftercare.edit", patient.programme_id)
     version = approved_version(patient)
     if version is None:
@@ -291,7 +293,7 @@ def generate_aftercare(
             "an approved taper plan",
             hint="aftercare starts after the approved plan's last dose",
         )
-    policy = core_aftercare.default_policy()
+    policy = programme_policy(patient.programme_id)
     if days is not None and days != policy.days.value:
         policy = policy.with_changes(days=days, reason="set for this patient")
     generated = core_aftercare.aftercare_plan(

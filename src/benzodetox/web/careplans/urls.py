@@ -7,6 +7,7 @@ from . import views
 app_name = "careplans"
 urlpatterns = [
     path("<int:pk>/careplan/", views.overview, name="overview"),
+    path("aftercare-policy/", views.aftercare_policy, name="aftercare_policy"),
     path("<int:pk>/careplan/courses/new/", views.course_new, name="course_new"),
     path("<int:pk>/careplan/courses/<int:course_id>/", views.course_detail, name="course"),
     path(

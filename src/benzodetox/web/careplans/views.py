@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -18,7 +19,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from benzodetox.core.careplan import adjuncts as core_adjuncts
-from benzodetox.core.careplan.aftercare import default_policy
 from benzodetox.core.careplan.psychosocial import course_types
 from benzodetox.core.careplan.relapse import CONTACT_ROLES, SUGGESTED_COPING
 from benzodetox.core.errors import InputError
@@ -27,12 +27,13 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
 from benzodetox.web.plans.models import PlanApproval
 from benzodetox.web.plans.services import get_version, source_citation
-from benzodetox.web.programmes.services import allowed
+from benzodetox.web.programmes.services import allowed, require
 
-from . import exports, services
+from . import exports, policy, services
 from .forms import (
     AdjunctNoteForm,
     AftercareItemForm,
+    AftercarePolicyForm,
     AttendanceForm,
     ContactFormSet,
     CourseForm,
@@ -221,7 +222,8 @@ def _aftercare_context(
 ) -> dict[str, Any]:
     care = services.current_aftercare(patient)
     approved = services.approved_version(patient)
-    policy = services.policy_of(care) if care else default_policy()
+    in_force = policy.policy_for(patient.programme_id)
+    shown = services.policy_of(care) if care else in_force
     rows = []
     if care is not None:
         for item in care.items.select_related("recorded_by"):
@@ -244,23 +246,25 @@ def _aftercare_context(
         care=care,
         approved=approved,
         stale=stale,
-        policy=policy,
+        policy=shown,
+        programme_policy=in_force,
+        policy_differs=shown != in_force,
         rows=rows,
         generate_form=generate
-        or GenerateAftercareForm(initial={"days": policy.days.value}, prefix="generate"),
+        or GenerateAftercareForm(initial={"days": in_force.days.value}, prefix="generate"),
         extend_form=extend
         or ExtendAftercareForm(
-            initial={"days": care.days if care else policy.days.value}, prefix="extend"
+            initial={"days": care.days if care else in_force.days.value}, prefix="extend"
         ),
         new_item_form=new_item or NewAftercareItemForm(prefix="new"),
         sources={
             key: source_citation(key)
             for key in {
-                policy.minimum_days.source,
-                policy.days.source,
-                policy.review_every.source,
-                *(p.every.source for p in policy.contact_phases),
-                *(i.source for i in policy.instruments),
+                shown.minimum_days.source,
+                shown.days.source,
+                shown.review_every.source,
+                *(p.every.source for p in shown.contact_phases),
+                *(i.source for i in shown.instruments),
             }
         },
     )
@@ -375,6 +379,64 @@ def aftercare_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
         request,
         "careplans/aftercare.html",
         _aftercare_context(request, patient, item_errors=(item.pk, form)),
+    )
+
+
+# --- the programme's aftercare policy --------------------------------------------------------
+
+
+def _programmes(request: HttpRequest) -> list[Any]:
+    return [m.programme for m in getattr(request, "memberships", [])]
+
+
+@require_http_methods(["GET", "POST"])
+def aftercare_policy(request: HttpRequest) -> HttpResponse:
+    """The programme's aftercare policy beside the core's cited defaults; programme admins
+    and prescribers change it (audited)."""
+    programmes = _programmes(request)
+    if not programmes:
+        raise PermissionDenied("you are not a member of a programme")
+    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
+    programme = next((p for p in programmes if str(p.pk) == wanted), None)
+    if programme is None:
+        if wanted:  # another programme's policy is not found, like its patients
+            raise Http404("no such programme")
+        programme = programmes[0]
+    require(request.user, "careplan.view", programme.pk)
+    can_edit = allowed(request.user, "aftercare.policy", programme.pk)
+    current = policy.settings_for(programme.pk)
+    form = AftercarePolicyForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        require(request.user, "aftercare.policy", programme.pk)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in policy.EDITABLE}
+            try:
+                policy.save_policy(request, programme.pk, values)
+            except InputError as error:
+                form.add_core_error(error)
+            else:
+                messages.success(request, f"Aftercare policy of {programme.name} saved.")
+                return HttpResponseRedirect(
+                    reverse("careplans:aftercare_policy") + f"?programme={programme.pk}"
+                )
+    else:
+        record(request, "careplan.aftercare_policy_viewed", programme=programme.pk)
+    in_force = policy.policy_for(programme.pk)
+    base_sources = {
+        r["source"] for r in policy.policy_rows(in_force) if "," not in r["source"]
+    } | {i.source for i in in_force.instruments}
+    return render(
+        request,
+        "careplans/aftercare_policy.html",
+        {
+            "programmes": programmes,
+            "programme": programme,
+            "rows": policy.policy_rows(in_force),
+            "form": form,
+            "can_edit": can_edit,
+            "citations": sorted((k, source_citation(k)) for k in base_sources),
+            "updated": current,
+        },
     )
 
 
