@@ -29,6 +29,8 @@ class InputError(BenzodetoxError, ValueError):
         self.hint = hint
         shown = "nothing" if value is None else repr(value) if isinstance(value, str) else value
         message = f"{field}: {shown} is not allowed; expected {allowed}"
+        if value == "missing":
+            message = f"{field}: missing; expected {allowed}"
         if hint:
             message += f" ({hint})"
         super().__init__(message)
