@@ -529,3 +529,14 @@ def test_grids_are_consistent_between_neighbouring_limits() -> None:
     values = sorted({achievable_at_most(products, D(ug) / 1000) for ug in range(0, 20001, 250)})
     for lo, hi in pairwise(values):
         assert achievable_below(products, hi) == lo
+
+
+def test_a_dose_already_measured_as_liquid_stays_liquid_while_the_liquid_can_make_it() -> None:
+    """A patient on 8.1 mL of 1 mg/mL should not go back to tablets for 4.5 mg next step (½ × 5
+    + 1 × 2 would otherwise win as exact solids), then back to the syringe after it."""
+    products = US_DIAZEPAM_WITH_LIQUID
+    liquid_id = next(p.id for p in products if p.is_liquid)
+    _, takes = dispense(products, D("4.5"), prefer=liquid_id)
+    assert len(takes) == 1 and takes[0].ml == D("4.5")
+    _, fresh = dispense(products, D("4.5"))
+    assert all(t.ml is None for t in fresh)

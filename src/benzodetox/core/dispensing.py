@@ -314,6 +314,11 @@ def _dispense(grid: _Grid, limit_ug: int, prefer: str | None) -> tuple[Decimal, 
     ug = grid.at_most(limit_ug)
     if ug == 0:
         return _ZERO, ()
+    # Once a dose is measured as a liquid, keep to it while it can make the dose: a patient
+    # should not switch between tablets and syringe from one step to the next.
+    kept = next((lq for lq in grid.liquids if lq.product.id == prefer), None)
+    if kept is not None and ug % kept.step_ug == 0:
+        return _mg(ug), (_liquid_take(kept, ug),)
     pieces = grid.pieces.get(ug)
     if pieces is not None and pieces <= SOLIDS_FIRST_PIECES:
         return _mg(ug), _solid_takes(grid, ug, prefer)
