@@ -55,6 +55,7 @@ __all__ = [
     "get_course",
     "get_relapse_version",
     "latest_relapse",
+    "next_aftercare_items",
     "patient_circumstances",
     "record_attendance",
     "relapse_from_dict",
@@ -225,6 +226,24 @@ def current_aftercare(patient: Patient) -> AftercarePlan | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def next_aftercare_items(
+    patient_ids: list[int],
+) -> dict[int, tuple[AftercarePlan, AftercareItem | None]]:
+    """For each patient with generated aftercare: the newest aftercare and its earliest item
+    not yet recorded (None when every item is recorded). Two queries (for the dashboard)."""
+    current: dict[int, AftercarePlan] = {}
+    for care in AftercarePlan.objects.filter(patient_id__in=patient_ids).order_by(
+        "patient_id", "-created_at", "-id"
+    ):
+        current.setdefault(care.patient_id, care)
+    first: dict[int, AftercareItem] = {}
+    for item in AftercareItem.objects.filter(
+        aftercare_id__in=[c.pk for c in current.values()], done__isnull=True
+    ).order_by("aftercare_id", "on", "id"):
+        first.setdefault(item.aftercare_id, item)
+    return {pid: (care, first.get(care.pk)) for pid, care in current.items()}
 
 
 def _policy_json(policy: core_aftercare.AftercarePolicy) -> dict[str, Any]:
