@@ -130,3 +130,41 @@ def test_thresholds_that_do_not_rise_are_refused_and_the_entries_kept(client_for
         .content.decode()
     )
     assert "Thresholds must rise" in page and 'value="21"' in page
+
+
+def test_aftercare_patients_show_the_next_unrecorded_item_of_their_generated_aftercare(
+    client_for, nurse, prescriber, patient_a, version_a, everything
+):
+    """With aftercare generated in the care plan, the dashboard shows its earliest item not
+    yet recorded (not the core's default schedule), with the aftercare's last dose and end;
+    an unrecorded item in the past is marked overdue."""
+    from benzodetox.web.careplans.models import AftercareItem, AftercarePlan
+    from benzodetox.web.plans.models import PlanApproval
+
+    PlanApproval(plan_version=version_a, approved_by=prescriber, note="test").save()
+    today = timezone.localdate()
+    patient_a.phase = "aftercare"
+    patient_a.phase_since = today - timedelta(days=20)
+    patient_a.save()
+    care = AftercarePlan.objects.create(
+        patient=patient_a,
+        plan_version=version_a,
+        last_dose=today - timedelta(days=21),
+        end=today + timedelta(days=69),
+        policy={},
+    )
+    AftercareItem.objects.create(
+        aftercare=care, on=today - timedelta(days=20), kind="contact", title="First call",
+        done=True,
+    )
+    AftercareItem.objects.create(
+        aftercare=care, on=today - timedelta(days=2), kind="contact", title="Missed phone call"
+    )
+    AftercareItem.objects.create(
+        aftercare=care, on=care.end, kind="review", title="End-of-aftercare review"
+    )
+    page = client_for(nurse).get(reverse("monitoring:dashboard")).content.decode()
+    assert f"{today - timedelta(days=2):%Y-%m-%d} — Missed phone call" in page
+    assert "overdue" in page and "care plan&#x27;s aftercare" in page
+    assert f"{care.end:%Y-%m-%d}" in page
+    assert "Contact with the care team" not in page  # not the core's default schedule

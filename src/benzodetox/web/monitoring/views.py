@@ -24,6 +24,7 @@ from benzodetox.core.assessment import instrument
 from benzodetox.core.careplan.aftercare import aftercare_plan
 from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
+from benzodetox.web.careplans.services import next_aftercare_items
 from benzodetox.web.patients.choices import Phase
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
@@ -116,10 +117,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     aftercare_q = Patient.objects.filter(programme_id__in=ids, phase=Phase.AFTERCARE).filter(
         patients_filter("")
     )
-    aftercare = [
-        _aftercare_row(p, today)
-        for p in aftercare_q.select_related("monitoring_state").order_by("phase_since", "pk")[:PAGE]
-    ]
+    in_aftercare = list(
+        aftercare_q.select_related("monitoring_state").order_by("phase_since", "pk")[:PAGE]
+    )
+    generated = next_aftercare_items([p.pk for p in in_aftercare])
+    aftercare = [_aftercare_row(p, today, generated.get(p.pk)) for p in in_aftercare]
     can_ack = {p.pk: allowed(request.user, "alert.acknowledge", p.pk) for p in programmes}
     for alert in alerts:
         alert.can_ack = can_ack.get(alert.programme_id, False)  # type: ignore[attr-defined]
@@ -162,9 +164,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _aftercare_row(patient: Patient, today: date) -> dict[str, Any]:
-    """The next aftercare contact the core's aftercare schedule gives from the last dose (the
-    plan's, else the day before aftercare began)."""
+def _aftercare_row(patient: Patient, today: date, generated: Any = None) -> dict[str, Any]:
+    """The next aftercare contact: the earliest item not yet recorded of the patient's
+    generated aftercare (care-plans app) where there is one; else what the core's aftercare
+    schedule gives from the last dose (the plan's, else the day before aftercare began)."""
+    if generated is not None:
+        care, item = generated
+        return {
+            "patient": patient,
+            "last_dose": care.last_dose,
+            "basis": "care plan's aftercare",
+            "next": item,
+            "end": care.end,
+            "generated": True,
+            "overdue": item is not None and item.on < today,
+        }
     state = getattr(patient, "monitoring_state", None)
     last_dose = state.last_dose if state is not None and state.last_dose else None
     basis = "plan's last dose"
