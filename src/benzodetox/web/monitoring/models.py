@@ -203,7 +203,9 @@ class AdviceRecord(models.Model):
 
 class Alert(models.Model):
     """Something that needs a clinician's attention. ``key`` makes raising idempotent: one
-    alert per patient and key (e.g. ``overdue:ciwa-b:2026-03-02``)."""
+    alert per patient and key (e.g. ``overdue:ciwa-b:2026-03-02``). ``acknowledged_at`` is
+    when it closed: a person acknowledged it, or (``closed_reason`` set, no person) the system
+    closed it, e.g. an overdue-assessment alert once that assessment was recorded."""
 
     SCOPE_FIELD = "programme"
 
@@ -225,6 +227,11 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_note = models.CharField(max_length=300, blank=True)
+    #: why the system closed it ("assessment recorded"); blank when a person acknowledged it
+    closed_reason = models.CharField(max_length=80, blank=True)
+    closed_by_assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ScopedManager()
 

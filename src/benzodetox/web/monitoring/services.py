@@ -63,6 +63,7 @@ from .policy import LOOKAHEAD_DAYS, SCHEDULE_FIELDS, Policy, policy_from, settin
 
 __all__ = [
     "ACTIVE_PHASES",
+    "ASSESSMENT_RECORDED",
     "ScanResult",
     "acknowledge",
     "advice_now",
@@ -362,6 +363,7 @@ def record_assessment(
         if not won:
             raise InputError("correction", supersedes.pk, "the newest version (it was corrected)")
     raised = _raise_for(row, policy, patient)
+    _resolve_overdue(row, patient)
     version, plan = current_plan(patient)
     advice = advice_now(patient, policy, plan)
     if advice is not None:
@@ -511,6 +513,51 @@ def _raise_for(row: Assessment, policy: Policy, patient: Patient) -> list[Alert]
 
 
 # ----------------------------------------------------------------------------- alerts
+
+#: the reason an overdue-assessment alert closes by itself
+ASSESSMENT_RECORDED = "assessment recorded"
+
+
+def _resolve_overdue(row: Assessment, patient: Patient) -> list[Alert]:
+    """Close the patient's open overdue alerts for this kind of assessment that ``row``
+    meets (observed at or after the alert's due time): closed with the reason "assessment
+    recorded" and audited as a system event; they stay in the patient's alert history. Other
+    alerts wait for a clinician's acknowledgement."""
+    if row.kind not in _SCHEDULED:
+        return []
+    observed = local_naive(row.at)
+    candidates = Alert.objects.filter(
+        patient=patient, kind="overdue", acknowledged_at__isnull=True, detail__assessment=row.kind
+    )
+    closed: list[Alert] = []
+    for alert in candidates:
+        due_from = alert.detail.get("due_from")
+        if due_from and observed < datetime.fromisoformat(due_from):
+            continue  # an earlier observation entered late does not meet it
+        won = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=timezone.now(),
+            closed_reason=ASSESSMENT_RECORDED,
+            closed_by_assessment=row,
+        )
+        if not won:
+            continue  # acknowledged by a person meanwhile
+        record(
+            None,
+            "alert.resolved",
+            obj=alert,
+            patient=patient,
+            summary=f"{alert.title}: closed, {ASSESSMENT_RECORDED} "
+            f"({row.get_kind_display()} at {observed:%Y-%m-%d %H:%M})",
+            detail={
+                "alert": alert.pk,
+                "kind": alert.kind,
+                "reason": ASSESSMENT_RECORDED,
+                "assessment": row.pk,
+                "entered_by": row.entered_by.get_username(),
+            },
+        )
+        closed.append(alert)
+    return closed
 
 
 def acknowledge(request: HttpRequest, alert: Alert, note: str = "") -> bool:
