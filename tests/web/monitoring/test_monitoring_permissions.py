@@ -126,3 +126,21 @@ def test_monitoring_pages_send_an_anonymous_visitor_to_sign_in(client, patient_a
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_monitoring_actions_are_rows_of_the_one_permission_table():
+    """They are in ``programmes.roles.PERMISSIONS`` as defined, before any app is loaded (no
+    table patched at start-up), with the roles the matrix above walks."""
+    import subprocess
+    import sys
+
+    script = (
+        "from benzodetox.web.programmes.roles import PERMISSIONS as P;"
+        "print(sorted(r.value for r in P['monitoring.settings']),"
+        " sorted(r.value for r in P['monitoring.record_mood']),"
+        " len(P['monitoring.view']))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['admin', 'prescriber'] ['counsellor', 'nurse', 'prescriber'] 5"

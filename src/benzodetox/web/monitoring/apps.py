@@ -7,7 +7,6 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
-        from . import permissions, signals
+        from . import signals
 
-        permissions.register()
         signals.connect()

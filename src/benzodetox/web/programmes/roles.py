@@ -36,6 +36,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.approve": frozenset({Role.PRESCRIBER}),
     "audit.view": frozenset({Role.ADMIN}),
     "members.view": frozenset({Role.ADMIN}),
+    # monitoring: the dashboard, monitoring pages, trends, advice and entries
+    "monitoring.view": _EVERYONE,
+    # CIWA-B, BWSQ, vital signs, emergency events, corrections of them
+    "monitoring.record": _CLINICAL,
+    # PHQ-9 and GAD-7 (mood and anxiety questionnaires a counsellor also gives)
+    "monitoring.record_mood": _CLINICAL | {Role.COUNSELLOR},
+    "alert.acknowledge": _CLINICAL,
+    # make a plan version from the advice (a prescriber's approval makes it current)
+    "advice.apply": _CLINICAL,
+    # the programme's monitoring thresholds and frequencies
+    "monitoring.settings": frozenset({Role.ADMIN, Role.PRESCRIBER}),
 }
 
 
