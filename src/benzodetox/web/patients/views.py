@@ -302,8 +302,83 @@ def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
         Intake.history.filter(patient_id=patient.pk).select_related("history_user").all()[:200]
     ):
         rows.append(_history_row("Intake", entry))
+    rows.extend(_careplan_history(patient))
     rows.sort(key=lambda r: r["at"], reverse=True)
     return render(request, "patients/history.html", {"patient": patient, "rows": rows})
+
+
+def _careplan_history(patient: Patient) -> list[dict[str, Any]]:
+    """The care plan's changes: courses and their sessions (moved, attendance), aftercare and
+    its items (generated, moved, recorded, added, removed, length changed), relapse-plan
+    versions and adjunct notes. Rows created together with their course or aftercare are
+    summarised by that course's or aftercare's own row."""
+    from benzodetox.web.careplans.models import (
+        AftercareItem,
+        AftercarePlan,
+        Course,
+        CourseSession,
+    )
+
+    rows: list[dict[str, Any]] = []
+    titles: dict[int, str] = {}
+    for entry in Course.history.filter(patient_id=patient.pk).select_related("history_user")[:200]:
+        titles[entry.id] = entry.title
+        rows.append(_history_row(f"Course: {entry.title} from {entry.start:%Y-%m-%d}", entry))
+    sessions = CourseSession.history.filter(course_id__in=list(titles)).select_related(
+        "history_user"
+    )
+    for entry in sessions.exclude(history_type="+")[:200]:
+        state = {None: "", True: ", attended", False: ", missed"}[entry.attended]
+        rows.append(
+            _history_row(
+                f"{titles.get(entry.course_id, 'Course')} session {entry.number}: "
+                f"{entry.on:%Y-%m-%d}{state}",
+                entry,
+            )
+        )
+    created: dict[int, Any] = {}
+    for entry in AftercarePlan.history.filter(patient_id=patient.pk).select_related(
+        "history_user"
+    )[:200]:
+        created.setdefault(entry.id, entry.created_at)
+        rows.append(
+            _history_row(f"Aftercare {entry.last_dose:%Y-%m-%d} – {entry.end:%Y-%m-%d}", entry)
+        )
+    items = AftercareItem.history.filter(aftercare_id__in=list(created)).select_related(
+        "history_user"
+    )
+    for entry in items[:400]:
+        began = created.get(entry.aftercare_id)
+        generated = began and abs((entry.history_date - began).total_seconds()) < 5
+        if entry.history_type == "+" and generated:
+            continue  # generated with the aftercare
+        state = {None: "", True: ", done", False: ", not done"}[entry.done]
+        row = _history_row(
+            f"Aftercare {entry.kind} on {entry.on:%Y-%m-%d}: {entry.title}{state}", entry
+        )
+        row["why"] = row["why"] or entry.note
+        rows.append(row)
+    for version in patient.relapse_plans.select_related("created_by")[:200]:
+        rows.append(
+            {
+                "at": version.created_at,
+                "what": f"Relapse-prevention plan v{version.number}",
+                "kind": "created",
+                "who": version.created_by.get_username() if version.created_by else "—",
+                "why": version.reason,
+            }
+        )
+    for note in patient.adjunct_notes.select_related("created_by")[:200]:
+        rows.append(
+            {
+                "at": note.created_at,
+                "what": f"Adjunct medication note: {note.adjunct} {note.get_status_display()}",
+                "kind": "created",
+                "who": note.created_by.get_username() if note.created_by else "—",
+                "why": note.note,
+            }
+        )
+    return rows
 
 
 def _history_row(what: str, entry: Any) -> dict[str, Any]:
