@@ -49,6 +49,7 @@ _FIELDS = (
     "pregnant",
     "support_at_home",
     "dimensions",
+    "sud_medication",
 )
 
 
@@ -69,6 +70,9 @@ class Intake:
     pregnant: bool = False
     support_at_home: bool | None = None
     dimensions: Mapping[str, int] = field(default_factory=dict)
+    #: buprenorphine or methadone taken for an opioid use disorder (2025 Joint Guideline
+    #: Rec 21: do not stop or disrupt it because of the benzodiazepine taper)
+    sud_medication: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.age <= 130:
@@ -231,4 +235,5 @@ def intake_from_dict(data: object) -> Intake:
         pregnant=_bool(data.get("pregnant", False), "pregnant"),
         support_at_home=None if support is None else _bool(support, "support_at_home"),
         dimensions=_dimensions(data.get("dimensions")),
+        sud_medication=_bool(data.get("sud_medication", False), "sud_medication"),
     )
