@@ -55,7 +55,8 @@ def test_a_nurse_compares_two_strategies_on_the_pharmacology_page(
     expect(page.get_by_text("Illustration, not your choice")).to_have_count(0)
     expect(page.locator("#pk-err-ed50 .errorlist")).to_have_count(0)
     assert re.search(r"compare_strategy=hyperbolic", page.url)  # bookmarkable comparison
-    page.locator("#h-occupancy").scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")  # each change and the submit swap the results
+    expect(page.locator("table.pk-steps")).to_have_count(2)
     shot("pharmacology-02-two-strategies")
 
     with unscoped():
@@ -65,3 +66,33 @@ def test_a_nurse_compares_two_strategies_on_the_pharmacology_page(
             )
         )
     assert any("hyperbolic" in s for s in summaries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_builders_pharmacology_section_is_computed_when_opened(
+    live_server, page, shot, django_user_model
+):
+    """The live preview shows a closed Pharmacology section; opening it draws the plan's
+    concentration and occupancy charts with the illustration ED50s labelled."""
+    user = django_user_model.objects.create_user(username="nurse-pk2", password=PASSWORD)
+    membership = add_member(user, "E2E pharmacology preview", "nurse")
+    patient = make_patient(membership.programme, "PK-002", [("diazepam", "10", "22:00")])
+    make_version(patient, user)
+    base = live_server.url
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill("nurse-pk2")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/patients/{patient.pk}/plans/new/")
+    section = page.locator("details.preview-pharmacology")
+    expect(section).to_be_visible()
+    expect(page.locator('svg[aria-labelledby^="pk-concentration-title"]')).to_have_count(0)
+
+    section.locator("summary").click()
+    concentration = section.locator('svg[aria-labelledby^="pk-concentration-title"]')
+    expect(concentration.locator("title", has_text="desmethyldiazepam")).to_have_count(1)
+    expect(section.locator('svg[aria-labelledby^="pk-occupancy-title"] polyline')).to_have_count(3)
+    expect(section.get_by_text("Illustration, not your choice")).to_be_visible()
+    section.scroll_into_view_if_needed()
+    shot("pharmacology-03-builder-preview")

@@ -218,3 +218,97 @@ def test_a_saved_version_keeps_its_times_of_day_and_the_builder_reloads_them(
     page = client.get(reverse("plans:builder", args=[patient_a.pk])).content.decode()
     assert 'name="dose_times" value="08:00, 14:00, 22:00"' in page
     assert "<td>redistribute</td>" in page
+
+
+# -- the builder's Pharmacology section, computed only when opened --------------------------------
+
+
+def test_the_preview_has_a_closed_pharmacology_section_that_is_not_computed_yet(
+    client_for, nurse, patient_a, plan_post
+):
+    """The preview carries a collapsed section asking its own URL when opened, and no
+    simulation or pharmacology chart of its own (so the preview stays fast)."""
+    page = (
+        client_for(nurse)
+        .post(reverse("plans:preview", args=[patient_a.pk]), plan_post)
+        .content.decode()
+    )
+    section = page.split('<details class="preview-pharmacology"', 1)[1].split("</details>", 1)[0]
+    assert reverse("plans:preview_pharmacology", args=[patient_a.pk]) in section
+    assert 'hx-trigger="toggle once"' in section and 'hx-include="#plan-form"' in section
+    assert " open" not in section.split(">", 1)[0]
+    assert "pk-concentration" not in page and "pk-occupancy" not in page
+
+
+def test_opening_the_section_draws_the_plan_as_the_form_stands_with_labelled_illustrations(
+    client_for, nurse, patient_a, plan_post
+):
+    """The section's request simulates the form's plan (here hyperbolic 10 %): concentration of
+    diazepam and desmethyldiazepam, occupancy at the three illustration ED50s labelled as
+    such, and the core's discrepancy text."""
+    from benzodetox.core.kinetics.occupancy import DISCREPANCY
+
+    plan_post.update(strategy="hyperbolic", percent="10")
+    response = client_for(nurse).post(
+        reverse("plans:preview_pharmacology", args=[patient_a.pk]), plan_post
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" not in page
+    assert "<title>diazepam</title>" in page and "<title>desmethyldiazepam</title>" in page
+    assert 'aria-labelledby="pk-occupancy-title' in page
+    for value in ("10 mg/day", "40 mg/day", "200 mg/day"):
+        assert f"ED50 {value}" in page
+    assert "Illustration, not your choice" in page
+    assert DISCREPANCY.split(".")[0] in page
+    assert "from the year of birth 1970" in page
+    assert response.context["result"].plan.strategy == "hyperbolic"
+
+
+def test_the_section_asks_for_the_form_to_be_corrected_instead_of_failing(
+    client_for, nurse, patient_a, plan_post
+):
+    """A percent the strategy refuses gives a short message and no chart, not an error page."""
+    plan_post["percent"] = "500"
+    response = client_for(nurse).post(
+        reverse("plans:preview_pharmacology", args=[patient_a.pk]), plan_post
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" not in page and "Not simulated" in page
+
+
+def test_the_section_says_so_for_a_drug_the_simulator_has_no_parameters_for(
+    client_for, nurse, programme_a, plan_post
+):
+    """Temazepam has no kinetic parameters: the section names it instead of drawing."""
+    from .conftest import make_patient
+
+    patient = make_patient(programme_a, "A-010", [("temazepam", "15", "22:00")])
+    plan_post.update(strategy="custom", custom_steps="7.5 14")
+    page = (
+        client_for(nurse)
+        .post(reverse("plans:preview_pharmacology", args=[patient.pk]), plan_post)
+        .content.decode()
+    )
+    assert "<svg" not in page and "temazepam" in page
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("prescriber", 200),
+        ("nurse", 200),
+        ("counsellor", 403),
+        ("read-only", 403),
+        ("admin", 403),
+        ("other", 404),
+    ],
+)
+def test_only_those_who_draft_plans_open_the_section_and_never_for_another_programme(
+    role, status, personas, client_for, patient_a, plan_post
+):
+    """Like the preview: plan.draft in the patient's programme; another programme's 404."""
+    response = client_for(personas[role]).post(
+        reverse("plans:preview_pharmacology", args=[patient_a.pk]), plan_post
+    )
+    assert response.status_code == status

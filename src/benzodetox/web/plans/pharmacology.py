@@ -19,6 +19,7 @@ import numpy as np
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from benzodetox.core.errors import InputError
 from benzodetox.core.kinetics import MAX_DAYS, Simulation, simulate
@@ -35,10 +36,10 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient, latest_intake
 
 from . import services
-from .forms import STRATEGY_LABELS
+from .forms import STRATEGY_LABELS, PlanForm
 from .models import PlanVersion
 
-__all__ = ["PharmacologyForm", "pharmacology"]
+__all__ = ["PharmacologyForm", "pharmacology", "preview_pharmacology"]
 
 #: Days simulated after a plan's last step, so the decline after the last dose shows.
 WASHOUT_DAYS = 14
@@ -598,3 +599,46 @@ def pharmacology(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "plans/_fragment_pharmacology.html", context)
     return render(request, "plans/pharmacology.html", context)
+
+
+@require_POST
+def preview_pharmacology(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan builder's collapsed Pharmacology section, asked for only when opened (so the
+    live preview itself stays fast): the plan as the form stands, simulated from a steady state
+    with the illustration ED50s, labelled. Like the preview, a draft: not audited as a read of
+    a saved version. A stated ED50 and a second strategy are on the saved version's page."""
+    patient = get_patient(request, pk, "plan.draft")
+    form = PlanForm(request.POST)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "result": None,
+        "problem": "",
+        "discrepancy": DISCREPANCY,
+        "run_in": RUN_IN_DAYS,
+        "washout": WASHOUT_DAYS,
+        "hourly_up_to": HOURLY_UP_TO_DAYS,
+    }
+    regimen = services.current_regimen(patient)
+    if regimen is None:
+        context["problem"] = "Record the patient's current regimen before building a plan."
+    elif not form.is_valid():
+        context["problem"] = "Correct the problems in the form first (shown beside each field)."
+    else:
+        try:
+            plan = build_plan(form.plan_request(regimen))
+            cov = covariates(patient, plan)
+            days = min(plan_days(plan) + WASHOUT_DAYS, MAX_DAYS)
+            sim, before = simulate_plan(plan, days, cov, ())
+        except InputError as error:
+            context["problem"] = f"Not simulated: {_message(error)}"
+        else:
+            result = PlanResult("plan", "this plan", plan, sim, before)
+            context.update(
+                result=result,
+                covariates=cov,
+                days=days,
+                charts=charts([result]),
+                ed50_names=[e.name for e in (sim.occupancy.ed50s if sim.occupancy else ())],
+                warnings=list(dict.fromkeys(w for w in sim.warnings if w != DISCREPANCY)),
+            )
+    return render(request, "plans/_fragment_preview_pharmacology.html", context)

@@ -6,6 +6,11 @@ app_name = "plans"
 urlpatterns = [
     path("<int:pk>/plans/new/", views.builder, name="builder"),
     path("<int:pk>/plans/preview/", views.preview, name="preview"),
+    path(
+        "<int:pk>/plans/preview/pharmacology/",
+        pharmacology.preview_pharmacology,
+        name="preview_pharmacology",
+    ),
     path("<int:pk>/plans/<int:number>/", views.detail, name="detail"),
     path("<int:pk>/plans/<int:number>/print/", views.print_view, name="print"),
     path("<int:pk>/plans/<int:number>/approve/", views.approve, name="approve"),
