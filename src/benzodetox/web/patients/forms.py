@@ -163,6 +163,7 @@ class IntakeForm(forms.ModelForm):  # type: ignore[type-arg]
             "withdrawal_delirium_history",
             "substances",
             "substances_note",
+            "sud_medication",
             "conditions",
             "conditions_note",
             "pregnancy",

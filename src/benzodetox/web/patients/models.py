@@ -118,6 +118,9 @@ class Intake(models.Model):
     withdrawal_delirium_history = models.BooleanField("previous withdrawal delirium", default=False)
     substances = models.JSONField(default=list, blank=True)
     substances_note = models.TextField("other substances (notes)", blank=True)
+    sud_medication = models.BooleanField(
+        "takes buprenorphine or methadone for an opioid use disorder", default=False
+    )
     conditions = models.JSONField(default=list, blank=True)
     conditions_note = models.TextField("other conditions (notes)", blank=True)
     pregnancy = models.CharField(

@@ -137,6 +137,7 @@ def intake_as_dict(
         "pregnant": intake.pregnancy == Pregnancy.YES,
         "support_at_home": intake.home_support == HomeSupport.SUPPORTIVE,
         "dimensions": {k: int(v) for k, v in (intake.dimensions or {}).items()},
+        "sud_medication": intake.sud_medication,
     }
     if intake.basis:
         data["basis"] = intake.basis
