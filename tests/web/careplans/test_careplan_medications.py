@@ -54,3 +54,24 @@ def test_a_prescriber_adds_a_note_and_a_missing_note_text_is_a_field_error(
     assert ok.status_code == 302
     assert AdjunctNote.objects.get(patient=patient_a).status == "started"
     assert AuditEvent.objects.filter(action="careplan.adjunct_noted").exists()
+
+
+def test_the_rec_21_prompt_appears_when_the_intake_records_buprenorphine_or_methadone(
+    client_for, nurse, patient_a, everything
+):
+    """Buprenorphine or methadone for an opioid use disorder on the intake → 'do not stop or
+    disrupt it because of the taper' (2025 Joint Guideline Rec 21) on the medications page and
+    the care-plan overview; without it, no such prompt."""
+    medications = reverse("careplans:medications", args=[patient_a.pk])
+    overview = reverse("careplans:overview", args=[patient_a.pk])
+    client = client_for(nurse)
+    assert 'id="prompt-keep_sud_medication"' not in client.get(medications).content.decode()
+    intake = patient_a.intakes.get()
+    intake.sud_medication = True
+    intake.save()
+    for url in (medications, overview):
+        text = client.get(url).content.decode()
+        assert 'id="prompt-keep_sud_medication"' in text and "Rec 21" in text
+    assert "buprenorphine or methadone</strong> for an opioid use disorder" in client.get(
+        medications
+    ).content.decode()

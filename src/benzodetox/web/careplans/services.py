@@ -76,11 +76,16 @@ SUD_SUBSTANCES = frozenset({"alcohol_use_disorder", "other_substance_use_disorde
 
 
 def patient_circumstances(patient: Patient) -> dict[str, bool]:
-    """What the latest intake says about opioids and substance use disorder (for the naloxone
-    prompt, Rec 17, the gabapentinoid caution and Recs 20–22)."""
+    """What the latest intake says about opioids, substance use disorder and buprenorphine or
+    methadone for an opioid use disorder (for the naloxone prompt, Rec 17, the gabapentinoid
+    caution, Recs 20–22 and Rec 21's "do not stop or disrupt it")."""
     intake = latest_intake(patient)
     substances = set(intake.substances) if intake is not None else set()
-    return {"opioids": "opioids" in substances, "sud": bool(substances & SUD_SUBSTANCES)}
+    return {
+        "opioids": "opioids" in substances,
+        "sud": bool(substances & SUD_SUBSTANCES),
+        "sud_medication": bool(intake is not None and intake.sud_medication),
+    }
 
 
 # --- psychosocial courses --------------------------------------------------------------------
