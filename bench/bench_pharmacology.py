@@ -4,9 +4,10 @@ plan's page well under 100 ms).
 A saved ``asam`` plan from diazepam 20 mg/day (10 mg at 08:00 and 22:00, ashton-2002) is timed
 through the whole Django stack (middleware, scope, audit write, templates; the in-process test
 client): with the illustration ED50s, with an ED50 you state, with hyperbolic 10 % side by side
-(page and htmx fragment) and with flumazenil. Then the parts: simulating one plan from its
-steady state, and drawing both charts for two plans. Prints median/p95/p99, the response size
-and the machine.
+(page and htmx fragment) and with flumazenil; the plan builder's live preview (its
+Pharmacology section closed) and that section when opened. Then the parts: simulating one plan
+from its steady state, and drawing both charts for two plans. Prints median/p95/p99, the
+response size and the machine.
 
 SQLite in a temporary data folder by default (no server needed); ``--postgres [URL]`` runs on a
 scratch PostgreSQL database (``benzodetox_bench_pharmacology``, dropped at the end).
@@ -59,6 +60,16 @@ CASES = (
         False,
     ),
 )
+
+#: The plan builder's form for the same plan (the preview and its Pharmacology section).
+PLAN_FORM = {
+    "source": "ashton-2002",
+    "strategy": "asam",
+    "market": "us",
+    "start": "2026-01-05",
+    "crossover_days": "7",
+    "allow_liquid": "on",
+}
 
 
 def _admin_connection(url: str) -> Any:
@@ -283,7 +294,21 @@ def main() -> None:
                 lambda query=query, headers=headers: client.get(url, query, **headers),
             )
             worst = max(worst, p95)
+        preview = f"/patients/{patient.pk}/plans/preview/"
+        form = dict(PLAN_FORM)
+        preview_p95 = _time(
+            "builder preview (htmx), section closed",
+            args.requests,
+            lambda: client.post(preview, form, HTTP_HX_REQUEST="true"),
+        )
+        _time(
+            "builder Pharmacology section, opened",
+            args.requests,
+            lambda: client.post(f"{preview}pharmacology/", form, HTTP_HX_REQUEST="true"),
+        )
         _parts(version, patient, args.requests)
+        verdict = "OK" if preview_p95 < 50 else "ABOVE TARGET"
+        print(f"  target: plan preview p95 < 50 ms → {verdict} ({preview_p95:.1f} ms)")
         verdict = "OK" if worst < 100 else "ABOVE TARGET"
         print(f"  target: a one-year plan's page p95 < 100 ms → {verdict} (worst {worst:.1f} ms)")
         connections.close_all()
