@@ -33,6 +33,7 @@ import click
 from ..core.catalogue import catalogue
 from ..core.errors import InputError
 from ..core.regimen import Dose, Regimen, parse_take
+from ..core.units import plain_decimal
 
 __all__ = [
     "FORMATS",
@@ -100,7 +101,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return plain_decimal(value)
     if isinstance(value, Fraction):
         return str(value)
     if isinstance(value, (date, datetime, time)):
@@ -116,17 +117,13 @@ def jsonable(value: Any) -> Any:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def _decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return _decimal_text(value)
+        return plain_decimal(value)
     if isinstance(value, (list, tuple)):
         return "; ".join(_cell(v) for v in value)
     return str(value)

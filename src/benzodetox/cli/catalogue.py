@@ -18,7 +18,7 @@ from ..core.catalogue import (
 )
 from ..core.equivalence import DISAGREEMENT_RATIO, Basis, Conversion
 from ..core.equivalence import convert as convert_regimen
-from ..core.units import format_mg
+from ..core.units import format_mg, plain_decimal
 from ._common import emit, format_option, output_option, regimen_from_takes, render_table
 
 __all__ = ["commands", "convert", "drugs"]
@@ -27,14 +27,10 @@ DEFAULT_SOURCE = "ashton-2002"
 _ALL_TABLES = EQUIVALENCE_TABLES + SUPPLEMENTARY_TABLES
 
 
-def _num(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
-
-
 def _fig_text(fig: EquivalenceFigure) -> str:
     if fig.is_range:
-        return f"{_num(fig.lo_mg)}–{_num(fig.hi_mg)}"
-    return _num(fig.lo_mg)
+        return f"{plain_decimal(fig.lo_mg)}–{plain_decimal(fig.hi_mg)}"
+    return plain_decimal(fig.lo_mg)
 
 
 def _span(drug: Drug) -> tuple[Decimal, Decimal, Decimal] | None:
@@ -120,9 +116,10 @@ def _drug_data(drug: Drug, markets: tuple[str, ...]) -> dict[str, Any]:
 
 def _product_line(p: Product) -> str:
     if p.is_liquid:
-        how = f"{_num(p.strength_mg)} mg/mL, measure to {_num(p.smallest_ml or Decimal(0))} mL"
+        step = plain_decimal(p.smallest_ml or Decimal(0))
+        how = f"{plain_decimal(p.strength_mg)} mg/mL, measure to {step} mL"
         if p.bottle_ml:
-            how += f", {_num(p.bottle_ml)} mL bottle"
+            how += f", {plain_decimal(p.bottle_ml)} mL bottle"
     elif p.split_parts > 1:
         how = f"{format_mg(p.strength_mg)}, may be split into {p.split_parts} parts"
     else:
@@ -143,7 +140,11 @@ def _card_text(drug: Drug, markets: tuple[str, ...]) -> str:
     lines.append(f"duration class: {duration}")
     lines.append("half-lives:")
     for h in drug.half_lives:
-        value = _num(h.lo_h) if h.lo_h == h.hi_h else f"{_num(h.lo_h)}–{_num(h.hi_h)}"
+        value = (
+            plain_decimal(h.lo_h)
+            if h.lo_h == h.hi_h
+            else f"{plain_decimal(h.lo_h)}–{plain_decimal(h.hi_h)}"
+        )
         note = f" ({h.note})" if h.note else ""
         lines.append(f"  {h.of}: {value} h{note}  [{h.label}] {h.source}")
     lines.append("dose equivalent to diazepam 10 mg:")
@@ -161,7 +162,10 @@ def _card_text(drug: Drug, markets: tuple[str, ...]) -> str:
         warn = (
             "  ⚠ tables disagree by 1.5× or more" if span[1] >= DISAGREEMENT_RATIO * span[0] else ""
         )
-        lines.append(f"  span: {_num(span[0])}–{_num(span[1])} mg (×{_num(span[2])}){warn}")
+        lines.append(
+            f"  span: {plain_decimal(span[0])}–{plain_decimal(span[1])} mg "
+            f"(×{plain_decimal(span[2])}){warn}"
+        )
     md = drug.max_daily
     status = "" if md.confirmed else " (unconfirmed, input check only)"
     lines.append(f"plausible maximum: {format_mg(md.mg)}/day{status}  {md.source}")
@@ -190,12 +194,18 @@ def _card_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     if data["duration_conflict"]:
         add("drug", "duration_conflict", data["duration_conflict"])
     for h in data["half_lives"]:
-        add("half_life", h["of"], f"{_num(h['lo_h'])}-{_num(h['hi_h'])} h", h["source"], h["label"])
+        add(
+            "half_life",
+            h["of"],
+            f"{plain_decimal(h['lo_h'])}-{plain_decimal(h['hi_h'])} h",
+            h["source"],
+            h["label"],
+        )
     for t, f in data["equivalence"].items():
         lohi = (
-            f"{_num(f['lo_mg'])}-{_num(f['hi_mg'])}"
+            f"{plain_decimal(f['lo_mg'])}-{plain_decimal(f['hi_mg'])}"
             if f["lo_mg"] != f["hi_mg"]
-            else (_num(f["lo_mg"]))
+            else (plain_decimal(f["lo_mg"]))
         )
         add("equivalence", t, f"{lohi} mg", t, f["label"])
     md = data["max_daily"]
@@ -217,10 +227,10 @@ def _list_row(drug: Drug, market: str | None) -> dict[str, Any]:
     span = _span(drug)
     if span is not None:
         flag = " ⚠" if span[1] >= DISAGREEMENT_RATIO * span[0] else ""
-        row["span"] = f"×{_num(span[2])}{flag}"
+        row["span"] = f"×{plain_decimal(span[2])}{flag}"
     else:
         row["span"] = ""
-    row["max_mg_day"] = _num(drug.max_daily.mg) + ("" if drug.max_daily.confirmed else "*")
+    row["max_mg_day"] = plain_decimal(drug.max_daily.mg) + ("" if drug.max_daily.confirmed else "*")
     if market:
         row[f"products_{market}"] = len(catalogue().products_for(drug.key, market))
     return row
@@ -303,11 +313,11 @@ def _conversion_text(conv: Conversion, defaulted: bool) -> str:
         rows.append(
             {
                 "drug": cat.drugs[d.drug].name,
-                "mg/day": _num(d.daily_mg),
+                "mg/day": plain_decimal(d.daily_mg),
                 "≡ diazepam 10 mg": f"{_fig_text(d.figure)} mg [{d.figure.label}]",
-                "diazepam-eq mg/day": _num(d.diazepam_eq_mg),
-                "all tables": f"{_num(d.range_mg[0])}–{_num(d.range_mg[1])}",
-                "span": f"×{_num(d.span_ratio)}" + (" ⚠" if d.disagreement else ""),
+                "diazepam-eq mg/day": plain_decimal(d.diazepam_eq_mg),
+                "all tables": f"{plain_decimal(d.range_mg[0])}–{plain_decimal(d.range_mg[1])}",
+                "span": f"×{plain_decimal(d.span_ratio)}" + (" ⚠" if d.disagreement else ""),
             }
         )
 
@@ -315,12 +325,12 @@ def _conversion_text(conv: Conversion, defaulted: bool) -> str:
     lo, hi = conv.range_mg_per_day
     lines.append(
         f"total: {format_mg(conv.diazepam_eq_mg_per_day)} diazepam/day under {conv.source}"
-        f" (all tables: {_num(lo)}–{format_mg(hi)}/day)"
+        f" (all tables: {plain_decimal(lo)}–{format_mg(hi)}/day)"
     )
     lines.append("per table (diazepam-eq mg/day):")
     for d in conv.drugs:
         parts = [
-            f"{t} {_num(a)}" if a == b else f"{t} {_num(a)}–{_num(b)}"
+            f"{t} {plain_decimal(a)}" if a == b else f"{t} {plain_decimal(a)}–{plain_decimal(b)}"
             for t, (a, b) in d.per_table.items()
         ]
         lines.append(f"  {cat.drugs[d.drug].name}: " + "; ".join(parts))

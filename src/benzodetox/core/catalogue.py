@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from .errors import DataError, InputError, closest_names
+from .units import plain_decimal
 
 __all__ = [
     "EQUIVALENCE_TABLES",
@@ -188,15 +189,15 @@ class Catalogue:
         if mg > limit:
             raise InputError(
                 field_name,
-                f"{_plain(mg)} mg/day of {found.name}",
-                f"up to {_plain(limit)} mg/day ({PLAUSIBLE_OVER_LABEL}× the {status} label "
-                f"maximum of {_plain(label.mg)} mg/day)",
+                f"{plain_decimal(mg)} mg/day of {found.name}",
+                f"up to {plain_decimal(limit)} mg/day ({PLAUSIBLE_OVER_LABEL}× the {status} label "
+                f"maximum of {plain_decimal(label.mg)} mg/day)",
                 hint="check the amount and unit; this limit only catches typing errors",
             )
         if mg > label.mg:
             return (
-                f"{found.name} {_plain(mg)} mg/day is above the {status} label maximum of "
-                f"{_plain(label.mg)} mg/day [{label.source}]"
+                f"{found.name} {plain_decimal(mg)} mg/day is above the {status} label maximum of "
+                f"{plain_decimal(label.mg)} mg/day [{label.source}]"
             )
         return ""
 
@@ -210,10 +211,6 @@ class Catalogue:
             return self.sources[key]
         except KeyError:
             raise DataError(f"unknown source key {key!r}") from None
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _read(name: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ __all__ = [
     "format_count",
     "format_mg",
     "parse_amount",
+    "plain_decimal",
     "to_mg",
 ]
 
@@ -79,12 +80,12 @@ def format_mg(mg: Decimal) -> str:
     >>> format_mg(Decimal("7.500"))
     '7.5 mg'
     """
-    return f"{_plain(mg)} mg"
+    return f"{plain_decimal(mg)} mg"
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value != 0 else "0"
-    return text
+def plain_decimal(value: Decimal) -> str:
+    """An exact decimal as people write it: '7.5', '0.125', '10', '0' (never '1E+1')."""
+    return format(value.normalize(), "f") if value != 0 else "0"
 
 
 def format_count(count: Fraction) -> str:

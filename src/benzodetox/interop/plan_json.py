@@ -15,7 +15,7 @@ from typing import Any
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest, ScheduledDose, Step, Take
 from ..core.regimen import Dose, Regimen
-from ..core.units import format_count
+from ..core.units import format_count, plain_decimal
 
 __all__ = [
     "FORMAT_VERSION",
@@ -28,10 +28,6 @@ __all__ = [
 FORMAT_VERSION = 1
 
 
-def _num(value: Decimal) -> str:
-    return "0" if value == 0 else format(value.normalize(), "f")
-
-
 def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
@@ -41,11 +37,11 @@ def take_to_dict(take: Take) -> dict[str, Any]:
         "product_id": take.product_id,
         "product": take.product,
         "form": take.form,
-        "strength": _num(take.strength_mg),
+        "strength": plain_decimal(take.strength_mg),
         "count": None if take.count is None else str(take.count),
         "count_text": None if take.count is None else format_count(take.count),
-        "ml": None if take.ml is None else _num(take.ml),
-        "mg": _num(take.mg),
+        "ml": None if take.ml is None else plain_decimal(take.ml),
+        "mg": plain_decimal(take.mg),
         "confirmed": take.confirmed,
     }
 
@@ -54,9 +50,9 @@ def dose_to_dict(dose: ScheduledDose) -> dict[str, Any]:
     return {
         "time": _hhmm(dose.time),
         "drug": dose.drug,
-        "mg": _num(dose.mg),
-        "target_mg": _num(dose.target_mg),
-        "rounding_mg": _num(dose.rounding_mg),
+        "mg": plain_decimal(dose.mg),
+        "target_mg": plain_decimal(dose.target_mg),
+        "rounding_mg": plain_decimal(dose.rounding_mg),
         "take": [take_to_dict(t) for t in dose.takes],
     }
 
@@ -68,8 +64,8 @@ def step_to_dict(step: Step) -> dict[str, Any]:
         "end": step.end.isoformat(),
         "days": step.days,
         "kind": step.kind,
-        "diazepam_eq_mg": _num(step.diazepam_eq_mg),
-        "reduction_percent": _num(step.reduction_percent),
+        "diazepam_eq_mg": plain_decimal(step.diazepam_eq_mg),
+        "reduction_percent": plain_decimal(step.reduction_percent),
         "drug_free_nights": step.drug_free_nights,
         "notes": list(step.notes),
         "warnings": list(step.warnings),
@@ -79,11 +75,12 @@ def step_to_dict(step: Step) -> dict[str, Any]:
 
 def request_to_dict(request: PlanRequest) -> dict[str, Any]:
     def opt(value: Decimal | None) -> str | None:
-        return None if value is None else _num(value)
+        return None if value is None else plain_decimal(value)
 
     return {
         "regimen": [
-            {"drug": d.drug, "mg": _num(d.mg), "time": _hhmm(d.time)} for d in request.regimen.doses
+            {"drug": d.drug, "mg": plain_decimal(d.mg), "time": _hhmm(d.time)}
+            for d in request.regimen.doses
         ],
         "source": request.source,
         "start": request.start.isoformat(),
@@ -105,7 +102,7 @@ def request_to_dict(request: PlanRequest) -> dict[str, Any]:
         "drug_free_nights": request.drug_free_nights,
         "allow_liquid": request.allow_liquid,
         "custom_steps": [
-            {"daily_mg": _num(s.daily_mg), "days": s.days} for s in request.custom_steps
+            {"daily_mg": plain_decimal(s.daily_mg), "days": s.days} for s in request.custom_steps
         ],
         "override_reason": request.override_reason,
     }
@@ -124,8 +121,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "start": plan.start.isoformat(),
         "end": plan.end.isoformat(),
         "last_dose": None if plan.last_dose_date is None else plan.last_dose_date.isoformat(),
-        "diazepam_eq_mg_per_day": _num(plan.diazepam_eq_mg_per_day),
-        "range": {"lo": _num(lo), "hi": _num(hi)},
+        "diazepam_eq_mg_per_day": plain_decimal(plan.diazepam_eq_mg_per_day),
+        "range": {"lo": plain_decimal(lo), "hi": plain_decimal(hi)},
         "warnings": list(plan.warnings),
         "version_note": plan.version_note,
         "sources": list(plan.sources),

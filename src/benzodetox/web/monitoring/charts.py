@@ -13,6 +13,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from html import escape
 
+from benzodetox.core.units import plain_decimal
+
 __all__ = ["Band", "Line", "Steps", "trend_chart"]
 
 WIDTH, HEIGHT = 720, 260
@@ -85,10 +87,6 @@ def _nice(value: Decimal) -> Decimal:
         if value <= candidate:
             return Decimal(candidate)
     return (value / 100).to_integral_value() * 100 + 100
-
-
-def _num(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != 0 else "0"
 
 
 def _marker(kind: str, cx: float, cy: float, fill: str, colour: str, title: str) -> str:
@@ -164,7 +162,7 @@ def trend_chart(
         parts.append(
             f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{LEFT + f.plot_w}" y2="{yy:.1f}" '
             'stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end">{_num(value)}</text>'
+            f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end">{plain_decimal(value)}</text>'
         )
     mid = TOP + f.plot_h / 2
     parts.append(
@@ -208,7 +206,7 @@ def trend_chart(
             value = dose_top * i / 4
             parts.append(
                 f'<text x="{LEFT + f.plot_w - 4}" y="{f.y(value, dose_top) + 4:.1f}" '
-                f'text-anchor="end" class="small dose">{_num(value)}</text>'
+                f'text-anchor="end" class="small dose">{plain_decimal(value)}</text>'
             )
         parts.append(
             f'<line x1="{lx}" y1="{legend_y + 40 * len(lines) - 4}" x2="{lx + 26}" '
@@ -239,7 +237,7 @@ def trend_chart(
         for i, (x, y, at, v) in enumerate(pts):
             band = line.bands[i] if i < len(line.bands) else ""
             fill = BAND_FILLS.get(band, "#ffffff") if band else "#ffffff"
-            label = f"{line.name} {_num(v)}" + (f" ({band})" if band else "")
+            label = f"{line.name} {plain_decimal(v)}" + (f" ({band})" if band else "")
             parts.append(_marker(marker, x, y, fill, colour, f"{label}, {at:%Y-%m-%d %H:%M}"))
         ly = legend_y + 40 * n
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""

@@ -14,7 +14,7 @@ from html import escape
 
 from benzodetox.core.equivalence import diazepam_eq
 from benzodetox.core.plan import Plan
-from benzodetox.core.units import format_mg
+from benzodetox.core.units import format_mg, plain_decimal
 
 __all__ = ["Series", "dose_chart", "series_of"]
 
@@ -98,7 +98,7 @@ def dose_chart(plan: Plan, title: str = "Diazepam-equivalent dose over the plan"
         yy = y(mg)
         parts.append(
             f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{LEFT + plot_w}" y2="{yy:.1f}" stroke="#ddd"/>'
-            f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end">{_num(mg)}</text>'
+            f'<text x="{LEFT - 6}" y="{yy + 4:.1f}" text-anchor="end">{plain_decimal(mg)}</text>'
         )
     parts.append(
         f'<text x="14" y="{TOP + plot_h / 2:.0f}" transform="rotate(-90 14 {TOP + plot_h / 2:.0f})"'
@@ -143,6 +143,3 @@ def dose_chart(plan: Plan, title: str = "Diazepam-equivalent dose over the plan"
     return "".join(parts)
 
 
-def _num(value: Decimal) -> str:
-    text = format(value.normalize(), "f") if value != 0 else "0"
-    return text

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django import template
 
-from benzodetox.core.units import format_mg
+from benzodetox.core.units import format_mg, plain_decimal
 
 register = template.Library()
 
@@ -25,4 +25,4 @@ def plain(value: object) -> str:
     if value is None or value == "":
         return "—"
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return format(number.normalize(), "f") if number != 0 else "0"
+    return plain_decimal(number)
