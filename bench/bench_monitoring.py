@@ -18,17 +18,15 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time as clock
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import describe
-from bench_web import _admin_connection, _with_db
+from _web import admin_connection, time_requests, with_db
 
 BENCH_DB = "benzodetox_bench_monitoring"
 PHASES = (
@@ -243,30 +241,6 @@ def _seed(n_patients: int, n_assessments: int) -> tuple[Any, list[int], list[int
     return user, own, active
 
 
-def _time(
-    label: str, n: int, call: Callable[[int], Any], expect: bytes = b"</table>"
-) -> tuple[str, float]:
-    for i in range(min(20, n)):  # warm-up, and a check that the page is the real one
-        response = call(i)
-        if response.status_code != 200 or expect not in response.content:
-            raise SystemExit(f"{label}: HTTP {response.status_code} or the page lacks {expect!r}")
-    timings = []
-    for i in range(n):
-        start = clock.perf_counter()
-        response = call(i)
-        timings.append((clock.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{label}: HTTP {response.status_code}")
-    timings.sort()
-    p95 = timings[int(0.95 * n) - 1]
-    p99 = timings[max(int(0.99 * n) - 1, 0)]
-    print(
-        f"{label:<40} n={n:<5} median {statistics.median(timings):6.1f} ms   "
-        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   {1000 / statistics.mean(timings):6.0f} req/s"
-    )
-    return label, p95
-
-
 def _scan(active: int) -> list[tuple[str, float]]:
     from datetime import timedelta
 
@@ -308,10 +282,10 @@ def main() -> None:
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    with _admin_connection(base_url) as admin:
+    with admin_connection(base_url) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = _with_db(base_url, BENCH_DB)
+    os.environ["DATABASE_URL"] = with_db(base_url, BENCH_DB)
     os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
@@ -348,19 +322,19 @@ def main() -> None:
             f"{args.assessments:,} assessments, in-process client"
         )
         results = [
-            _time(
+            time_requests(
                 "dashboard GET /patients/dashboard/",
                 args.requests,
                 lambda i: client.get("/patients/dashboard/", filters[i % len(filters)]),
             ),
-            _time(
+            time_requests(
                 "dashboard filter (htmx fragment)",
                 args.requests,
                 lambda i: client.get(
                     "/patients/dashboard/", filters[i % len(filters)], HTTP_HX_REQUEST="true"
                 ),
             ),
-            _time(
+            time_requests(
                 "patient trend page /<id>/monitoring/",
                 args.requests,
                 lambda i: client.get(f"/patients/{picks[i]}/monitoring/"),
@@ -381,7 +355,7 @@ def main() -> None:
         connections.close_all()
     finally:
         if not args.keep:
-            with _admin_connection(base_url) as admin:
+            with admin_connection(base_url) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 

@@ -27,11 +27,11 @@ import time as clock
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import describe
+from _web import admin_connection, with_db
 
 BENCH_DB = "benzodetox_bench_pharmacology"
 WARM_UP = 5
@@ -70,25 +70,6 @@ PLAN_FORM = {
     "crossover_days": "7",
     "allow_liquid": "on",
 }
-
-
-def _admin_connection(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname=parts.path.lstrip("/") or "postgres",
-        autocommit=True,
-    )
-
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
 def _seed() -> tuple[Any, Any]:
@@ -250,10 +231,10 @@ def main() -> None:
     os.environ["DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "benzodetox.web.settings"
     if args.postgres:
-        with _admin_connection(args.postgres) as admin:
+        with admin_connection(args.postgres) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
             admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = _with_db(args.postgres, BENCH_DB)
+        os.environ["DATABASE_URL"] = with_db(args.postgres, BENCH_DB)
         where = f"PostgreSQL database {BENCH_DB}"
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -315,7 +296,7 @@ def main() -> None:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
         if args.postgres:
-            with _admin_connection(args.postgres) as admin:
+            with admin_connection(args.postgres) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 

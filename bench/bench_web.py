@@ -15,38 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time as clock
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import describe
+from _web import admin_connection, time_requests, with_db
 
 BENCH_DB = "benzodetox_bench"
-
-
-def _admin_connection(url: str) -> Any:
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname=parts.path.lstrip("/") or "postgres",
-        autocommit=True,
-    )
-
-
-def _with_db(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
 
 
 def _seed(n_patients: int) -> tuple[Any, list[int]]:
@@ -153,30 +132,6 @@ def _seed(n_patients: int) -> tuple[Any, list[int]]:
     return user, [own, with_regimen_diazepam]  # type: ignore[return-value]
 
 
-def _time(
-    label: str, n: int, call: Callable[[int], Any], expect: bytes = b"</table>"
-) -> tuple[str, float]:
-    for i in range(min(20, n)):  # warm-up, and a check that the page is the real one
-        response = call(i)
-        if expect not in response.content:
-            raise SystemExit(f"{label}: the response lacks {expect!r}")
-    timings = []
-    for i in range(n):
-        start = clock.perf_counter()
-        response = call(i)
-        timings.append((clock.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{label}: HTTP {response.status_code}")
-    timings.sort()
-    p95 = timings[int(0.95 * n) - 1]
-    p99 = timings[max(int(0.99 * n) - 1, 0)]
-    print(
-        f"{label:<34} n={n:<5} median {statistics.median(timings):6.1f} ms   "
-        f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   {1000 / statistics.mean(timings):6.0f} req/s"
-    )
-    return label, p95
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=10_000)
@@ -185,10 +140,10 @@ def main() -> None:
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    with _admin_connection(base_url) as admin:
+    with admin_connection(base_url) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
         admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = _with_db(base_url, BENCH_DB)
+    os.environ["DATABASE_URL"] = with_db(base_url, BENCH_DB)
     os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
@@ -214,12 +169,12 @@ def main() -> None:
         print(f"benzodetox web bench — {describe()}")
         print(f"PostgreSQL database {BENCH_DB}, {args.patients:,} patients, in-process client")
         results = [
-            _time(
+            time_requests(
                 "patient page GET /patients/<id>/",
                 args.requests,
                 lambda i: client.get(f"/patients/{picks[i]}/"),
             ),
-            _time(
+            time_requests(
                 "plan preview POST (htmx)",
                 args.requests,
                 lambda i: client.post(
@@ -237,14 +192,14 @@ def main() -> None:
                 ),
                 expect=b"<svg",
             ),
-            _time(
+            time_requests(
                 "patient list search (htmx)",
                 args.requests,
                 lambda i: client.get(
                     "/patients/", {"q": f"P-00{i % 100:02d}"}, HTTP_HX_REQUEST="true"
                 ),
             ),
-            _time(
+            time_requests(
                 "saved plan page",
                 args.requests // 3,
                 lambda i: client.get(f"/patients/{_with_plan(own)}/plans/1/"),
@@ -258,7 +213,7 @@ def main() -> None:
         connections.close_all()
     finally:
         if not args.keep:
-            with _admin_connection(base_url) as admin:
+            with admin_connection(base_url) as admin:
                 admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
