@@ -5,8 +5,3 @@ class CareplansConfig(AppConfig):
     name = "benzodetox.web.careplans"
     label = "careplans"
     verbose_name = "Care plans and aftercare"
-
-    def ready(self) -> None:
-        from .permissions import register
-
-        register()

@@ -47,6 +47,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "advice.apply": _CLINICAL,
     # the programme's monitoring thresholds and frequencies
     "monitoring.settings": frozenset({Role.ADMIN, Role.PRESCRIBER}),
+    # care plan: every member reads it and takes the documents of approved plans
+    "careplan.view": _EVERYONE,
+    "plan.export": _EVERYONE,
+    # psychosocial courses are scheduled by counsellors and prescribers ...
+    "psychosocial.edit": frozenset({Role.PRESCRIBER, Role.COUNSELLOR}),
+    # ... and whoever runs or sees a session records attendance
+    "attendance.record": _CLINICAL | {Role.COUNSELLOR},
+    # aftercare contacts and reviews are run by the clinical team
+    "aftercare.edit": _CLINICAL,
+    # the programme's aftercare policy, like its monitoring settings
+    "aftercare.policy": frozenset({Role.ADMIN, Role.PRESCRIBER}),
+    "relapse.edit": frozenset({Role.PRESCRIBER, Role.COUNSELLOR}),
+    "adjunct.edit": frozenset({Role.PRESCRIBER}),
 }
 
 
