@@ -9,14 +9,13 @@ relapse-plan versions and adjunct notes are written once and never changed.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from benzodetox.web.programmes.scoping import ScopedManager
+from benzodetox.web.writeonce import ImmutableError, WriteOnceModel
 
 __all__ = [
     "AdjunctNote",
@@ -28,24 +27,6 @@ __all__ = [
     "ImmutableError",
     "RelapsePlanVersion",
 ]
-
-
-class ImmutableError(RuntimeError):
-    """An attempt to change or remove a relapse-plan version or an adjunct note."""
-
-
-class _WriteOnce(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise ImmutableError(f"a saved {self._meta.verbose_name} is never changed")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableError(f"a saved {self._meta.verbose_name} is never removed")
 
 
 class Course(models.Model):
@@ -231,7 +212,7 @@ class AftercarePolicySettings(models.Model):
         return f"aftercare policy of programme {self.programme_id}"
 
 
-class RelapsePlanVersion(_WriteOnce):
+class RelapsePlanVersion(WriteOnceModel):
     """One version of the relapse-prevention plan (``core.careplan.RelapsePlan`` as JSON):
     reviewed at visits; a change is the next version with its reason."""
 
@@ -261,7 +242,7 @@ class RelapsePlanVersion(_WriteOnce):
         return f"relapse plan v{self.number} of patient {self.patient_id}"
 
 
-class AdjunctNote(_WriteOnce):
+class AdjunctNote(WriteOnceModel):
     """A note on an adjunct medication for this patient (considered, started, stopped,
     declined); a later note supersedes an earlier one for the same medication."""
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from benzodetox.web.programmes.scoping import ScopedManager
+from benzodetox.web.writeonce import ImmutableError
 
 __all__ = [
     "AdviceRecord",
@@ -29,10 +30,6 @@ __all__ = [
     "ScheduledChange",
     "Severity",
 ]
-
-
-class ImmutableError(RuntimeError):
-    """An attempt to change or remove a recorded assessment or advice."""
 
 
 class Kind(models.TextChoices):

@@ -7,35 +7,16 @@ approval is a separate row pointing at the version it approves.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 
 from benzodetox.web.programmes.scoping import ScopedManager
+from benzodetox.web.writeonce import ImmutableError, WriteOnceModel
 
 __all__ = ["ImmutableError", "PlanApproval", "PlanVersion"]
 
 
-class ImmutableError(RuntimeError):
-    """An attempt to change or remove a saved plan version or approval."""
-
-
-class _WriteOnce(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise ImmutableError(f"a saved {self._meta.verbose_name} is never changed")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableError(f"a saved {self._meta.verbose_name} is never removed")
-
-
-class PlanVersion(_WriteOnce):
+class PlanVersion(WriteOnceModel):
     SCOPE_FIELD = "patient__programme"
 
     patient = models.ForeignKey(
@@ -72,7 +53,7 @@ class PlanVersion(_WriteOnce):
         return f"plan v{self.number} of patient {self.patient_id}"
 
 
-class PlanApproval(_WriteOnce):
+class PlanApproval(WriteOnceModel):
     SCOPE_FIELD = "plan_version__patient__programme"
 
     plan_version = models.OneToOneField(
