@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -58,3 +60,33 @@ def time_requests(
         f"p95 {p95:6.1f} ms   p99 {p99:6.1f} ms   {1000 / statistics.mean(timings):6.0f} req/s"
     )
     return label, p95
+
+
+@contextmanager
+def scratch_postgres(name: str, keep: bool = False) -> Iterator[None]:
+    """Run Django on a new PostgreSQL database ``name`` (on the server of ``DATABASE_URL``, or
+    the local one), migrated; dropped afterwards unless ``keep``."""
+    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
+    with admin_connection(base_url) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"CREATE DATABASE {name}")
+    os.environ["DATABASE_URL"] = with_db(base_url, name)
+    os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            yield
+        finally:
+            connections.close_all()
+    finally:
+        if not keep:
+            with admin_connection(base_url) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

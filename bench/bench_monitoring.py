@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import time as clock
@@ -26,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import describe
-from _web import admin_connection, time_requests, with_db
+from _web import scratch_postgres, time_requests
 
 BENCH_DB = "benzodetox_bench_monitoring"
 PHASES = (
@@ -281,23 +280,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
 
-    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    with admin_connection(base_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = with_db(base_url, BENCH_DB)
-    os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
+    with scratch_postgres(BENCH_DB, keep=args.keep):
         from django.test import Client
 
-        call_command("migrate", verbosity=0, interactive=False)
         started = clock.perf_counter()
         user, own, active = _seed(args.patients, args.assessments)
         print(
@@ -352,11 +337,6 @@ def main() -> None:
                 print(f"  target {label}: p95 < {targets[label]:.0f} ms → {verdict}")
         verdict = "OK" if scans[0][1] < 2000 else "ABOVE TARGET"
         print(f"  target overdue scan < 2 s → {verdict}")
-        connections.close_all()
-    finally:
-        if not args.keep:
-            with admin_connection(base_url) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ client, prints median/p95/p99 and the machine, and drops the database.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time as clock
@@ -23,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _machine import describe
-from _web import admin_connection, time_requests, with_db
+from _web import scratch_postgres, time_requests
 
 BENCH_DB = "benzodetox_bench"
 
@@ -139,23 +138,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
 
-    base_url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    with admin_connection(base_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    os.environ["DATABASE_URL"] = with_db(base_url, BENCH_DB)
-    os.environ["BENZODETOX_ALLOWED_HOSTS"] = "testserver"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benzodetox.web.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connections
+    with scratch_postgres(BENCH_DB, keep=args.keep):
         from django.test import Client
 
-        call_command("migrate", verbosity=0, interactive=False)
         started = clock.perf_counter()
         user, (own, diazepam_patients) = _seed(args.patients)
         print(f"seeded {args.patients:,} patients in {clock.perf_counter() - started:.1f} s")
@@ -210,11 +195,6 @@ def main() -> None:
             if label in targets:
                 verdict = "OK" if p95 < targets[label] else "ABOVE TARGET"
                 print(f"  target {label}: p95 < {targets[label]:.0f} ms → {verdict}")
-        connections.close_all()
-    finally:
-        if not args.keep:
-            with admin_connection(base_url) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
 
 
 def _with_plan(own: list[int]) -> int:
