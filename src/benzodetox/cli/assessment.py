@@ -4,10 +4,7 @@ field (never a traceback)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import click
@@ -20,21 +17,9 @@ from ..core.assessment.intake import intake_from_dict
 from ..core.assessment.level_of_care import assess as assess_intake
 from ..core.assessment.propose import advise_and_propose
 from ..core.errors import InputError
-from ._common import emit, format_option, output_option
+from ._common import emit, format_option, output_option, read_json_file
 
 __all__ = ["advise", "assess", "commands", "score"]
-
-
-def _read_json(path: str, option: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(option, path, "a readable JSON file", hint=error.strerror or "") from None
-    try:
-        return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}: {error.msg}"
-        raise InputError(option, path, "valid JSON", hint=where) from None
 
 
 def _reason_rows(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, Any]]:
@@ -100,7 +85,7 @@ def score(instrument: str, answers: tuple[str, ...], fmt: str, output: str | Non
 @output_option
 def assess(intake_path: str, fmt: str, output: str | None) -> None:
     """Withdrawal risk and level of care from an intake JSON file (format: docs/assessment.md)."""
-    result = assess_intake(intake_from_dict(_read_json(intake_path, "--intake")))
+    result = assess_intake(intake_from_dict(read_json_file(intake_path, "--intake")))
     data = result.as_dict()
     loc = result.level_of_care
     lines = [
@@ -141,7 +126,9 @@ def advise(
     """Taper advice from a plan and the assessments so far, with the plan it proposes."""
     from ..interop.plan_json import plan_from_dict, plan_to_dict
 
-    raw_plan = _read_json(plan_path, "--plan")
+    # Both files are read before either is interpreted, so a broken file is named first.
+    raw_plan = read_json_file(plan_path, "--plan")
+    raw_assessments = read_json_file(assessments_path, "--assessments")
     if not isinstance(raw_plan, dict):
         raise InputError("--plan", plan_path, "a JSON object (a plan written by benzodetox)")
     try:
@@ -155,7 +142,7 @@ def advise(
             "a plan written by benzodetox (plan --format json)",
             hint=f"{type(error).__name__}: {error}",
         ) from None
-    observations, conditions = observations_from_dict(_read_json(assessments_path, "--assessments"))
+    observations, conditions = observations_from_dict(raw_assessments)
     day = _parse_day(on)
     if day is None:
         if not observations:

@@ -9,6 +9,7 @@ import sys
 import click
 
 from ..core.errors import BenzodetoxError, InputError
+from ._common import OUTPUT_ALLOWED, OUTPUT_META
 
 #: Modules that contribute commands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -22,7 +23,8 @@ COMMAND_MODULES = (
 
 
 class Group(click.Group):
-    """Turns the core's InputError into a usage error (exit 2) instead of a traceback."""
+    """Turns the core's InputError into a usage error (exit 2) instead of a traceback; so too
+    a failure to write the ``--output`` file of a command that writes it itself."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -33,6 +35,16 @@ class Group(click.Group):
         except BenzodetoxError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(1)
+        except OSError as error:
+            # A command that writes its --output itself (not through write_output): an error
+            # naming that file, or naming none (a failed write on an open file: EIO, ENOSPC),
+            # is the output's. Any other OSError is a bug to see in full.
+            output = ctx.meta.get(OUTPUT_META)
+            if output is None or error.filename not in (None, output):
+                raise
+            problem = InputError("output", output, OUTPUT_ALLOWED, hint=error.strerror or "")
+            click.echo(f"Error: {problem}", err=True)
+            ctx.exit(2)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,7 +13,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import click
@@ -28,7 +27,7 @@ from ..core.kinetics.occupancy import Ed50, parse_ed50
 from ..core.kinetics.parameters import LIVER_STATES
 from ..core.plan import Plan
 from ..reports.charts import simulation_png, simulation_svg
-from ._common import jsonable, regimen_from_takes, render_table
+from ._common import jsonable, output_option, regimen_from_takes, render_table, write_output
 from .planning import DEFAULT_SOURCE, plan_from_options, plan_options
 
 __all__ = ["commands", "simulation_png", "simulation_svg", "simulation_to_dict"]
@@ -235,7 +234,7 @@ def _positive_int(value: int | None, field: str, low: int, high: int) -> int | N
 @click.option("--cv-clearance", type=float, default=None, help="Population CV of clearance.")
 @click.option("--cv-volume", type=float, default=None, help="Population CV of volume.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@output_option
 def simulate_command(**options: Any) -> None:
     """Plasma concentrations (and occupancy) of a plan, a steady regimen, or flumazenil."""
     fmt, output = options.pop("fmt"), options.pop("output")
@@ -314,11 +313,7 @@ def simulate_command(**options: Any) -> None:
     else:
         body = _table(sim, header)
     if output:
-        if isinstance(body, bytes):
-            Path(output).write_bytes(body)
-        else:
-            Path(output).write_text(body, encoding="utf-8")
-        click.echo(f"written to {output}", err=True)
+        write_output(output, body)
     else:
         assert isinstance(body, str)
         click.echo(body, nl=False)

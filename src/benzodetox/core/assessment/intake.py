@@ -160,11 +160,15 @@ def _regimen(value: object) -> Regimen:
         if isinstance(mg, bool) or not isinstance(mg, int | str | Decimal | float):
             raise InputError(f"{where}.mg", mg, "a dose in mg such as 0.5 or 10")
         amount = parse_amount(str(mg), f"{where}.mg")
+        try:
+            exact = to_mg(amount, "mg", f"{where}.mg")
+        except ArithmeticError:  # more digits than exact arithmetic holds
+            raise InputError(f"{where}.mg", mg, "a dose in mg such as 0.5 or 10") from None
         doses.append(
             Dose(
                 time=parse_time(at, f"{where}.time"),
                 drug=cat.drug(drug, f"{where}.drug").key,
-                mg=to_mg(amount, "mg", f"{where}.mg"),
+                mg=exact,
             )
         )
     return Regimen(tuple(doses))
