@@ -95,11 +95,16 @@ class HalfLife:
 
 @dataclass(frozen=True)
 class MaxDose:
-    """A plausible maximum daily dose, used only to catch typing errors at input."""
+    """The highest daily dose a product label allows adults, across its indications.
+
+    ``note`` names the indication (and any caveat, e.g. a label that gives no daily cap for one
+    indication). ``confirmed`` is False where no label was read for the figure.
+    """
 
     mg: Decimal
     source: str
     confirmed: bool
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,10 +119,20 @@ class Drug:
     max_daily: MaxDose
     equivalence: Mapping[str, EquivalenceFigure] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    #: The label maximum per market where that market's label differs or was read on its own;
+    #: ``max_daily`` stays the highest figure of all (the implausible-input check uses it).
+    max_daily_by_market: Mapping[str, MaxDose] = field(default_factory=dict)
 
     @property
     def is_long_acting(self) -> bool:
         return self.duration_class == "long" and not self.duration_conflict
+
+    def label_max(self, market: str) -> MaxDose:
+        """The label maximum daily dose in ``market`` (its own label's figure, else the general
+        ``max_daily``): e.g. diazepam is 40 mg/day in the US label and 60 mg/day in the UK SmPC."""
+        if market not in MARKETS:
+            raise InputError("market", market, " or ".join(MARKETS))
+        return self.max_daily_by_market.get(market, self.max_daily)
 
 
 @dataclass(frozen=True)
@@ -222,6 +237,22 @@ def _dec(value: object) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
+def _max_dose(row: Mapping[str, Any]) -> MaxDose:
+    return MaxDose(
+        mg=_dec(row["mg"]),
+        source=row["source"],
+        confirmed=bool(row.get("confirmed", False)),
+        note=row.get("note", ""),
+    )
+
+
+def _max_by_market(drug: str, rows: Mapping[str, Any]) -> dict[str, MaxDose]:
+    unknown = sorted(set(rows) - set(MARKETS))
+    if unknown:
+        raise DataError(f"drugs.toml [{drug}] max_daily_by_market: unknown market(s) {unknown}")
+    return {market: _max_dose(row) for market, row in rows.items()}
+
+
 def _load() -> Catalogue:
     sources = {
         key: Source(
@@ -263,13 +294,10 @@ def _load() -> Catalogue:
                 )
                 for h in row.get("half_life", ())
             ),
-            max_daily=MaxDose(
-                mg=_dec(row["max_daily"]["mg"]),
-                source=row["max_daily"]["source"],
-                confirmed=bool(row["max_daily"].get("confirmed", False)),
-            ),
+            max_daily=_max_dose(row["max_daily"]),
             equivalence=figures,
             notes=tuple(row.get("notes", ())),
+            max_daily_by_market=_max_by_market(key, row.get("max_daily_by_market", {})),
         )
     products = tuple(
         Product(
