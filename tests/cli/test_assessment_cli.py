@@ -98,6 +98,7 @@ def test_assess_table_output_marks_unconfirmed_reasons(tmp_path):
         ({k: v for k, v in INTAKE.items() if k != "source"}, "source"),
         ({**INTAKE, "source": "guesswork"}, "source"),
         ({**INTAKE, "substances": {"opioids": "yes"}}, "substances.opioids"),
+        ({**INTAKE, "regimen": [{"drug": "diazepam", "mg": 5000, "time": "08:00"}]}, "regimen"),
     ],
 )
 def test_assess_refuses_bad_intakes_with_exit_2_naming_the_field(tmp_path, content, field):

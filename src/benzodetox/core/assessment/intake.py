@@ -56,7 +56,11 @@ _FIELDS = (
 @dataclass(frozen=True)
 class Intake:
     """What is known at the start: ``regimen`` uses catalogue drug keys; ``source`` is the
-    equivalence table every diazepam-equivalent figure is computed with (no default)."""
+    equivalence table every diazepam-equivalent figure is computed with (no default).
+
+    A drug's daily total above the catalogue's plausibility limit (a multiple of its label
+    maximum, benzodetox-plausible-dose) is refused on ``regimen`` as ``plan --take`` refuses it;
+    a total above the label maximum alone is accepted and becomes a warning of the risk."""
 
     age: int
     regimen: Regimen
@@ -94,6 +98,16 @@ class Intake:
                 raise InputError("dimensions", key, ", ".join(DIMENSIONS))
             if isinstance(rating, bool) or not isinstance(rating, int) or not 0 <= rating <= 4:
                 raise InputError(f"dimensions.{key}", rating, "a rating 0–4")
+        cat = catalogue()
+        for drug in self.regimen.drugs:
+            cat.check_daily_dose(drug, self.regimen.daily_mg(drug), "regimen")
+
+    def label_warnings(self) -> tuple[str, ...]:
+        """One warning per drug whose daily total is above its label maximum (with the
+        maximum's source and whether it is confirmed)."""
+        cat = catalogue()
+        found = (cat.check_daily_dose(d, self.regimen.daily_mg(d)) for d in self.regimen.drugs)
+        return tuple(w for w in found if w)
 
 
 def _bool(value: object, name: str) -> bool:

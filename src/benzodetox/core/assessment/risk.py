@@ -235,5 +235,5 @@ def withdrawal_risk(intake: Intake) -> Risk:
         modifiers=tuple(modifiers),
         reasons=tuple(reasons),
         prompts=tuple(prompts),
-        warnings=conversion.warnings,
+        warnings=intake.label_warnings() + conversion.warnings,
     )
