@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import tomllib
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +15,7 @@ from benzodetox.core.catalogue import (
     EQUIVALENCE_TABLES,
     MARKETS,
     SUPPLEMENTARY_TABLES,
+    Product,
     catalogue,
 )
 from benzodetox.core.errors import InputError
@@ -112,17 +116,90 @@ def test_drug_classes_and_duration_classes_use_the_known_words():
     assert z_drugs == {"zaleplon", "zolpidem", "zopiclone", "eszopiclone"}
 
 
-def test_every_maximum_daily_dose_is_unconfirmed_with_its_own_r_source():
-    """The reference has no maximum daily doses: each is [R], confirmed = false, own key."""
+#: Drugs whose label maximum no label read for issue 10 confirms: ketazolam (only its anxiety dose
+#: was read) and oral midazolam (no adult oral indication anywhere).
+UNCONFIRMED_MAXIMA = {"ketazolam", "midazolam_oral"}
+
+
+def test_every_drug_has_a_label_maximum_in_both_markets_with_a_resolving_source():
+    """label_max(us) and label_max(uk) resolve for all 25 drugs to a positive figure whose source
+    key is in sources.toml and whose note names the indication or the caveat."""
     cat = catalogue()
-    keys = set()
     for drug in cat.drugs.values():
-        limit = drug.max_daily
-        assert limit.mg > 0
-        assert limit.confirmed is False
-        assert cat.source(limit.source).label == "R"
-        keys.add(limit.source)
-    assert len(keys) == len(cat.drugs)
+        for market in MARKETS:
+            limit = drug.label_max(market)
+            assert limit.mg > 0, (drug.key, market)
+            assert limit.source in cat.sources, (drug.key, market, limit.source)
+            assert limit.note.strip(), (drug.key, market)
+
+
+def test_confirmed_maxima_come_from_labels_that_were_read():
+    """Every maximum is confirmed except ketazolam's and oral midazolam's, and a confirmed figure
+    cites a label read directly [V] or in a reproduction [V2], never a recalled [R] figure."""
+    cat = catalogue()
+    for drug in cat.drugs.values():
+        figures = [drug.max_daily, *drug.max_daily_by_market.values()]
+        for limit in figures:
+            assert limit.confirmed is (drug.key not in UNCONFIRMED_MAXIMA), drug.key
+            if limit.confirmed:
+                assert cat.source(limit.source).label in {"V", "V2"}, (drug.key, limit.source)
+
+
+def test_the_general_maximum_is_the_highest_market_figure():
+    """max_daily, which bounds the implausible-input check, is never below a market's figure."""
+    for drug in catalogue().drugs.values():
+        for market, limit in drug.max_daily_by_market.items():
+            assert market in MARKETS
+            assert limit.mg <= drug.max_daily.mg, (drug.key, market)
+
+
+def test_a_market_without_its_own_figure_falls_back_to_the_general_maximum():
+    """Quazepam has no UK label: its UK label_max is the general (US) figure; bromazepam has no
+    US or UK label and uses its Irish SmPC figure in both."""
+    cat = catalogue()
+    quazepam = cat.drugs["quazepam"]
+    assert "uk" not in quazepam.max_daily_by_market
+    assert quazepam.label_max("uk") == quazepam.max_daily
+    bromazepam = cat.drugs["bromazepam"]
+    assert bromazepam.label_max("us") == bromazepam.label_max("uk") == bromazepam.max_daily
+
+
+def test_diazepam_is_40_mg_a_day_in_the_us_label_and_60_mg_in_the_uk_smpc():
+    """The crossover targets: diazepam 40 mg/day (US usual maximum) and 60 mg/day (UK
+    spasticity), each with its own source; clonazepam 20 mg/day in both markets."""
+    cat = catalogue()
+    diazepam = cat.drugs["diazepam"]
+    assert diazepam.label_max("us").mg == Decimal(40)
+    assert diazepam.label_max("uk").mg == Decimal(60)
+    assert diazepam.label_max("us").source != diazepam.label_max("uk").source
+    assert diazepam.max_daily.mg == Decimal(60)
+    clonazepam = cat.drugs["clonazepam"]
+    assert clonazepam.label_max("us").mg == clonazepam.label_max("uk").mg == Decimal(20)
+
+
+def test_labels_that_differ_between_markets_keep_both_figures():
+    """Where the US label and the UK SmPC disagree, each market keeps its own figure."""
+    cat = catalogue()
+    expected = {
+        "alprazolam": (10, 3),
+        "lorazepam": (10, 4),
+        "clobazam": (40, 60),
+        "chlordiazepoxide": (300, 100),
+        "flurazepam": (30, 60),
+        "temazepam": (30, 40),
+    }
+    for key, (us, uk) in expected.items():
+        drug = cat.drugs[key]
+        assert drug.label_max("us").mg == Decimal(us), key
+        assert drug.label_max("uk").mg == Decimal(uk), key
+        assert drug.max_daily.mg == Decimal(max(us, uk)), key
+
+
+def test_label_max_refuses_an_unknown_market():
+    """label_max('eu') is an input error naming the markets."""
+    with pytest.raises(InputError) as caught:
+        catalogue().drugs["diazepam"].label_max("eu")
+    assert caught.value.field == "market"
 
 
 def test_drugs_are_found_by_brand_and_unknown_names_get_suggestions():
@@ -208,3 +285,97 @@ def test_zopiclone_is_uk_only_and_eszopiclone_us_only():
     assert cat.products_for("zopiclone", "uk")
     assert cat.products_for("eszopiclone", "us")
     assert not cat.products_for("eszopiclone", "uk")
+
+
+def test_split_products_are_tablets_whose_scoring_a_label_states():
+    """Only tablets are split, and a split tablet cites a label read [V/V2] or is shown as
+    unconfirmed (the UK diazepam 2 mg halving)."""
+    cat = catalogue()
+    for p in cat.products:
+        if p.split_parts > 1:
+            assert p.form == "tablet", p.id
+            assert p.confirmed is False or cat.source(p.source).label in {"V", "V2"}, p.id
+
+
+def test_liquids_with_a_default_bottle_are_unconfirmed():
+    """A bottle size that no label gave (the benzodetox default) keeps the row unconfirmed."""
+    confirmed = {p.id for p in catalogue().products if p.is_liquid and p.confirmed}
+    for row in _product_rows():
+        if row["id"] in confirmed:
+            assert row.get("bottle_ml_source") != "benzodetox-bottle-default", row["id"]
+
+
+def _product_rows() -> list[dict[str, Any]]:
+    text = resources.files("benzodetox.core").joinpath("data", "products.toml").read_text("utf-8")
+    rows: list[dict[str, Any]] = tomllib.loads(text)["product"]
+    return rows
+
+
+def _by_id(market: str, drug: str) -> dict[str, Product]:
+    return {p.id: p for p in catalogue().products_for(drug, market)}
+
+
+def test_uk_products_of_the_drugs_added_for_issue_10():
+    """UK nitrazepam 5 mg (halves, Mogadon SmPC) and 2.5 mg/5 mL mixture; clobazam 10 mg
+    (halves) and 20 mg tablets, 5 and 10 mg/5 mL suspensions; loprazolam 1 mg (halves);
+    lormetazepam 0.5 and 1 mg; Dalmane 15 and 30 mg capsules."""
+    nitrazepam = _by_id("uk", "nitrazepam")
+    tab = nitrazepam["uk-nitrazepam-tab-5"]
+    assert tab.strength_mg == 5 and tab.split_parts == 2 and tab.confirmed
+    sus = nitrazepam["uk-nitrazepam-sus-0.5"]
+    assert sus.is_liquid and sus.strength_mg == Decimal("0.5")
+    clobazam = _by_id("uk", "clobazam")
+    assert clobazam["uk-clobazam-tab-10"].split_parts == 2
+    assert clobazam["uk-clobazam-tab-20"].split_parts == 1
+    assert {"uk-clobazam-sus-1", "uk-clobazam-sus-2"} <= set(clobazam)
+    assert _by_id("uk", "loprazolam")["uk-loprazolam-tab-1"].split_parts == 2
+    assert set(_by_id("uk", "lormetazepam")) == {"uk-lormetazepam-tab-0.5", "uk-lormetazepam-tab-1"}
+    assert set(_by_id("uk", "flurazepam")) == {"uk-flurazepam-cap-15", "uk-flurazepam-cap-30"}
+
+
+def test_us_products_of_the_drugs_added_for_issue_10():
+    """US triazolam 0.125/0.25 mg, estazolam 1/2 mg, clorazepate 3.75/7.5/15 mg, quazepam 15 mg
+    (halves to 7.5 mg), flurazepam 15/30 mg and zaleplon 5/10 mg capsules, Onfi clobazam
+    10/20 mg (halves) and 2.5 mg/mL in a 120 mL bottle."""
+    cat = catalogue()
+
+    def strengths(drug: str) -> list[Decimal]:
+        return sorted(p.strength_mg for p in cat.products_for(drug, "us"))
+
+    assert strengths("triazolam") == [Decimal("0.125"), Decimal("0.25")]
+    assert strengths("estazolam") == [1, 2]
+    assert strengths("clorazepate") == [Decimal("3.75"), Decimal("7.5"), 15]
+    assert strengths("flurazepam") == [15, 30]
+    assert strengths("zaleplon") == [5, 10]
+    quazepam = _by_id("us", "quazepam")["us-quazepam-tab-15"]
+    assert quazepam.split_parts == 2 and quazepam.confirmed
+    clobazam = _by_id("us", "clobazam")
+    assert clobazam["us-clobazam-tab-10"].split_parts == 2
+    sus = clobazam["us-clobazam-sus-2.5"]
+    assert sus.bottle_ml == 120 and sus.confirmed
+
+
+def test_us_strengths_once_unconfirmed_are_now_confirmed():
+    """Chlordiazepoxide, oxazepam, temazepam and zolpidem US strengths are confirmed from the
+    FDA NDC directory; the alprazolam 2 mg tablet divides into quarters per its label."""
+    cat = catalogue()
+    for drug in ("chlordiazepoxide", "oxazepam", "temazepam", "zolpidem"):
+        products = cat.products_for(drug, "us")
+        assert products and all(p.confirmed for p in products), drug
+    alprazolam_2 = _by_id("us", "alprazolam")["us-alprazolam-tab-2"]
+    assert alprazolam_2.split_parts == 4
+
+
+def test_drugs_not_marketed_in_a_market_have_no_products_there():
+    """Bromazepam, flunitrazepam, ketazolam and prazepam have no US or UK product; oral
+    midazolam is left out (paediatric single doses); UK-only and US-only drugs stay so."""
+    cat = catalogue()
+    for drug in ("bromazepam", "flunitrazepam", "ketazolam", "prazepam", "midazolam_oral"):
+        for market in MARKETS:
+            assert not cat.products_for(drug, market), (drug, market)
+    for drug in ("nitrazepam", "loprazolam", "lormetazepam", "zopiclone"):
+        assert not cat.products_for(drug, "us"), drug
+        assert cat.products_for(drug, "uk"), drug
+    for drug in ("triazolam", "estazolam", "clorazepate", "quazepam", "zaleplon", "eszopiclone"):
+        assert cat.products_for(drug, "us"), drug
+        assert not cat.products_for(drug, "uk"), drug
