@@ -224,3 +224,43 @@ def test_risk_is_a_known_level_never_below_the_table_and_deterministic(
     assert first.risk.level in LEVELS
     assert LEVELS.index(first.risk.level) >= LEVELS.index(first.risk.table_level)
     assert first.level_of_care.setting in ("outpatient", "residential", "inpatient")
+
+
+@pytest.mark.parametrize(
+    ("intake", "name"),
+    [
+        (diazepam("20", days=2), "Rare risk"),
+        (diazepam("20", months="0.5"), "Lower risk"),
+        (diazepam("20"), "Significant risk"),
+        (diazepam("20", substances=frozenset({"opioids"})), "High risk"),
+    ],
+    ids=["rare", "lower", "significant", "high"],
+)
+def test_the_risk_headline_names_its_level_first(intake, name):
+    """Every result starts with its level in words ("High risk: …"), then the dose."""
+    risk = withdrawal_risk(intake)
+    assert risk.name == name
+    assert risk.headline.startswith(f"{name}: 20 mg diazepam-equivalent a day (high dose), ")
+
+
+def test_the_risk_headline_says_how_it_is_taken_and_what_raised_it():
+    """Use in plain words (singular where it is one) and each modifier after 'raised by'."""
+    risk = withdrawal_risk(diazepam("12.5", months="1", days=1, age=70))
+    assert risk.headline == (
+        "Lower risk: 12.5 mg diazepam-equivalent a day (moderate dose), 1 day a week for "
+        "1 month; raised by age 65 or over (70)"
+    )
+
+
+@pytest.mark.parametrize(("mg", "level"), [("39.999", "significant"), ("40", "high")])
+def test_a_dose_of_about_40_mg_or_more_raises_the_risk_one_step_unconfirmed(mg, level):
+    """From 40 mg diazepam-eq a day the dose itself counts as a modifier (a benzodetox rule,
+    shown unconfirmed); below it the table's level stands."""
+    risk = withdrawal_risk(diazepam(mg))
+    assert (risk.table_level, risk.level) == ("significant", level)
+    high = [m for m in risk.modifiers if m.code == "high_dose"]
+    if level == "high":
+        assert high[0].source == "benzodetox-high-dose-modifier" and high[0].confirmed is False
+        assert "raised by a dose of about 40 mg" in risk.headline
+    else:
+        assert high == []

@@ -6,6 +6,23 @@ managed, inpatient care when Rec 5a (imminent harm not mitigated by the first re
 withdrawal present or expected) applies. The setting is mapped to the ASAM Criteria (3rd ed.)
 levels 1-WM … 4-WM using the clinician's ratings of the six dimensions (0–4); that mapping is a
 benzodetox reading of the level descriptions and is flagged unconfirmed.
+
+Polydrug use (opioids, other sedatives, alcohol or other substances with the benzodiazepine) or
+a high dose (about 40 mg diazepam-eq a day or more) may need management under specialist
+supervision (Australian state guidance, guidelines.md §3.1 [V2]); benzodetox then asks for at
+least 2-WM with support at home and 3.2-WM without it or when it is not recorded (its reading
+of the level descriptions, unconfirmed). "No support at home" is stated as a reason whenever the
+intake says so.
+
+>>> from datetime import time
+>>> from decimal import Decimal
+>>> from benzodetox.core.regimen import Dose, Regimen
+>>> intake = Intake(age=50, regimen=Regimen((Dose(time(22), "diazepam", Decimal(45)),)),
+...                 duration_months=Decimal(24), days_per_week=7, source="ashton-2002",
+...                 support_at_home=False)
+>>> print(assess(intake).level_of_care.headline)  # doctest: +NORMALIZE_WHITESPACE
+Residential care, 3.2-WM, under specialist supervision: a dose of 45 mg
+diazepam-equivalent a day (about 40 mg or more); no support at home
 """
 
 from __future__ import annotations
@@ -13,32 +30,52 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..errors import DataError
+from ..units import format_mg, plain_decimal
 from ._common import Reason, read_data
-from .intake import DIMENSIONS, Intake
-from .risk import LEVELS, Risk, withdrawal_risk
+from .intake import DIMENSIONS, SUBSTANCES, Intake
+from .risk import HIGH_DOSE_FROM_MG, LEVELS, Risk, withdrawal_risk
 
-__all__ = ["WM_LEVELS", "Assessment", "LevelOfCare", "assess", "level_of_care"]
+__all__ = ["POLYDRUG", "WM_LEVELS", "Assessment", "LevelOfCare", "assess", "level_of_care"]
 
 _RISK = read_data("risk.toml")
 _DATA = read_data("levels_of_care.toml")
 _MAP = _DATA["mapping"]
 #: ASAM Criteria withdrawal-management levels, least intensive first.
 WM_LEVELS: tuple[str, ...] = tuple(_DATA["levels"])
+_SPECIALIST = _RISK["specialist"]
+_SPECIALIST_LEVEL = _DATA["specialist"]
+#: The intake's substances that make its use polydrug use (risk.toml [specialist]).
+POLYDRUG: tuple[str, ...] = tuple(_SPECIALIST["polydrug"])
+for _name in POLYDRUG:
+    if _name not in SUBSTANCES:
+        raise DataError(f"risk.toml [specialist] polydrug: unknown substance {_name!r}")
+for _key in ("with_support", "without_support"):
+    if _SPECIALIST_LEVEL[_key] not in WM_LEVELS:
+        raise DataError(f"levels_of_care.toml [specialist] {_key}: unknown WM level")
 
 
 @dataclass(frozen=True)
 class LevelOfCare:
+    """The setting and WM level with every reason; ``specialist`` when polydrug use or a high
+    dose calls for specialist supervision; ``headline`` says it all in one line, setting first
+    and then what led to it ("Residential care, 3.2-WM, under specialist supervision: …")."""
+
     setting: str  # "outpatient", "residential" or "inpatient"
     wm_level: str
     wm_name: str
     dimensions: Mapping[str, int | None]
     reasons: tuple[Reason, ...]
+    specialist: bool = False
+    headline: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
             "setting": self.setting,
             "wm_level": self.wm_level,
             "wm_name": self.wm_name,
+            "specialist_supervision": self.specialist,
+            "headline": self.headline,
             "dimensions": dict(self.dimensions),
             "reasons": [r.as_dict() for r in self.reasons],
         }
@@ -55,11 +92,19 @@ class Assessment:
     def reasons(self) -> tuple[Reason, ...]:
         return self.risk.reasons + self.level_of_care.reasons
 
+    @property
+    def headline(self) -> str:
+        """The risk's headline (its level first), as every adapter shows it first."""
+        return self.risk.headline
+
     def as_dict(self) -> dict[str, object]:
         return {
+            "headline": self.risk.headline,
+            "level_of_care_headline": self.level_of_care.headline,
             "risk": self.risk.level,
             "level_of_care": self.level_of_care.setting,
             "wm_level": self.level_of_care.wm_level,
+            "specialist_supervision": self.level_of_care.specialist,
             "reasons": [r.as_dict() for r in self.reasons],
             "prompts": [p.as_dict() for p in self.risk.prompts],
             "warnings": list(self.risk.warnings),
@@ -81,13 +126,62 @@ def _higher(a: str, b: str) -> str:
     return a if WM_LEVELS.index(a) >= WM_LEVELS.index(b) else b
 
 
+def _home(intake: Intake) -> str:
+    if intake.support_at_home is None:
+        return "support at home not recorded"
+    return "with support at home" if intake.support_at_home else "no support at home"
+
+
+def _specialist(intake: Intake, risk: Risk) -> tuple[list[str], list[Reason]]:
+    """What calls for specialist supervision (in words), and the reasons to show: the
+    triggers, and the equivalence tables when they disagree about the dose being high."""
+    eq = risk.diazepam_eq_mg_per_day
+    start = plain_decimal(HIGH_DOSE_FROM_MG)
+    triggers: list[str] = []
+    if eq >= HIGH_DOSE_FROM_MG:
+        triggers.append(
+            f"a dose of {format_mg(eq)} diazepam-equivalent a day (about {start} mg or more)"
+        )
+    drugs = [_RISK["substances"][n]["text"] for n in POLYDRUG if n in intake.substances]
+    if drugs:
+        triggers.append("polydrug use: " + ", ".join(drugs))
+    reasons: list[Reason] = []
+    if triggers:
+        reasons.append(
+            Reason(
+                code="specialist",
+                text=f"{_SPECIALIST['text']}: " + "; ".join(triggers),
+                source=_SPECIALIST["source"],
+                confirmed=bool(_SPECIALIST["confirmed"]),
+            )
+        )
+    lo, hi = risk.range_mg_per_day
+    if lo < HIGH_DOSE_FROM_MG <= hi:
+        reasons.append(
+            Reason(
+                code="specialist.tables-disagree",
+                text=(
+                    "the equivalence tables disagree on whether the dose reaches it: across them "
+                    f"it is {format_mg(lo).removesuffix(' mg')}–{format_mg(hi)} a day against "
+                    f"about {start} mg for specialist supervision; this assessment uses "
+                    f"{risk.source} ({format_mg(eq)})"
+                ),
+                source=_SPECIALIST["source"],
+                confirmed=bool(_SPECIALIST["confirmed"]),
+            )
+        )
+    return triggers, reasons
+
+
 def level_of_care(intake: Intake, risk: Risk) -> LevelOfCare:
     """The setting and WM level for ``intake`` given its ``risk`` (see the module text)."""
     reasons: list[Reason] = []
+    drivers: list[str] = []  # what raised the level, in words, for the headline
     level = "1-WM"
     for name in sorted(intake.conditions):
         row = _RISK["conditions"][name]
         if row.get("inpatient", False):
+            drivers.append(row["text"])
             reasons.append(
                 Reason(
                     code=f"inpatient.{name}",
@@ -111,22 +205,43 @@ def level_of_care(intake: Intake, risk: Risk) -> LevelOfCare:
             )
         )
         level = _higher(level, "3.7-WM")
+        drivers.append("previous withdrawal seizure or delirium")
+    home_counts = False  # whether support at home chose between two levels
+    triggers, specialist_reasons = _specialist(intake, risk)
+    reasons.extend(specialist_reasons)
+    if triggers:
+        wanted = _SPECIALIST_LEVEL["with_support" if intake.support_at_home else "without_support"]
+        level = _higher(level, wanted)
+        home_counts = True
+        drivers.extend(triggers)
+        reasons.append(
+            Reason(
+                code="specialist-level",
+                text=f"specialist supervision, {_home(intake)}: at least {wanted}",
+                source=_SPECIALIST_LEVEL["source"],
+                confirmed=bool(_SPECIALIST_LEVEL["confirmed"]),
+                rec="ASAM Criteria withdrawal-management levels",
+            )
+        )
     ratings = intake.dimensions
     withdrawal = ratings.get("withdrawal")
     if withdrawal is not None:
         if withdrawal >= int(_MAP["unstable_rating"]):
             level = _higher(level, "4-WM")
             reasons.append(_mapping_reason(f"withdrawal dimension rated {withdrawal}: 4-WM"))
+            drivers.append(f"withdrawal dimension rated {withdrawal}")
         elif withdrawal >= int(_MAP["severe_rating"]):
             level = _higher(level, "3.7-WM")
             reasons.append(_mapping_reason(f"withdrawal dimension rated {withdrawal}: 3.7-WM"))
+            drivers.append(f"withdrawal dimension rated {withdrawal}")
         elif withdrawal >= int(_MAP["moderate_rating"]):
             wanted = "2-WM" if intake.support_at_home else "3.2-WM"
-            home = "with" if intake.support_at_home else "without (or not recorded)"
             level = _higher(level, wanted)
+            home_counts = True
+            drivers.append(f"withdrawal dimension rated {withdrawal}")
             reasons.append(
                 _mapping_reason(
-                    f"withdrawal dimension rated {withdrawal} {home} support at home: {wanted}"
+                    f"withdrawal dimension rated {withdrawal}, {_home(intake)}: {wanted}"
                 )
             )
     for name in DIMENSIONS[1:]:
@@ -134,6 +249,7 @@ def level_of_care(intake: Intake, risk: Risk) -> LevelOfCare:
         if rating is not None and rating >= int(_MAP["other_severe_rating"]):
             level = _higher(level, "3.7-WM")
             reasons.append(_mapping_reason(f"{name} dimension rated {rating}: 3.7-WM"))
+            drivers.append(f"{name} dimension rated {rating}")
     row = _DATA["levels"][level]
     setting = row["setting"]
     if level == "1-WM":
@@ -146,24 +262,34 @@ def level_of_care(intake: Intake, risk: Risk) -> LevelOfCare:
                 rec="Rec 5",
             )
         )
-        if intake.support_at_home is False:
-            reasons.append(
-                Reason(
-                    code="environment",
-                    text="no support at home: rate the recovery-environment dimension",
-                    source=_DATA["criteria"]["source"],
-                    confirmed=bool(_DATA["criteria"]["confirmed"]),
-                    rec="ASAM Criteria dimension 6",
-                )
+    if intake.support_at_home is False:
+        rated = "environment" in ratings
+        reasons.append(
+            Reason(
+                code="environment",
+                text="no support at home"
+                + ("" if rated else ": rate the recovery-environment dimension"),
+                source=_DATA["criteria"]["source"],
+                confirmed=bool(_DATA["criteria"]["confirmed"]),
+                rec="ASAM Criteria dimension 6",
             )
+        )
+    if home_counts or intake.support_at_home is False:
+        drivers.append(_home(intake))
     reasons.append(_mapping_reason(f"{level}: {row['name']} ({row['typical']})"))
     dims: dict[str, int | None] = {name: ratings.get(name) for name in DIMENSIONS}
+    headline = f"{setting.capitalize()} care, {level}"
+    if triggers:
+        headline += ", under specialist supervision"
+    headline += ": " + ("; ".join(drivers) if drivers else "no reason for a higher level of care")
     return LevelOfCare(
         setting=setting,
         wm_level=level,
         wm_name=row["name"],
         dimensions=dims,
         reasons=tuple(reasons),
+        specialist=bool(triggers),
+        headline=headline,
     )
 
 

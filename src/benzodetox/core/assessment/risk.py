@@ -6,15 +6,23 @@ days a week → rare; on ≥ 4 days a week the risk depends on the duration (< 1
 high > 15 mg). The dose is computed with the equivalence table the intake declares (never the
 guideline's own examples, which mix two tables). Named modifiers (age ≥ 65, previous withdrawal
 seizure or delirium, other substance use, comorbidity …) raise the level by one step — a
-benzodetox rule, flagged unconfirmed, since the table gives no size for them.
+benzodetox rule, flagged unconfirmed, since the table gives no size for them. A dose of about
+40 mg diazepam-eq a day or more (the high dose of Australian guidance that may need specialist
+supervision) counts as such a modifier too, also flagged unconfirmed.
+
+The result names its level first: ``headline`` reads "High risk: 45 mg diazepam-equivalent a
+day (high dose), 7 days a week for 24 months; raised by …".
 
 >>> from datetime import time
 >>> from decimal import Decimal
 >>> from benzodetox.core.regimen import Dose, Regimen
 >>> intake = Intake(age=50, regimen=Regimen((Dose(time(22), "diazepam", Decimal(20)),)),
 ...                 duration_months=Decimal(6), days_per_week=7, source="ashton-2002")
->>> withdrawal_risk(intake).level
+>>> risk = withdrawal_risk(intake)
+>>> risk.level
 'significant'
+>>> risk.headline
+'Significant risk: 20 mg diazepam-equivalent a day (high dose), 7 days a week for 6 months'
 """
 
 from __future__ import annotations
@@ -24,17 +32,19 @@ from decimal import Decimal
 from typing import Any
 
 from ..equivalence import convert
-from ..units import format_mg
+from ..units import format_mg, plain_decimal
 from ._common import Reason, read_data
 from .intake import Intake
 
-__all__ = ["LEVELS", "Risk", "dose_band", "duration_band", "withdrawal_risk"]
+__all__ = ["HIGH_DOSE_FROM_MG", "LEVELS", "Risk", "dose_band", "duration_band", "withdrawal_risk"]
 
 _DATA = read_data("risk.toml")
 _TABLE = _DATA["table"]
 TABLE_TITLE: str = _TABLE["title"]
 #: Risk levels, lowest first.
 LEVELS: tuple[str, ...] = tuple(_DATA["levels"]["order"])
+#: Diazepam-eq mg/day from which a dose is high enough to prompt specialist supervision.
+HIGH_DOSE_FROM_MG = Decimal(_DATA["specialist"]["high_dose_from_mg"])
 
 
 @dataclass(frozen=True)
@@ -44,10 +54,13 @@ class Risk:
     ``table_level`` is what the table alone says; ``level`` adds the modifiers. ``reasons``
     lists the table rule, each modifier and each disagreement between tables; ``prompts`` is
     advice that goes with the intake (naloxone with opioids, sleep watch in bipolar disorder …).
+    ``name`` is the level in words ("High risk") and ``headline`` starts with it.
     """
 
     level: str
     level_text: str
+    name: str
+    headline: str
     table_level: str
     dose_band: str
     duration_band: str
@@ -64,6 +77,8 @@ class Risk:
         return {
             "level": self.level,
             "level_text": self.level_text,
+            "name": self.name,
+            "headline": self.headline,
             "table_level": self.table_level,
             "dose_band": self.dose_band,
             "duration_band": self.duration_band,
@@ -121,9 +136,11 @@ def _prompt(code: str, row: dict[str, Any]) -> Reason | None:
     return _reason(code, prompt) if prompt is not None else None
 
 
-def _modifiers(intake: Intake) -> tuple[list[Reason], list[Reason]]:
+def _modifiers(intake: Intake, eq: Decimal) -> tuple[list[Reason], list[Reason]]:
     modifiers: list[Reason] = []
     prompts: list[Reason] = []
+    if eq >= HIGH_DOSE_FROM_MG:
+        modifiers.append(_reason("high_dose", _DATA["high_dose"]))
     age = _DATA["age"]
     if intake.age >= int(age["older_from_years"]):
         modifiers.append(_reason("age", age, f"{age['text']} ({intake.age})"))
@@ -166,6 +183,17 @@ def _raise(level: str, steps: int) -> str:
     return LEVELS[min(LEVELS.index(level) + steps, len(LEVELS) - 1)]
 
 
+def _count(n: int | Decimal, word: str) -> str:
+    """'1 day', '7 days', '0.5 months' (decimals written plainly)."""
+    return f"{plain_decimal(Decimal(n))} {word}{'' if n == 1 else 's'}"
+
+
+def _use(intake: Intake) -> str:
+    """How the drug is taken, in words: '7 days a week for 24 months'."""
+    days = _count(intake.days_per_week, "day")
+    return f"{days} a week for {_count(intake.duration_months, 'month')}"
+
+
 def withdrawal_risk(intake: Intake) -> Risk:
     """The risk of clinically significant withdrawal for ``intake`` (see the module text)."""
     conversion = convert(intake.regimen, intake.source, intake.basis)
@@ -175,7 +203,7 @@ def withdrawal_risk(intake: Intake) -> Risk:
     dose = dose_band(eq)
     table_level = _table_level(frequent, duration, dose)
     texts = _DATA["levels"]["text"]
-    use = f"{intake.days_per_week} days a week for {intake.duration_months} months"
+    use = _use(intake)
     reasons = [
         Reason(
             code="table",
@@ -206,7 +234,7 @@ def withdrawal_risk(intake: Intake) -> Risk:
                 confirmed=True,
             )
         )
-    modifiers, prompts = _modifiers(intake)
+    modifiers, prompts = _modifiers(intake, eq)
     level = table_level
     if modifiers:
         step = _DATA["raise"]
@@ -222,9 +250,15 @@ def withdrawal_risk(intake: Intake) -> Risk:
             )
         )
         reasons.extend(modifiers)
+    name = _DATA["levels"]["name"][level]
+    headline = f"{name}: {format_mg(eq)} diazepam-equivalent a day ({dose} dose), {use}"
+    if modifiers:
+        headline += "; raised by " + ", ".join(m.text for m in modifiers)
     return Risk(
         level=level,
         level_text=texts[level],
+        name=name,
+        headline=headline,
         table_level=table_level,
         dose_band=dose,
         duration_band=duration,
