@@ -69,12 +69,15 @@ def test_score_refuses_bad_answers_with_exit_2_naming_the_item(args, field):
 
 
 def test_assess_json_has_risk_level_of_care_and_sourced_reasons(tmp_path):
-    """assess --intake FILE --format json → risk, level_of_care, reasons[] with sources."""
+    """assess --intake FILE --format json → headlines, risk, level_of_care, reasons[] with
+    sources; opioids with the benzodiazepine make it specialist supervision at 2-WM."""
     result = run("assess", "--intake", write(tmp_path, "i.json", INTAKE), "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["risk"] == "high" and data["level_of_care"] == "outpatient"
-    assert data["wm_level"] == "1-WM"
+    assert data["wm_level"] == "2-WM" and data["specialist_supervision"] is True
+    assert data["headline"].startswith("High risk: ")
+    assert data["level_of_care_headline"].startswith("Outpatient care, 2-WM, under specialist")
     assert all(r["source"] for r in data["reasons"])
     assert any(r["confirmed"] is False for r in data["reasons"])
     assert any("Rec 17" in p["rec"] for p in data["prompts"])
@@ -85,6 +88,22 @@ def test_assess_table_output_marks_unconfirmed_reasons(tmp_path):
     result = run("assess", "--intake", write(tmp_path, "i.json", INTAKE))
     assert result.exit_code == 0
     assert "risk: high" in result.output and "[unconfirmed]" in result.output
+
+
+def test_assess_table_output_starts_with_the_risk_then_the_care_headline(tmp_path):
+    """Line 1 names the risk level first, line 2 the setting under specialist supervision
+    with 'no support at home' among its reasons, exactly as the core words them."""
+    intake = {**INTAKE, "support_at_home": False}
+    lines = run("assess", "--intake", write(tmp_path, "i.json", intake)).output.splitlines()
+    assert lines[0] == (
+        "High risk: 20 mg diazepam-equivalent a day (high dose), 7 days a week for 18 months; "
+        "raised by age 65 or over (67), opioids taken with the benzodiazepine, short-acting, "
+        "high-potency benzodiazepine: alprazolam, bipolar disorder"
+    )
+    assert lines[1] == (
+        "Residential care, 3.2-WM, under specialist supervision: polydrug use: opioids taken "
+        "with the benzodiazepine; no support at home"
+    )
 
 
 @pytest.mark.parametrize(

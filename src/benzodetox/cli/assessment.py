@@ -89,10 +89,13 @@ def assess(intake_path: str, fmt: str, output: str | None) -> None:
     data = result.as_dict()
     loc = result.level_of_care
     lines = [
+        result.risk.headline,
+        loc.headline,
         f"risk: {result.risk.level} ({result.risk.level_text})",
         f"diazepam-equivalent: {result.risk.diazepam_eq_mg_per_day.normalize():f} mg/day "
         f"under {result.risk.source} ({result.risk.dose_band} dose, {result.risk.duration_band})",
-        f"level of care: {loc.setting}, {loc.wm_level} ({loc.wm_name})",
+        f"level of care: {loc.setting}, {loc.wm_level} ({loc.wm_name})"
+        + (", under specialist supervision" if loc.specialist else ""),
         "reasons:",
         *_reason_lines(result.reasons),
     ]

@@ -16,6 +16,9 @@ def assess(data: dict[str, Any]) -> dict[str, Any]:
     risk, level = result.risk, result.level_of_care
     return {
         "available": True,
+        "headline": risk.headline,
+        "level_of_care_headline": level.headline,
+        "specialist_supervision": level.specialist,
         "risk": risk.level,
         "risk_text": risk.level_text,
         "level_of_care": level.wm_level,
