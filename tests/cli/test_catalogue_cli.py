@@ -11,10 +11,17 @@ import pytest
 from click.testing import CliRunner
 
 from benzodetox.cli.main import cli
+from benzodetox.core.catalogue import catalogue
 
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args))
+
+
+def status(drug: str) -> str:
+    """How the CLI must call ``drug``'s label maximum: 'confirmed' or 'unconfirmed', as the
+    catalogue records it (so these tests follow the data as figures get confirmed)."""
+    return "confirmed" if catalogue().drug(drug).max_daily.confirmed else "unconfirmed"
 
 
 def test_convert_json_has_the_documented_shape():
@@ -92,7 +99,7 @@ def test_a_range_without_a_basis_exits_2_naming_the_range():
         ("alprazolam 1 g at 08:00", "unit: 'g'"),
         ("alprazolam 0 mg at 08:00", "greater than zero"),
         ("alprazolam -1 mg at 08:00", "'DRUG AMOUNT UNIT at HH:MM'"),
-        ("alprazolam 41 mg at 08:00", "up to 40 mg/day (4× the unconfirmed label maximum"),
+        ("alprazolam 41 mg at 08:00", f"up to 40 mg/day (4× the {status('alprazolam')} label"),
         ("alprazolam 1 mg at 8h", "time"),
         ("alprazolam 1 mg at 24:30", "HH:MM"),
     ],
@@ -123,7 +130,7 @@ def test_a_dose_above_the_label_maximum_is_accepted_with_a_warning():
         cli, ["convert", "--take", "zopiclone 15 mg at 22:00", "--source", "ashton-2002"]
     )
     assert result.exit_code == 0
-    assert "above the unconfirmed label maximum of 7.5 mg/day" in result.stderr
+    assert f"above the {status('zopiclone')} label maximum of 7.5 mg/day" in result.stderr
 
 
 def test_an_unknown_source_exits_2_naming_the_tables():
@@ -151,14 +158,15 @@ def test_drugs_lists_all_25_with_the_disagreement_flag():
 
 def test_drugs_card_shows_sources_conflicts_spans_and_products():
     """alprazolam's card: conflict on duration, figures per table with labels, span ⚠, the
-    unconfirmed maximum, and products of the chosen market only."""
+    maximum (marked unconfirmed only if it is), and products of the chosen market only."""
     result = run("drugs", "Xanax", "--market", "us")
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "CONFLICT" in out
     assert "ashton-2002" in out and "[V]" in out and "vadod-2021" in out
     assert "⚠" in out
-    assert "10 mg/day (unconfirmed" in out
+    assert "plausible maximum: 10 mg/day" in out
+    assert ("10 mg/day (unconfirmed" in out) is (status("alprazolam") == "unconfirmed")
     assert "products (us)" in out and "products (uk)" not in out
     assert "greenblatt-wright-1993" in out
 
@@ -171,7 +179,11 @@ def test_drugs_card_json_has_equivalence_and_products():
     assert data["drug"] == "diazepam"
     assert data["equivalence"]["scotland-2024"]["doubled"] is True
     assert data["span"]["disagreement"] is False
-    assert data["max_daily"]["confirmed"] is False
+    assert data["max_daily"] == {
+        "mg": "60",
+        "source": "max-diazepam",
+        "confirmed": status("diazepam") == "confirmed",
+    }
     uk2 = next(p for p in data["products"] if p["id"] == "uk-diazepam-tab-2")
     assert uk2["split_parts"] == 2 and uk2["confirmed"] is False
     liquids = [p for p in data["products"] if p["form"] == "liquid"]
