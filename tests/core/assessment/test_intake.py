@@ -88,3 +88,21 @@ def test_a_dose_within_the_label_maximum_adds_no_label_warning():
     """Diazepam 10 mg a day gives no label-maximum warning."""
     risk = assess(intake_from_dict(BASE)).risk
     assert not any("label maximum" in w for w in risk.warnings)
+
+
+@pytest.mark.parametrize(
+    ("months", "accepted"),
+    [("552", True), ("552.01", False), ("0", True), ("6.25", True), ("6.125", False),
+     ("1e999999", False), ("-1", False)],
+)  # fmt: skip
+def test_the_duration_is_at_most_the_age_in_months_with_two_decimals(months, accepted):
+    """Age 45 allows up to (45 + 1) × 12 = 552 months; more, a negative duration, or false
+    precision (3 decimals, an exponent of a million) is refused on ``duration_months``."""
+    data = {**BASE, "duration_months": months}
+    if accepted:
+        assert intake_from_dict(data).duration_months == Decimal(months)
+    else:
+        with pytest.raises(InputError) as error:
+            intake_from_dict(data)
+        assert error.value.field == "duration_months"
+        assert "from 0 to 552" in error.value.allowed

@@ -83,8 +83,15 @@ class Intake:
             raise InputError("age", self.age, "whole years, 0–130")
         if not 1 <= self.days_per_week <= 7:
             raise InputError("days_per_week", self.days_per_week, "a whole number of days, 1–7")
-        if self.duration_months < 0:
-            raise InputError("duration_months", self.duration_months, "months, 0 or more")
+        # Not longer than the person has lived (age in whole years, so up to a year more).
+        longest = Decimal((self.age + 1) * 12)
+        months = self.duration_months
+        if not 0 <= months <= longest or months != months.quantize(Decimal("0.01")):
+            raise InputError(
+                "duration_months",
+                months,
+                f"months from 0 to {longest} (not longer than the age), at most 2 decimals",
+            )
         for name, allowed, given in (
             ("history", HISTORY, self.history),
             ("substances", SUBSTANCES, self.substances),
