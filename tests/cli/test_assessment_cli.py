@@ -180,6 +180,7 @@ def test_advise_on_a_given_day_with_no_symptoms_proceeds(tmp_path, plan_file):
          "assessments[0].events[0]"),
         (None, [{"at": "2025-03-19T10:00", "scores": {"ciwa-b": [5] * 20}}], None,
          "assessments[0].scores.ciwa-b.item 1"),
+        (None, [{"at": "2025-03-19T10:00", "scores": {"ciwa-b": 0.5}}], None, "--assessments"),
         (None, [], "01/04/2025", "--on"),
         (None, [], None, "--on"),
         ({"steps": "nope"}, [], "2025-04-01", "steps"),

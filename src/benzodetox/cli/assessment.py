@@ -145,7 +145,18 @@ def advise(
             "a plan written by benzodetox (plan --format json)",
             hint=f"{type(error).__name__}: {error}",
         ) from None
-    observations, conditions = observations_from_dict(raw_assessments)
+    try:
+        observations, conditions = observations_from_dict(raw_assessments)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        # A shape the reader does not check yet (e.g. a number where a list of answers goes).
+        raise InputError(
+            "--assessments",
+            assessments_path,
+            "assessments as docs/assessment.md describes them",
+            hint=f"{type(error).__name__}: {error}",
+        ) from None
     day = _parse_day(on)
     if day is None:
         if not observations:

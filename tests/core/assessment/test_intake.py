@@ -106,3 +106,11 @@ def test_the_duration_is_at_most_the_age_in_months_with_two_decimals(months, acc
             intake_from_dict(data)
         assert error.value.field == "duration_months"
         assert "from 0 to 552" in error.value.allowed
+
+
+@pytest.mark.parametrize("value", [Decimal("Infinity"), Decimal("-Infinity"), Decimal("NaN")])
+def test_a_whole_number_field_given_an_infinite_or_nan_decimal_is_refused(value):
+    """days_per_week as Decimal('Infinity') is an InputError on the field, not an overflow."""
+    with pytest.raises(InputError) as error:
+        intake_from_dict({**BASE, "days_per_week": value})
+    assert error.value.field == "days_per_week"

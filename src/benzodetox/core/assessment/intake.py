@@ -125,7 +125,7 @@ def _bool(value: object, name: str) -> bool:
 
 def _int(value: object, name: str, allowed: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, Decimal) and value == value.to_integral_value():
+        if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
             return int(value)
         raise InputError(name, value, allowed)
     return value
