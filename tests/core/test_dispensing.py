@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from benzodetox.core.catalogue import Product
 from benzodetox.core.dispensing import (
+    EASY_PIECES,
     MAX_SOLID_PIECES,
     SOLIDS_FIRST_PIECES,
     achievable_at_most,
@@ -84,9 +85,10 @@ def effective_parts(product: Product) -> int:
     return 1 if product.form == "capsule" else product.split_parts
 
 
-def solid_pieces_by_dose(products: tuple[Product, ...]) -> dict[Decimal, int]:
-    """Every solid dose of at most MAX_SOLID_PIECES pieces -> its fewest pieces, by enumeration."""
-    reachable: dict[tuple[int, Decimal], None] = {(0, D(0)): None}
+def solid_ranks_by_dose(products: tuple[Product, ...]) -> dict[Decimal, tuple[int, int, int]]:
+    """Every solid dose of at most MAX_SOLID_PIECES pieces -> the best (pieces beyond the easy
+    few, split class, pieces) of the ways of making it, by enumeration."""
+    reachable: dict[tuple[int, int, Decimal], None] = {(0, 0, D(0)): None}
     for product in products:
         if product.is_liquid:
             continue
@@ -96,20 +98,33 @@ def solid_pieces_by_dose(products: tuple[Product, ...]) -> dict[Decimal, int]:
             count = Fraction(n, parts)
             whole = n // parts
             used = whole + (1 if n % parts else 0)
+            rest = count - whole
+            cls = 0 if rest == 0 else 1 if rest.denominator == 2 else 2
             mg = D(count.numerator) * product.strength_mg / D(count.denominator)
             if used <= MAX_SOLID_PIECES and mg == mg.quantize(D("0.001")):
-                options.append((used, mg))
+                options.append((used, cls, mg))
         reachable = reachable | {
-            (p + used, mg + extra): None
-            for (p, mg) in reachable
-            for used, extra in options
+            (p + used, max(c, cls), mg + extra): None
+            for (p, c, mg) in reachable
+            for used, cls, extra in options
             if p + used <= MAX_SOLID_PIECES
         }
-    best: dict[Decimal, int] = {}
-    for p, mg in reachable:
+    best: dict[Decimal, tuple[int, int, int]] = {}
+    for p, c, mg in reachable:
         if mg > 0:
-            best[mg] = min(best.get(mg, p), p)
+            rank = (max(p, EASY_PIECES), c, p)
+            best[mg] = min(best.get(mg, rank), rank)
     return best
+
+
+def solid_pieces_by_dose(products: tuple[Product, ...]) -> dict[Decimal, int]:
+    """Every solid dose of at most MAX_SOLID_PIECES pieces -> the pieces of its best way."""
+    return {mg: rank[2] for mg, rank in solid_ranks_by_dose(products).items()}
+
+
+def split_class(takes: tuple[Take, ...]) -> int:
+    fractions = [t.count - t.count.numerator // t.count.denominator for t in takes if t.count]
+    return max((0 if f == 0 else 1 if f.denominator == 2 else 2 for f in fractions), default=0)
 
 
 def brute_largest_at_most(products: tuple[Product, ...], limit: Decimal) -> Decimal:
@@ -178,18 +193,20 @@ def test_the_dose_given_is_the_largest_achievable_at_or_below_the_target(
 
 @settings(deadline=None)  # the naive enumeration is slow by design
 @given(product_sets(max_solids=3, max_liquids=1), dose_targets(30))
-def test_an_exact_solid_dose_uses_the_fewest_pieces_and_liquid_only_when_solids_need_more(
+def test_an_exact_solid_dose_is_the_easiest_way_and_liquid_only_when_solids_need_more(
     products: tuple[Product, ...], target: Decimal
 ) -> None:
-    """Solids win with ≤ 4 pieces; a liquid (one piece) otherwise; solids use the fewest pieces."""
+    """Up to five pieces, whole units before halves before smaller parts, then fewest pieces
+    (beyond five, fewest pieces first); a liquid only where the solids need more than six."""
     mg, takes = dispense(products, target)
     if mg == 0:
         return
-    fewest = solid_pieces_by_dose(products).get(mg)
+    best = solid_ranks_by_dose(products).get(mg)
     if takes[0].ml is not None:
-        assert fewest is None or fewest > SOLIDS_FIRST_PIECES
+        assert best is None or best[2] > SOLIDS_FIRST_PIECES
     else:
-        assert pieces(takes) == fewest
+        count = pieces(takes)
+        assert (max(count, EASY_PIECES), split_class(takes), count) == best
 
 
 @given(product_sets(), st.data())
@@ -286,6 +303,15 @@ def test_us_diazepam_1_mg_is_half_a_2_mg_tablet() -> None:
     assert mg == D(1)
     assert [(t.product_id, t.count) for t in takes] == [("us-diazepam-tablet-2", Fraction(1, 2))]
     assert describe_take(takes[0]) == "½ × diazepam 2 mg tablet"
+
+
+def test_whole_tablets_come_before_halves_within_five_pieces() -> None:
+    """US diazepam 2/5/10 mg scored: 8 mg is 4 × 2 mg rather than 5 + 1½ × 2 mg (no split), but
+    28 mg is 2 × 10 + 5 + 1½ × 2 mg rather than 2 × 10 + 4 × 2 mg (six pieces)."""
+    _, takes = dispense(US_DIAZEPAM, D(8))
+    assert [(t.product_id, t.count) for t in takes] == [("us-diazepam-tablet-2", Fraction(4))]
+    _, takes = dispense(US_DIAZEPAM, D(28))
+    assert pieces(takes) == 5 and split_class(takes) == 1
 
 
 def test_a_whole_tablet_is_preferred_to_splitting_a_larger_one() -> None:

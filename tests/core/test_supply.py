@@ -103,12 +103,12 @@ def test_periods_are_consecutive_and_the_last_one_is_shorter() -> None:
 
 def test_one_period_per_step_when_asked() -> None:
     """period_days=None: the periods are the plan's steps."""
-    plan = contiguous((14, (dose((FIVE,), "7.5"),)), (14, (dose((FIVE, TWO), "6"),)))
+    plan = contiguous((14, (dose((FIVE,), "7.5"),)), (14, (dose((FIVE, TWO), "9"),)))
     order = pharmacy_order(plan, None)
     assert [(p.start, p.end) for p in order] == [(s.start, s.end) for s in plan.steps]
     assert [ln.units for ln in order[0].lines] == [21]
-    # 6 mg = 5 + ½ × 2: 14 fives and 7 twos; larger strength first
-    assert [(ln.product_id, ln.units) for ln in order[1].lines] == [(FIVE.id, 14), (TWO.id, 7)]
+    # 9 mg = 5 + 2 × 2: 14 fives and 28 twos; larger strength first
+    assert [(ln.product_id, ln.units) for ln in order[1].lines] == [(FIVE.id, 14), (TWO.id, 28)]
 
 
 def test_only_products_used_in_the_period_appear() -> None:
@@ -126,7 +126,7 @@ def test_only_products_used_in_the_period_appear() -> None:
 def test_orders_are_deterministic_by_drug_then_solids_then_strength() -> None:
     """Two drugs at once (a crossover): drug name first, solids before liquid, larger first."""
     lorazepam = dose((SOLUTION,), "0.5", 8)
-    diazepam = dose((FIVE, TWO), "6", 22)
+    diazepam = dose((FIVE, TWO), "7", 22)
     (period,) = pharmacy_order(contiguous((7, (lorazepam, diazepam))), products=(SOLUTION,))
     assert [ln.product_id for ln in period.lines] == [FIVE.id, TWO.id, SOLUTION.id]
 

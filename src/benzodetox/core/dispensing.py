@@ -23,10 +23,13 @@ Among the ways of making a dose exactly, the choice is, in order:
 
 1. an exact solid combination of at most ``SOLIDS_FIRST_PIECES`` pieces, if there is one; otherwise
    one liquid (its whole volume counts as a single piece); otherwise solids of 5–8 pieces;
-2. among solids: fewest pieces (a whole tablet, a capsule or a split part each count as one; the
-   count 1½ is two pieces, ¾ of a quarter-scored tablet is one), then fewest different products,
-   then the ``prefer`` product (continuity with the previous step), then fewest split pieces, then
-   as much of the dose as possible from the larger strengths, then product id;
+2. among solids: up to ``EASY_PIECES`` pieces, whole units before halves before thirds or
+   quarters (what is easiest to take and to dispense: 8 mg is 4 × 2 mg, not 5 mg + 1½ × 2 mg),
+   then fewest pieces (a whole tablet, a capsule or a split part each count as one; the count 1½
+   is two pieces, ¾ of a quarter-scored tablet is one); beyond ``EASY_PIECES``, fewest pieces
+   first; then fewest different products, then the ``prefer`` product (continuity with the
+   previous step), then fewest split pieces, then as much of the dose as possible from the
+   larger strengths, then product id;
 3. among liquids: the ``prefer`` product, then the *lower* concentration (a larger volume is
    measured more accurately; drugs.md §2 notes the dropper error of concentrates at low doses),
    then product id.
@@ -37,7 +40,7 @@ each dose it reaches, the best way of making it; near the target the grid holds
 
     7 mg = 5 + 2              (2 pieces, 2 products)
     7.5 mg = 1½ × 5           (2 pieces, 1 product; ½ × 10 + ½ × 5 also makes it, with 2 products)
-    8 mg = 5 + 1½ × 2         (3 pieces)
+    8 mg = 4 × 2              (4 whole pieces; 5 + 1½ × 2 is 3 pieces but needs a split)
 
 7.5 mg is on the grid, so it is given exactly as 1½ × diazepam 5 mg tablet. With the UK lorazepam
 1 mg tablet, which is not scored, a 1.5 mg target is not on the grid {1, 2, 3, …}: the dose given is
@@ -72,19 +75,34 @@ from .plan import Take
 from .units import format_count
 
 __all__ = [
+    "EASY_PIECES",
+    "HALF",
+    "LIQUID",
     "MAX_SOLID_PIECES",
+    "SMALL_PART",
     "SOLIDS_FIRST_PIECES",
+    "WHOLE",
+    "DoseGrid",
     "achievable_at_most",
     "achievable_below",
     "describe_take",
     "dispense",
+    "dose_grid",
     "smallest_dose",
+    "takes_for",
 ]
 
 #: Most pieces (whole units and split parts) in one solid dose; beyond this, a liquid or less.
 MAX_SOLID_PIECES = 8
 #: An exact solid dose of at most this many pieces is preferred to a liquid.
 SOLIDS_FIRST_PIECES = 6
+#: Up to this many pieces, a dose of whole units is preferred to one with fewer pieces that
+#: needs a split (4 × 2 mg rather than 5 mg + 1½ × 2 mg); beyond it, fewer pieces come first.
+EASY_PIECES = 5
+
+#: How a dose is made, from the easiest to measure (the planner's "most practical" order):
+#: whole units, a half, a third or quarter, a liquid measured with a syringe.
+WHOLE, HALF, SMALL_PART, LIQUID = 0, 1, 2, 3
 
 _THOUSAND = Decimal(1000)
 _ZERO = Decimal(0)
@@ -128,14 +146,26 @@ class _Liquid:
 
 
 @dataclass(eq=False)
-class _Grid:
-    """Everything precomputed for one product set. Hashed by identity (it is a cache key)."""
+class DoseGrid:
+    """Every dose one drug's products can make in one market, in whole micrograms, with how each
+    is made. Built once per product set (``dose_grid``) and hashed by identity (a cache key).
+
+    The planner reads it to choose among doses: ``solid_between`` lists the solid doses in a
+    range, ``form(ug, prefer)`` says how a dose would be dispensed (whole units, a half, a
+    smaller part or the liquid), ``uses`` which products make it.
+    """
 
     solids: tuple[_Solid, ...]
     liquids: tuple[_Liquid, ...]
     values: list[int]  # sorted µg doses the solids can make with ≤ MAX_SOLID_PIECES pieces
-    pieces: dict[int, int]  # fewest pieces for each of those doses
+    pieces: dict[int, int]  # pieces of the chosen way of making each of those doses
+    split: dict[int, int]  # its split class (WHOLE, HALF, SMALL_PART)
+    uses: dict[int, frozenset[str]]  # the product ids it uses
     choices: dict[str | None, dict[int, tuple[int, ...]]] = field(default_factory=dict)
+    liquid_steps: tuple[int, ...] = ()  # the liquids' measuring steps (µg), coarsest first
+
+    def __post_init__(self) -> None:
+        self.liquid_steps = tuple(sorted((lq.step_ug for lq in self.liquids), reverse=True))
 
     def solid_at_most(self, ug: int) -> int:
         i = bisect_right(self.values, ug)
@@ -146,13 +176,50 @@ class _Grid:
         return self.values[i - 1] if i else 0
 
     def at_most(self, ug: int) -> int:
+        """The largest dose (µg) the products can make that is at most ``ug`` (0 if none)."""
         best = self.solid_at_most(ug)
         for liquid in self.liquids:
             best = max(best, ug // liquid.step_ug * liquid.step_ug)
         return best
 
     def below(self, ug: int) -> int:
+        """The largest dose (µg) strictly below ``ug`` (0 if none)."""
         return self.at_most(ug - 1) if ug > 0 else 0
+
+    def solid_between(self, lo: int, hi: int) -> list[int]:
+        """Solid doses (µg) from ``lo`` to ``hi``, both included, ascending."""
+        return self.values[bisect_left(self.values, lo) : bisect_right(self.values, hi)]
+
+    def liquid_nearest(self, lo: int, hi: int, target: int) -> int:
+        """The dose a liquid measures in [lo, hi] nearest ``target`` (0 if none does), from the
+        coarsest measuring step that reaches the range (rounder volumes)."""
+        for step in self.liquid_steps:
+            down = min(hi, max(lo, target)) // step * step
+            found = [ug for ug in (down, down + step) if lo <= ug <= hi and ug]
+            if found:
+                return min(found, key=lambda ug: abs(ug - target))
+        return 0
+
+    def makes(self, ug: int) -> bool:
+        return ug in self.split or any(ug % lq.step_ug == 0 for lq in self.liquids)
+
+    def form(self, ug: int, prefer: str | None = None) -> int:
+        """How ``ug`` would be dispensed (WHOLE, HALF, SMALL_PART or LIQUID), as ``dispense``
+        does with the same ``prefer``; -1 when the products cannot make it."""
+        kept = prefer is not None and any(
+            lq.product.id == prefer and ug % lq.step_ug == 0 for lq in self.liquids
+        )
+        if kept:
+            return LIQUID
+        pieces = self.pieces.get(ug)
+        if pieces is not None and pieces <= SOLIDS_FIRST_PIECES:
+            return self.split[ug]
+        if any(ug % lq.step_ug == 0 for lq in self.liquids):
+            return LIQUID
+        return self.split.get(ug, -1)
+
+    def liquid_id(self) -> str | None:
+        return self.liquids[0].product.id if self.liquids else None
 
 
 def _solid(product: Product) -> _Solid:
@@ -188,54 +255,79 @@ def _strength_ug(product: Product) -> int:
     return int(ug)
 
 
+def _split_class(parts: int, n: int) -> int:
+    """0 for whole units, 1 for a half, 2 for a third or a quarter (``n`` parts of ``parts``)."""
+    rest = n % parts
+    if not rest:
+        return WHOLE
+    return HALF if Fraction(rest, parts).denominator == 2 else SMALL_PART
+
+
 def _search(
     solids: tuple[_Solid, ...], prefer: str | None
 ) -> dict[int, tuple[tuple[int, ...], tuple[int, ...]]]:
     """Best solid combination for every dose: µg -> (rank key, parts per product).
 
-    Dynamic programming over the products, keeping per dose only the best partial combination.
-    That is exact because the rank key is a tuple of sums over products (pieces, products used,
-    prefer not used, split pieces, then minus the µg from each product in strength order) and a
-    lexicographic order on sums is preserved by adding the same thing to both sides; and since
-    pieces come first, the best partial also leaves the most room under the piece limit.
-    Orally disintegrating tablets count against a combination after pieces, products and the
-    previous step's product, so otherwise a plain tablet of the same strength is chosen.
+    The rank (``_rank``) puts whole units before halves before smaller parts among doses of up
+    to ``EASY_PIECES`` pieces, then fewest pieces; then fewest different products, the
+    ``prefer`` product (continuity with the previous step), plain tablets before orally
+    disintegrating ones, fewest split pieces, and as much of the dose as possible from the
+    larger strengths. Dynamic programming over the products keeps, per (dose, pieces, split
+    class), the partial combination best on the remaining sums; that is exact because the
+    pieces and the class (a maximum) are part of the state and the rest of the key is a tuple of
+    sums over products, whose lexicographic order is preserved by adding the same thing to both
+    sides.
     """
     n = len(solids)
-    # key: (pieces, products, preferred-not-used, orally disintegrating pieces, splits,
-    #       -µg from product 0, ..., -µg from n-1): plain tablets and capsules before ODTs
-    start_key = (0, 0, 1 if prefer is not None else 0, 0, 0) + (0,) * n
-    best: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {0: (start_key, (0,) * n)}
+    # rest: (products, preferred-not-used, orally disintegrating pieces, splits,
+    #        -µg from product 0, ..., -µg from n-1)
+    start_rest = (0, 1 if prefer is not None else 0, 0, 0) + (0,) * n
+    states: dict[tuple[int, int, int], tuple[tuple[int, ...], tuple[int, ...]]] = {
+        (0, 0, WHOLE): (start_rest, (0,) * n)
+    }
     for i, solid in enumerate(solids):
         preferred = solid.product.id == prefer
         special = solid.product.form == "odt"
-        grown = dict(best)
-        for total, (key, counts) in best.items():
+        grown = dict(states)
+        for (total, used, cls), (rest, counts) in states.items():
             for parts, ug, pieces, split in solid.options:
-                new_pieces = key[0] + pieces
+                new_pieces = used + pieces
                 if new_pieces > MAX_SOLID_PIECES:
                     break  # options come in order of pieces
-                new_key = list(key)
-                new_key[0] = new_pieces
-                new_key[1] += 1
+                new_rest = list(rest)
+                new_rest[0] += 1
                 if preferred:
-                    new_key[2] = 0
+                    new_rest[1] = 0
                 if special:
-                    new_key[3] += pieces
-                new_key[4] += split
-                new_key[5 + i] = -ug
-                candidate = tuple(new_key)
-                value = total + ug
-                held = grown.get(value)
+                    new_rest[2] += pieces
+                new_rest[3] += split
+                new_rest[4 + i] = -ug
+                state = (total + ug, new_pieces, max(cls, _split_class(solid.parts, parts)))
+                candidate = tuple(new_rest)
+                held = grown.get(state)
                 if held is None or candidate < held[0]:
-                    grown[value] = (candidate, (*counts[:i], parts, *counts[i + 1 :]))
-        best = grown
-    del best[0]
+                    grown[state] = (candidate, (*counts[:i], parts, *counts[i + 1 :]))
+        states = grown
+    best: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for (total, used, cls), (rest, counts) in states.items():
+        if total == 0:
+            continue
+        key = _rank(used, cls, rest)
+        held = best.get(total)
+        if held is None or key < held[0]:
+            best[total] = (key, counts)
     return best
 
 
+def _rank(pieces: int, cls: int, rest: tuple[int, ...]) -> tuple[int, ...]:
+    """(pieces beyond the easy few, split class, pieces, *rest): 8 mg from 2, 5 and 10 mg
+    scored tablets is 4 × 2 mg rather than 5 + 1½ × 2 mg, but 18 mg is 10 + 5 + 1½ × 2 mg
+    rather than 10 + 4 × 2 mg."""
+    return (max(pieces, EASY_PIECES), cls, pieces, *rest)
+
+
 @lru_cache(maxsize=256)
-def _grid(products: tuple[Product, ...], allow_liquid: bool) -> _Grid:
+def _grid(products: tuple[Product, ...], allow_liquid: bool) -> DoseGrid:
     drugs = {p.drug for p in products}
     if len(drugs) > 1:
         raise InputError("products", sorted(drugs), "products of one drug")
@@ -253,21 +345,36 @@ def _grid(products: tuple[Product, ...], allow_liquid: bool) -> _Grid:
     solids.sort(key=lambda s: (-s.product.strength_mg, s.product.id))
     liquids.sort(key=lambda lq: (lq.product.strength_mg, lq.product.id))
     found = _search(tuple(solids), None)
-    grid = _Grid(
+    grid = DoseGrid(
         solids=tuple(solids),
         liquids=tuple(liquids),
         values=sorted(found),
-        pieces={ug: key[0] for ug, (key, _) in found.items()},
+        pieces={ug: key[2] for ug, (key, _) in found.items()},
+        split={ug: key[1] for ug, (key, _) in found.items()},
+        uses={
+            ug: frozenset(s.product.id for s, n in zip(solids, counts, strict=True) if n)
+            for ug, (_, counts) in found.items()
+        },
     )
     grid.choices[None] = {ug: counts for ug, (_, counts) in found.items()}
     return grid
 
 
-def _grid_for(products: Sequence[Product], allow_liquid: bool) -> _Grid:
+def _grid_for(products: Sequence[Product], allow_liquid: bool) -> DoseGrid:
     return _grid(products if isinstance(products, tuple) else tuple(products), allow_liquid)
 
 
-def _solid_takes(grid: _Grid, ug: int, prefer: str | None) -> tuple[Take, ...]:
+def dose_grid(products: Sequence[Product], allow_liquid: bool = True) -> DoseGrid:
+    """The grid of doses ``products`` (one drug, one market) can make; cached per product set."""
+    return _grid_for(products, allow_liquid)
+
+
+def takes_for(grid: DoseGrid, ug: int, prefer: str | None = None) -> tuple[Take, ...]:
+    """The takes that make exactly ``ug`` µg (which the grid must make), as ``dispense``."""
+    return _dispense(grid, ug, prefer)[1]
+
+
+def _solid_takes(grid: DoseGrid, ug: int, prefer: str | None) -> tuple[Take, ...]:
     if prefer is not None and all(s.product.id != prefer for s in grid.solids):
         prefer = None
     choice = grid.choices.get(prefer)
@@ -310,7 +417,9 @@ def _liquid_take(liquid: _Liquid, ug: int) -> Take:
 
 
 @lru_cache(maxsize=65536)
-def _dispense(grid: _Grid, limit_ug: int, prefer: str | None) -> tuple[Decimal, tuple[Take, ...]]:
+def _dispense(
+    grid: DoseGrid, limit_ug: int, prefer: str | None
+) -> tuple[Decimal, tuple[Take, ...]]:
     ug = grid.at_most(limit_ug)
     if ug == 0:
         return _ZERO, ()
