@@ -144,9 +144,12 @@ TAPER_TIMES = ("07:00", "08:00", "12:00", "14:00", "18:00", "22:00")
 
 @st.composite
 def taper_cases(
-    draw: st.DrawFn, max_drugs: int = 3, switch: bool | None = None
+    draw: st.DrawFn, max_drugs: int = 3, switch: bool | None = None, unsold: bool = False
 ) -> dict[str, object]:
-    """Keyword arguments for a PlanRequest: a regimen, table, basis, market, strategy options."""
+    """Keyword arguments for a PlanRequest: a regimen, table, basis, market, strategy options.
+
+    ``unsold`` also draws drugs the market sells no product of (taken from the patient's
+    supply), at a quarter or half of their label maximum a day."""
     from datetime import date, time, timedelta
 
     from benzodetox.core.catalogue import EQUIVALENCE_TABLES, catalogue
@@ -155,19 +158,29 @@ def taper_cases(
     cat = catalogue()
     market = draw(st.sampled_from(("us", "uk")))
     sold = sorted({p.drug for p in cat.products if p.market == market})
+    if unsold:
+        sold = sorted(cat.drugs)
     drugs = draw(st.lists(st.sampled_from(sold), min_size=1, max_size=max_drugs, unique=True))
     do_switch = draw(st.booleans()) if switch is None else switch
     target = draw(st.sampled_from(("diazepam", "diazepam", "clonazepam"))) if do_switch else None
     needed = [*drugs, target] if target else drugs
     tables = [t for t in EQUIVALENCE_TABLES if all(t in cat.drugs[d].equivalence for d in needed)]
     if not tables:
-        tables = [t for t in EQUIVALENCE_TABLES if t in cat.drugs[drugs[0]].equivalence]
         drugs = [drugs[0]]
+        tables = [
+            t
+            for t in EQUIVALENCE_TABLES
+            if all(t in cat.drugs[d].equivalence for d in [*drugs, target] if d)
+        ]
+    if not tables:
+        target = None
+        tables = [t for t in EQUIVALENCE_TABLES if t in cat.drugs[drugs[0]].equivalence]
     table = draw(st.sampled_from(tables))
     doses = []
     for drug in drugs:
         units = sorted({p.strength_mg for p in cat.products_for(drug, market) if not p.is_liquid})
         units = units or sorted({p.strength_mg for p in cat.products_for(drug, market)})
+        units = units or [cat.drugs[drug].max_daily.mg / 4, cat.drugs[drug].max_daily.mg / 8]
         times = draw(st.lists(st.sampled_from(TAPER_TIMES), min_size=1, max_size=3, unique=True))
         for t in times:
             unit = draw(st.sampled_from(units))
@@ -183,5 +196,5 @@ def taper_cases(
         "market": market,
         "start": date(2026, 1, 1) + timedelta(days=draw(st.integers(0, 400))),
         "switch_to": target,
-        "allow_liquid": draw(st.booleans()) if not do_switch else True,
+        "allow_liquid": draw(st.booleans()),
     }

@@ -2,7 +2,9 @@
 
 Invariants the planner guarantees (and the property tests check):
 
-- every dose's ``takes`` add up exactly to its ``mg`` (printed = scheduled = dispensed);
+- every dose's ``takes`` add up exactly to its ``mg`` (printed = scheduled = dispensed), except a
+  dose ``from_supply``: a drug the market sells no product of, taken from the patient's current
+  supply while a crossover replaces it (nothing is dispensed for it);
 - ``mg <= target_mg`` for every dose; the difference is recorded as ``rounding_mg``;
 - a step's daily diazepam-equivalent is never above the previous step's;
 - steps are contiguous: each starts the day after the previous one ends.
@@ -86,6 +88,7 @@ class ScheduledDose:
     target_mg: Decimal
     mg: Decimal
     takes: tuple[Take, ...] = ()
+    from_supply: bool = False  # taken from the patient's current supply, not dispensed
 
     @property
     def rounding_mg(self) -> Decimal:
@@ -100,13 +103,14 @@ class Step:
     index: int
     start: date
     end: date
-    kind: str  # "current", "crossover", "stabilise", "reduction", "hold", "plateau", "stop"
+    kind: str  # "crossover", "redistribute", "stabilise", "reduction", "hold", "plateau", "stop"…
     doses: tuple[ScheduledDose, ...]
     diazepam_eq_mg: Decimal
     reduction_percent: Decimal
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     drug_free_nights: int = 0  # per week, deprescribing.org option
+    span: str = ""  # the range the strategy allowed this step to cut, in words ("5–10 %")
 
     @property
     def days(self) -> int:

@@ -53,6 +53,7 @@ def dose_to_dict(dose: ScheduledDose) -> dict[str, Any]:
         "mg": plain_decimal(dose.mg),
         "target_mg": plain_decimal(dose.target_mg),
         "rounding_mg": plain_decimal(dose.rounding_mg),
+        "from_supply": dose.from_supply,
         "take": [take_to_dict(t) for t in dose.takes],
     }
 
@@ -66,6 +67,7 @@ def step_to_dict(step: Step) -> dict[str, Any]:
         "kind": step.kind,
         "diazepam_eq_mg": plain_decimal(step.diazepam_eq_mg),
         "reduction_percent": plain_decimal(step.reduction_percent),
+        "range": step.span,
         "drug_free_nights": step.drug_free_nights,
         "notes": list(step.notes),
         "warnings": list(step.warnings),
@@ -260,6 +262,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                     _take_from_dict(t, f"{field}.doses[{j}].take[{k}]")
                     for k, t in enumerate(d.get("take", ()))
                 ),
+                from_supply=bool(d.get("from_supply", False)),
             )
             for j, d in enumerate(_get(row, "doses", f"{field}."))
         )
@@ -279,6 +282,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                 notes=tuple(str(n) for n in row.get("notes", ())),
                 warnings=tuple(str(w) for w in row.get("warnings", ())),
                 drug_free_nights=_int(row.get("drug_free_nights", 0), f"{field}.drug_free_nights"),
+                span=str(row.get("range", "")),
             )
         )
     rng = _get(data, "range", "")

@@ -82,7 +82,7 @@ def test_repeated_symptomatic_reductions_mean_slow_then_plateau():
     day3 = reduction(3) + timedelta(days=2)
     slow_advice, slowed = advise_and_propose(plan(), obs[:2], day3)
     assert slow_advice.action == "slow" and slow_advice.adjustment.kind == "slow"
-    assert slow_advice.adjustment.percent == Decimal("5.25")  # half of 10.5 %
+    assert slow_advice.adjustment.percent == Decimal(5)  # half of the 10 % the strategy aims for
     assert slowed.end > plan().end
     day4 = reduction(4) + timedelta(days=2)
     plateau_advice, kept = advise_and_propose(plan(), obs, day4)

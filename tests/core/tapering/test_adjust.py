@@ -50,8 +50,14 @@ def test_slowing_keeps_the_current_step_and_reduces_more_gently_afterwards(plan)
     slowed = slow(plan, on, "two holds in a row", percent=Decimal(5), interval_days=28)
     assert slowed.steps[:3] == plan.steps[:3]
     later = [s for s in slowed.steps[3:] if s.kind == "reduction"]
-    assert {s.days for s in later} == {28}
-    assert all(s.reduction_percent <= Decimal("6.5") for s in later[:10])
+    assert min(s.days for s in later) >= 28
+    # at most 5 % a step every 28 days; a larger step the products force lasts longer to keep
+    # that pace, and says so
+    for step in later:
+        # reduction_percent is shown to 0.1 %: allow that much over the interval
+        assert (step.reduction_percent - Decimal("0.05")) * 28 <= Decimal(5) * step.days, step
+        if step.reduction_percent > 5:
+            assert any("nearest larger step" in n for n in step.notes) or step.warnings
     assert slowed.end > plan.end
     assert_dates_contiguous(slowed)
     assert_exact_doses(slowed)

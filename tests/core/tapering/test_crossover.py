@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from benzodetox.core.errors import InputError, PlanError
+from benzodetox.core.catalogue import catalogue
+from benzodetox.core.errors import InputError
 from benzodetox.core.plan import PlanRequest
 from benzodetox.core.tapering import build_plan
 
@@ -59,18 +60,21 @@ def test_a_switch_to_clonazepam_keeps_the_equivalence_under_the_table():
     assert stage.diazepam_eq_mg == 10
 
 
-def test_clonazepam_tablets_cannot_keep_a_taper_within_the_asam_ceiling_so_it_is_refused():
+def test_where_clonazepam_tablets_cannot_keep_the_ceiling_the_plan_switches_to_diazepam():
     """US clonazepam comes down to 0.125 mg ODTs (2.5 mg diazepam-eq under Ashton): below
-    0.5 mg a step is over 25 %, so the planner refuses and says what would help."""
-    with pytest.raises(PlanError) as error:
-        build_plan(
-            PlanRequest(
-                regimen(("diazepam", "10", "22:00")), "ashton-2002", START, switch_to="clonazepam"
-            )
+    0.5 mg a step is over 25 %. Rather than refuse, the plan goes on with diazepam (PrescQIPP:
+    switch products that do not allow small reductions) and says so."""
+    plan = build_plan(
+        PlanRequest(
+            regimen(("diazepam", "10", "22:00")), "ashton-2002", START, switch_to="clonazepam"
         )
-    assert error.value.field == "products"
-    assert "switch to diazepam" in str(error.value)
-    assert "override the ceiling" in str(error.value)
+    )
+    assert plan.steps[0].kind == "crossover"
+    assert [d.drug for d in plan.steps[0].doses] == ["clonazepam"]
+    assert any("switches to diazepam" in w for w in plan.warnings)
+    tail = [s for s in plan.steps if s.kind == "reduction"][-3:]
+    assert all(s.drugs == ("diazepam",) for s in tail)
+    assert plan.steps[-1].kind == "stop"
 
 
 def test_an_override_reason_allows_the_larger_steps_and_is_recorded():
@@ -123,20 +127,52 @@ def test_a_table_that_does_not_list_a_drug_is_refused_naming_the_source():
     assert error.value.field == "source"
 
 
-def test_a_switch_the_target_products_cannot_make_is_refused_not_rounded_away():
+def test_a_switch_the_target_products_cannot_make_is_not_rounded_away():
     """Chlordiazepoxide 5 mg (2 mg diazepam-eq under Ashton) would be 0.1 mg clonazepam, below
-    the smallest US clonazepam dose: a hidden reduction, so the switch is refused."""
-    with pytest.raises(PlanError) as error:
-        build_plan(
-            PlanRequest(
-                regimen(("chlordiazepoxide", "5", "07:00")),
-                "ashton-2002",
-                START,
-                switch_to="clonazepam",
-            )
+    the smallest US clonazepam dose: no stage loses it silently — the plan goes to diazepam."""
+    plan = build_plan(
+        PlanRequest(
+            regimen(("chlordiazepoxide", "5", "07:00")),
+            "ashton-2002",
+            START,
+            switch_to="clonazepam",
         )
-    assert error.value.field == "switch_to"
-    assert "switch to diazepam" in str(error.value)
+    )
+    crossover = [s for s in plan.steps if s.kind == "crossover"]
+    assert all(s.diazepam_eq_mg == 2 for s in crossover)
+    assert "clonazepam" not in {d.drug for s in plan.steps for d in s.doses}
+    assert any("switches to diazepam" in w for w in plan.warnings)
+
+
+def test_crossover_substitutes_about_10_mg_a_stage_night_first_like_the_ashton_manual():
+    """Ashton Manual schedule 1 pattern (guidelines.md §1.4): alprazolam 2 mg three times a day
+    (120 mg-eq) is swapped about 10 mg diazepam-eq a stage; diazepam never goes above its
+    label maximum, and the rest of the alprazolam is tapered before the diazepam."""
+    plan = build_plan(
+        PlanRequest(
+            regimen(("alprazolam", "2", "08:00"), ("alprazolam", "2", "14:00"),
+                    ("alprazolam", "2", "22:00")),
+            "ashton-2002",
+            START,
+            strategy="ashton",
+            switch_to="diazepam",
+            market="uk",
+        )
+    )
+    stages = [s for s in plan.steps if s.kind == "crossover"]
+    first = stages[0]
+    assert [(d.time, d.drug, d.mg) for d in first.doses if d.drug == "diazepam"] == [
+        (time(22), "diazepam", Decimal(10))
+    ]
+    added = [
+        b.daily_mg("diazepam") - a.daily_mg("diazepam")
+        for a, b in zip([plan.steps[0], *plan.steps], plan.steps, strict=False)
+        if b.kind == "crossover"
+    ]
+    assert all(0 < x <= 10 for x in added[1:])
+    cap = catalogue().drugs["diazepam"].label_max("uk").mg
+    assert max(s.daily_mg("diazepam") for s in plan.steps) <= cap
+    assert all(s.diazepam_eq_mg <= Decimal(120) for s in plan.steps)
 
 
 def test_after_a_crossover_the_daily_dose_can_be_divided_across_new_times():

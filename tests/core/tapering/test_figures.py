@@ -19,7 +19,7 @@ from .conftest import regimen
 
 @pytest.mark.parametrize("name", STRATEGY_NAMES)
 def test_every_parameter_a_plan_shows_names_a_known_source(name):
-    extra = {"custom_steps": (CustomStep(Decimal(5), 14), CustomStep(Decimal(0), 1))}
+    extra = {"custom_steps": (CustomStep(Decimal(8), 14), CustomStep(Decimal(6), 14))}
     request = PlanRequest(
         regimen(("diazepam", "10", "22:00")),
         "ashton-2002",

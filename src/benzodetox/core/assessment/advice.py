@@ -213,9 +213,14 @@ def _in_window(o: Observation, step: Step, days: int) -> bool:
 
 
 def _current_percent(plan: Plan, last: Step) -> Decimal:
-    """The reduction percentage in use: the plan's own setting, else the last reduction's."""
-    if plan.request is not None and plan.request.percent is not None:
-        return plan.request.percent
+    """The reduction percentage in use: the plan's strategy's (the clinician's or its default),
+    else the last reduction's."""
+    if plan.request is not None:
+        from ..tapering import percent_in_use
+
+        found = percent_in_use(plan.request)
+        if found is not None:
+            return found
     return last.reduction_percent
 
 

@@ -4,6 +4,6 @@
 """
 
 from .engine import build_plan, continue_plan
-from .registry import STRATEGY_NAMES
+from .registry import STRATEGY_NAMES, percent_in_use
 
-__all__ = ["STRATEGY_NAMES", "build_plan", "continue_plan"]
+__all__ = ["STRATEGY_NAMES", "build_plan", "continue_plan", "percent_in_use"]

@@ -1,9 +1,10 @@
 """ASAM 2025 (Joint Clinical Practice Guideline on Benzodiazepine Tapering, Rec 6): reduce 5–10 %
 of the current dose every 2–4 weeks; typically not more than 25 % every 2 weeks.
 
-The 25 %-in-any-2-weeks ceiling is enforced: a step the products would push beyond it is made
-gentler, and a plan that cannot keep to it is refused unless the clinician records an override
-reason (which also allows a larger step). Figures: ``core/data/tapering.toml`` [asam].
+Each step cuts from half the chosen percentage to the chosen percentage (5–10 % by default);
+the 25 %-in-any-2-weeks ceiling is a hard limit, kept by the engine on every path unless the
+clinician records an override reason (which also allows a larger step). Figures:
+``core/data/tapering.toml`` [asam].
 """
 
 from __future__ import annotations

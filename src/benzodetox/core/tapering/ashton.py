@@ -6,9 +6,12 @@ reproduced [V2]; Ashton Manual 2002): from up to 40 mg diazepam a day, reduce by
 - 1 mg every 1–2 weeks down to 5 mg;
 - 0.5 to 1 mg every 1–2 weeks to zero.
 
-Amounts are diazepam-equivalent mg. By default the smaller amount of each band, every week
-(40 mg then takes about 35 weeks; CKS estimates 30–60 weeks). The ceiling is each band's larger
-amount per step. Figures: ``core/data/tapering.toml`` [ashton].
+Amounts are diazepam-equivalent mg. Each step's range is its band's (a step that would leave
+its band takes the range of the band below), and the band's larger cut is the hard limit; the
+engine picks the most practical dose in it, aiming for the band's smaller cut, every week by
+default (CKS: 40 mg takes 30–60 weeks). At low doses these cuts exceed the ASAM 2025 ceiling
+(25 % within 2 weeks) — the Manual's own ending is 3 → 2 → 1 mg → stop — and the plan says so in
+its warnings. Figures: ``core/data/tapering.toml`` [ashton].
 """
 
 from __future__ import annotations
@@ -17,16 +20,45 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..plan import PlanRequest
-from .base import Context, Parameter, Proposal, interval_param, no_percent, shown
+from .base import (
+    Context,
+    Parameter,
+    Proposal,
+    interval_param,
+    no_percent,
+    plain,
+    shown,
+    ug,
+)
 from .figures import Band, ashton_bands, figure
 
 INTERVAL = figure("ashton", "interval_days")
+FINAL = figure("ashton", "final_dose_mg")
 BANDS = ashton_bands()
 
 
 def band_for(total: Decimal) -> Band:
-    """The band a daily total is in (the lowest band for 0)."""
+    """The band a daily total (mg) is in (the lowest band for 0)."""
     return next((band for band in BANDS if total > band.down_to), BANDS[-1])
+
+
+def _span(band: Band) -> str:
+    if band.small == band.large:
+        return f"{plain(band.small)} mg"
+    return f"{plain(band.small)}–{plain(band.large)} mg"
+
+
+_BANDS_UG = tuple(
+    (
+        ug(b.down_to),
+        ug(b.small),
+        ug(b.large),
+        f"ashton: {_span(b)} diazepam-eq (band above {plain(b.down_to)} mg)",
+        _span(b),
+    )
+    for b in BANDS
+)
+_MAX_DAYS = int(INTERVAL.max or 28)
 
 
 @dataclass(frozen=True)
@@ -35,25 +67,29 @@ class Ashton:
     source: str = INTERVAL.source
     ceiling: str = (
         "per step at most 4 mg above 20 mg, 2 mg from 20 to 10 mg, 1 mg below 10 mg "
-        "(diazepam-eq) [nice-cks]"
+        "(diazepam-eq) [nice-cks]; steps beyond 25 % within 2 weeks [jcpg-2025 Rec 6] are "
+        "listed in the plan's warnings"
     )
 
     def _interval(self, request: PlanRequest) -> int:
         return interval_param(request, INTERVAL, "7 to 28 days (CKS: every 1–2 weeks)")
+
+    def final_ug(self, request: PlanRequest) -> int:
+        return ug(FINAL.value if request.final_dose_mg is None else request.final_dose_mg)
 
     def check(self, request: PlanRequest) -> None:
         no_percent(request, "ashton")
         self._interval(request)
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]:
-        steps = ", ".join(f"−{b.small} mg to {b.down_to}" for b in BANDS)
+        steps = ", ".join(f"−{b.small} to {b.large} mg to {b.down_to}" for b in BANDS)
         return (
             Parameter(
                 "steps",
                 f"{steps} (diazepam-eq)",
                 INTERVAL.source,
                 confirmed=False,
-                note="NICE CKS as reproduced [V2]; the smaller cut of each band",
+                note="NICE CKS as reproduced [V2]; aiming for the smaller cut of each band",
             ),
             shown(
                 "every",
@@ -63,14 +99,35 @@ class Ashton:
             ),
         )
 
+    def start(self, request: PlanRequest) -> _Steps:
+        return _Steps(self.final_ug(request), self._interval(request))
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    final: int
+    days: int
+
     def propose(self, context: Context) -> Proposal:
         current = context.current_total
-        band = band_for(current)
+        if current <= self.final:
+            return Proposal(0, 0, 0, 1, stop=True, final=self.final)
+        at = next((n for n, b in enumerate(_BANDS_UG) if current > b[0]), len(_BANDS_UG) - 1)
+        down_to, small, large, note, span = _BANDS_UG[at]
+        if current - small < down_to and at + 1 < len(_BANDS_UG):
+            # a step that would leave the band is a step of the band below
+            down_to, small, large, note, span = _BANDS_UG[at + 1]
+        target = current - small
         return Proposal(
-            target_total=max(current - band.small, band.down_to),
-            days=self._interval(context.request),
-            min_total=max(current - band.large, Decimal(0)),
-            note=f"reduce {band.small} mg diazepam-eq (band above {band.down_to} mg)",
+            target=target,
+            lo=max(current - large, 0),
+            hi=target,
+            days=self.days,
+            floor=max(current - large, 0),
+            final=self.final,
+            note=note,
+            span=span,
+            max_days=_MAX_DAYS,
         )
 
 

@@ -1,16 +1,22 @@
-"""Shared pieces of the taper strategies: the dose state, strategy protocol and parameters."""
+"""Shared pieces of the taper strategies: the dose state, what a strategy proposes, parameters.
+
+Inside the engine every amount is a whole number of micrograms (``int``): doses of a drug in
+µg of that drug, daily totals in µg of diazepam equivalent. Exact, and fast; ``Decimal`` mg are
+made only for what a person reads (the plan's steps).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from decimal import Decimal
-from typing import Protocol
+from fractions import Fraction
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from ..catalogue import Product, catalogue
-from ..errors import InputError, PlanError
+from ..errors import InputError
 from ..plan import PlanRequest
-from ..units import floor_to_microgram
 from .figures import Figure
 
 __all__ = [
@@ -19,30 +25,46 @@ __all__ = [
     "Parameter",
     "Proposal",
     "Slot",
+    "Stepper",
     "Strategy",
+    "mg",
     "percent_of",
     "shown",
-    "window_floor",
+    "ug",
 ]
 
-TEN = Decimal(10)
 HUNDRED = Decimal(100)
+_THOUSAND = Decimal(1000)
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One dose time in the current state of a taper: ``mg`` of ``drug`` at ``time``.
+def ug(mg_value: Decimal) -> int:
+    """``mg_value`` as whole micrograms, rounded down (doses are never rounded up)."""
+    return int((mg_value * _THOUSAND).to_integral_value(rounding="ROUND_FLOOR"))
 
-    ``target_mg`` is what the step aimed for (``mg`` is what can be given, never more).
+
+@lru_cache(maxsize=65536)
+def mg(ug_value: int) -> Decimal:
+    """Whole micrograms as exact mg, without trailing zeros (7500 → 7.5)."""
+    if ug_value % 1000 == 0:
+        return Decimal(ug_value // 1000)
+    return (Decimal(ug_value) / _THOUSAND).normalize()
+
+
+class Slot(NamedTuple):
+    """One dose time in the state of a taper: ``ug`` µg of ``drug`` at ``time``; ``target`` is
+    what the step aimed for (``ug`` is what can be given, never more).
+
+    The engine's own values are named tuples: immutable like the frozen dataclasses at the
+    core's boundary, and several times cheaper to make in the planning loop.
     """
 
     time: time
     drug: str
-    mg: Decimal
-    target_mg: Decimal
+    ug: int
+    target: int
 
-    def at(self, mg: Decimal, target_mg: Decimal | None = None) -> Slot:
-        return Slot(self.time, self.drug, mg, mg if target_mg is None else target_mg)
+    def at(self, new: int, target: int | None = None) -> Slot:
+        return Slot(self.time, self.drug, new, new if target is None else target)
 
 
 @dataclass(frozen=True)
@@ -65,47 +87,52 @@ class Parameter:
         return text
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a strategy sees when it proposes the next step."""
+class Context(NamedTuple):
+    """What a strategy sees when it proposes the next step (totals in µg diazepam-eq/day)."""
 
     request: PlanRequest
     day: date
-    start_total: Decimal  # diazepam-eq/day when reductions began
-    current_total: Decimal
+    start_total: int  # when this strategy's reductions began (or the stabilised dose)
+    current_total: int
     reductions: int  # reduction steps made so far
-    history: tuple[tuple[date, Decimal], ...]  # (first day, diazepam-eq/day), oldest first
     last_kind: str  # kind of the previous step ("" before the first)
     working_drug: str | None  # the one drug still taken, or None when several
     equivalents: Equivalents
 
-    def total_on(self, day: date) -> Decimal:
-        """Diazepam-eq/day in effect on ``day`` (the baseline before the first entry)."""
-        total = self.history[0][1]
-        for start, value in self.history:
-            if start <= day:
-                total = value
-            else:
-                break
-        return total
 
+class Proposal(NamedTuple):
+    """The next step a strategy asks for. Totals are µg diazepam-eq/day.
 
-@dataclass(frozen=True)
-class Proposal:
-    """The next step a strategy asks for, in diazepam-eq/day.
-
-    ``min_total`` is the strategy's ceiling expressed as the lowest total this step may reach;
-    the engine never goes below it without a recorded override. ``stop`` asks to stop from here.
+    The strategy states a *range*: the step may reach any total from ``lo`` (its largest cut)
+    to ``hi`` (its smallest), and it aims for ``target``; the engine chooses, among the doses
+    the products make exactly, the most practical one in the range. ``floor`` is the strategy's
+    hard limit (never crossed except by the Ashton ending, a stated departure, or under a
+    recorded override); ``window`` adds the 2-week ceiling of ASAM 2025 Rec 6 as a hard limit.
+    ``final`` is the dose from which the plan stops (and below which no step is made).
+    ``exact`` (custom steps) ranks nearness to the target before practicality.
     """
 
-    target_total: Decimal
+    target: int
+    lo: int
+    hi: int
     days: int
-    min_total: Decimal
+    floor: int = 0
+    window: bool = False
+    final: int = 0
     kind: str = "reduction"
     note: str = ""
+    span: str = ""  # the range in words, e.g. "5–10 % of the current dose"
     stop: bool = False
+    exact: bool = False
+    max_days: int = 84  # the longest interval the strategy allows (for a stretched step)
     drug_free_nights: int = 0
     then: str = ""  # hand over to another strategy from the next step (inpatient)
+
+
+class Stepper(Protocol):
+    """A strategy set up for one request (its figures worked out once)."""
+
+    def propose(self, context: Context) -> Proposal: ...
 
 
 class Strategy(Protocol):
@@ -119,12 +146,16 @@ class Strategy(Protocol):
     def ceiling(self) -> str:
         """The strategy's ceiling in words, shown on the plan."""
 
+    def final_ug(self, request: PlanRequest) -> int:
+        """The daily diazepam-eq (µg) from which the plan stops."""
+
     def check(self, request: PlanRequest) -> None:
         """Refuse parameters outside what the strategy allows (InputError naming the field)."""
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]: ...
 
-    def propose(self, context: Context) -> Proposal: ...
+    def start(self, request: PlanRequest) -> Stepper:
+        """The strategy set up for ``request``, proposing one step after another."""
 
 
 def percent_param(
@@ -156,15 +187,6 @@ def no_percent(request: PlanRequest, strategy: str) -> None:
         )
 
 
-def window_floor(context: Context, ceiling: Figure) -> Decimal:
-    """The lowest daily total allowed on ``context.day`` if no more than ``ceiling`` % of the
-    dose may go within any window of ``ceiling.window_days`` days: the dose in effect that many
-    days earlier (doses only fall, so the highest in the window) less that share."""
-    days = ceiling.window_days or 14
-    earlier = context.total_on(context.day - timedelta(days=days))
-    return earlier * (1 - ceiling.value / HUNDRED)
-
-
 def shown(name: str, value: str, fig: Figure, chosen: bool = False) -> Parameter:
     """A parameter as the plan shows it: the clinician's value, or the default with its source
     (marked unconfirmed when no source confirms it)."""
@@ -173,8 +195,31 @@ def shown(name: str, value: str, fig: Figure, chosen: bool = False) -> Parameter
     return Parameter(name, value, fig.source, confirmed=fig.confirmed, note=fig.note)
 
 
+def share(total: int, percent: Decimal) -> int:
+    """``total`` less ``percent`` % of it, in µg, rounded down."""
+    num, den = keep(percent)
+    return total * num // den
+
+
+def at_least(total: int, kept: tuple[int, int]) -> int:
+    """The lowest whole µg that keeps the share ``kept`` of ``total`` (a floor, rounded up)."""
+    return -(-total * kept[0] // kept[1])
+
+
+def keep(percent: Decimal) -> tuple[int, int]:
+    """What remains after cutting ``percent`` %, as a fraction (numerator, denominator)."""
+    kept = Fraction(HUNDRED - percent) / 100
+    return kept.numerator, kept.denominator
+
+
+def plain(value: Decimal) -> str:
+    """'7.5', '10', '0.25': an exact decimal as people write it."""
+    return format(value.normalize(), "f") if value else "0"
+
+
 class Equivalents:
-    """Diazepam equivalents under the plan's table, with per-drug figures looked up once."""
+    """Diazepam equivalents under the plan's table, in whole µg, with per-drug ratios looked up
+    once. Conversions round down (a dose is never made larger by converting it)."""
 
     def __init__(self, source: str, basis: str | None) -> None:
         from .. import equivalence
@@ -182,45 +227,67 @@ class Equivalents:
         self._equivalence = equivalence
         self.source = source
         self.basis = basis
-        self._figure_mg: dict[str, Decimal] = {}
+        self._ratio: dict[str, tuple[int, int]] = {}
 
     def figure_mg(self, drug: str) -> Decimal:
         """mg of ``drug`` equivalent to diazepam 10 mg under the table (per the chosen basis)."""
-        found = self._figure_mg.get(drug)
+        return self._equivalence.figure_mg(drug, self.source, self.basis)
+
+    def _fraction(self, drug: str) -> tuple[int, int]:
+        found = self._ratio.get(drug)
         if found is None:
-            found = self._equivalence.figure_mg(drug, self.source, self.basis)
-            self._figure_mg[drug] = found
+            figure = Fraction(self.figure_mg(drug))
+            found = (figure.numerator, figure.denominator)
+            self._ratio[drug] = found
         return found
 
-    def dz(self, drug: str, mg: Decimal) -> Decimal:
-        """Diazepam-eq mg of ``mg`` of ``drug``, floored to 1 µg."""
-        if drug == "diazepam" or mg == 0:
-            return mg
-        return floor_to_microgram(mg * TEN / self.figure_mg(drug))
+    def dz_ug(self, drug: str, amount: int) -> int:
+        """Diazepam-eq µg of ``amount`` µg of ``drug``, rounded down."""
+        if drug == "diazepam" or amount == 0:
+            return amount
+        num, den = self._fraction(drug)
+        return amount * 10 * den // num
+
+    def drug_ug(self, drug: str, dz: int) -> int:
+        """µg of ``drug`` equivalent to ``dz`` µg diazepam, rounded down."""
+        if drug == "diazepam" or dz == 0:
+            return dz
+        num, den = self._fraction(drug)
+        return dz * num // (10 * den)
+
+    def drug_ug_at_least(self, drug: str, dz: int) -> int:
+        """The smallest µg of ``drug`` whose diazepam-eq (rounded down) is at least ``dz``."""
+        if drug == "diazepam" or dz <= 0:
+            return max(dz, 0)
+        num, den = self._fraction(drug)
+        return -(-dz * num // (10 * den))
+
+    def drug_ug_at_most(self, drug: str, dz: int) -> int:
+        """The largest µg of ``drug`` whose diazepam-eq (rounded down) is at most ``dz``."""
+        if drug == "diazepam":
+            return dz
+        num, den = self._fraction(drug)
+        return -(-(dz + 1) * num // (10 * den)) - 1
+
+    def total(self, slots: tuple[Slot, ...] | list[Slot]) -> int:
+        return sum(self.dz_ug(s.drug, s.ug) for s in slots)
+
+    # Decimal mg, for callers outside the engine (tests, reports).
+    def dz(self, drug: str, amount: Decimal) -> Decimal:
+        """Diazepam-eq mg of ``amount`` mg of ``drug``, floored to 1 µg."""
+        return mg(self.dz_ug(drug, ug(amount)))
 
     def mg_for(self, drug: str, diazepam_mg: Decimal) -> Decimal:
         """mg of ``drug`` equivalent to ``diazepam_mg``, floored to 1 µg."""
-        if drug == "diazepam" or diazepam_mg == 0:
-            return diazepam_mg
-        return floor_to_microgram(diazepam_mg * self.figure_mg(drug) / TEN)
-
-    def total(self, slots: tuple[Slot, ...]) -> Decimal:
-        return sum((self.dz(s.drug, s.mg) for s in slots), Decimal(0))
+        return mg(self.drug_ug(drug, ug(diazepam_mg)))
 
 
 def products(drug: str, market: str, allow_liquid: bool) -> tuple[Product, ...]:
-    """The market's products for ``drug``; refuses a drug the market has none of."""
+    """The market's products for ``drug`` (none for a drug the market does not sell: its doses
+    then come from the patient's current supply)."""
     found = catalogue().products_for(drug, market)
     if not allow_liquid:
         found = tuple(p for p in found if not p.is_liquid)
-    if not found:
-        raise PlanError(
-            "market",
-            market,
-            f"a market where {drug} products are listed",
-            hint=f"no {drug} products in the {market} catalogue; switch to diazepam "
-            "or choose another market",
-        )
     return found
 
 
@@ -229,7 +296,3 @@ def percent_of(part: Decimal, whole: Decimal) -> Decimal:
     if whole == 0:
         return Decimal(0)
     return (part * HUNDRED / whole).quantize(Decimal("0.1"))
-
-
-def days_after(day: date, days: int) -> date:
-    return day + timedelta(days=days)

@@ -1,87 +1,172 @@
-"""Staged crossover to a long-acting drug, one dose time at a time.
+"""Ashton-style crossover to a long-acting drug: substitution in portions.
 
-Each stage replaces everything taken at one time of day with the long-acting drug at the same
-diazepam equivalent under the plan's table, rounded down to what can be given (the difference is
-recorded on the dose). The time substituted first is the clinician's choice; by default the
-latest (evening) dose, then the others from latest to earliest (BNF and Ashton describe a
-stepwise transfer one dose at a time, starting at night [R]; the 2025 Joint Guideline notes a
-switch "may be more successful" over 1–2 weeks than 1–2 days [V]).
+Each stage replaces about ``crossover_portion_mg`` (10 mg diazepam-eq by default) of the old
+drug at one dose time with the same diazepam equivalent of the new drug under the plan's
+table — the dose time holding the most of the old drug first, night first among equals (or the
+clinician's ``switch_first``). The Ashton Manual's schedules swap about 10 mg diazepam a stage,
+one part of one dose time at a time, starting at night (guidelines.md §1.4 [C from V2]); the
+2025 Joint Guideline notes a switch "may be more successful" over 1–2 weeks than 1–2 days [V].
 
->>> # alprazolam 0.5 mg at 08:00 and 22:00, ashton-2002, switch to diazepam:
->>> # stage 1: 22:00 → diazepam 10 mg (08:00 still alprazolam 0.5 mg); stage 2: 08:00 → 10 mg.
+The new drug is never scheduled above its label maximum: once it would be, substitution stops
+and the rest of the old drug is tapered directly (the old drug first), as the Manual's schedules
+from high doses begin reducing before the substitution is complete. The daily total never
+rises; a stage whose rounding loses more than ``crossover_loss_percent`` of the day's dose is
+shown as a reduction too, and is kept within the 2-week ceiling.
+
+>>> # alprazolam 0.5 mg at 08:00 and 22:00, ashton-2002 (20 mg-eq), switch to diazepam:
+>>> # stage 1: 22:00 → diazepam 10 mg; stage 2: 08:00 → diazepam 10 mg.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import time
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, time
 
-from ..catalogue import Product
-from ..dispensing import achievable_at_most
-from ..errors import InputError, PlanError
+from ..dispensing import DoseGrid
 from ..plan import PlanRequest
-from ..units import format_mg
-from .base import Equivalents, Slot
+from .base import Slot, mg, ug
 from .figures import figure
+from .state import PlanState
 
-__all__ = ["SWITCH_TARGETS", "order", "substitute"]
+__all__ = ["SWITCH_TARGETS", "Stage", "next_stage", "order_times"]
 
-#: A substituted dose may lose at most the ASAM 2025 2-week ceiling to rounding (tapering.toml
-#: [plan]); a larger loss would be a hidden reduction, so it is refused.
-MOST_LOST_TO_ROUNDING = 1 - figure("plan", "crossover_rounding_percent").value / 100
+PORTION = figure("choice", "crossover_portion_mg")
+LOSS = figure("choice", "crossover_loss_percent")
+SOLID_SHARE = figure("choice", "crossover_solid_share")
 
-#: Long-acting drugs a regimen can be switched to (issue: diazepam by default, clonazepam possible).
+#: Long-acting drugs a regimen can be switched to (diazepam by default, clonazepam possible).
 SWITCH_TARGETS: tuple[str, ...] = ("diazepam", "clonazepam")
 
 
-def order(slots: tuple[Slot, ...], request: PlanRequest) -> list[time]:
-    """The dose times to substitute, in order; empty when nothing needs switching."""
-    target = request.switch_to or "diazepam"
-    times = sorted({s.time for s in slots if s.drug != target}, reverse=True)
-    if not times:
-        return []
-    first = request.switch_first or times[0]
-    if first not in times:
-        allowed = ", ".join(t.strftime("%H:%M") for t in sorted(times))
-        raise InputError(
-            "switch_first", first.strftime("%H:%M"), f"one of the dose times {allowed}"
-        )
-    return [first] + [t for t in times if t != first]
+@dataclass(frozen=True, slots=True)
+class Stage:
+    slots: tuple[Slot, ...]
+    note: str
+    loss: int  # µg diazepam-eq/day the stage loses to rounding or to the new drug's maximum
+    departure: str = ""  # why this stage goes beyond the ceiling (a forced stage only)
+    delay: int = 0  # days the step before must be held longer (the 2-week ceiling)
 
 
-def substitute(
+def order_times(slots: tuple[Slot, ...], request: PlanRequest, target: str) -> list[time]:
+    """Dose times still holding another drug, in the order they are substituted among equals:
+    the clinician's ``switch_first``, then the latest first."""
+    times = sorted({s.time for s in slots if s.drug != target and s.ug > 0}, reverse=True)
+    first = request.switch_first
+    if first is not None and first in times and request.switch_to == target:
+        times = [first] + [t for t in times if t != first]
+    return times
+
+
+def next_stage(
+    state: PlanState,
     slots: tuple[Slot, ...],
-    at: time,
-    request: PlanRequest,
-    eq: Equivalents,
-    products: Callable[[str], tuple[Product, ...]],
-) -> tuple[tuple[Slot, ...], str]:
-    """``slots`` with everything taken at ``at`` replaced by the target drug at the same
-    diazepam equivalent (rounded down to what can be given), and a note saying so."""
-    target = request.switch_to or "diazepam"
-    replaced = [s for s in slots if s.time == at]
-    diazepam_eq = sum((eq.dz(s.drug, s.mg) for s in replaced), Decimal(0))
-    want = eq.mg_for(target, diazepam_eq)
-    got = achievable_at_most(products(target), want)
-    if got < want * MOST_LOST_TO_ROUNDING:
-        raise PlanError(
-            "switch_to",
-            target,
-            f"a drug whose {request.market} products can give the equivalent of the "
-            f"{at.strftime('%H:%M')} dose ({format_mg(want)} {target})",
-            hint=f"the nearest dose below is {format_mg(got)}; switch to diazepam, whose oral "
-            "liquid allows small doses",
-        )
-    kept = tuple(s.at(s.mg) for s in slots if s.time != at)
-    new = tuple(sorted((*kept, Slot(at, target, got, want)), key=_slot_key))
-    was = " + ".join(f"{format_mg(s.mg)} {s.drug}" for s in replaced)
-    note = (
-        f"{at.strftime('%H:%M')} dose {was} → {format_mg(got)} {target} "
-        f"(same diazepam equivalent under {request.source})"
+    target: str,
+    day: date,
+    *,
+    forced: bool = False,
+) -> Stage | None:
+    """The next substitution stage, or None when nothing more can be substituted (the old
+    drug is gone, or the new drug is at its label maximum).
+
+    ``forced``: a dose taken from the patient's supply that cannot be divided and that the
+    new drug's label maximum cannot fully replace is swapped anyway, the loss stated as a
+    departure from the ceiling (the engine asks for it only when nothing else can go on)."""
+    eq = state.eq
+    times = order_times(slots, state.request, target)
+    if not times:
+        return None
+    grid_new = state.grid(target)
+    if grid_new is None:
+        return None
+    room = state.label_max_ug(target) - sum(s.ug for s in slots if s.drug == target)
+    portion = ug(PORTION.value)
+    total = state.total(slots)
+    floor = state.window_floor(day)
+    # the dose time with the most of the old drug left first, night first among equals
+    held = {
+        at: sum(eq.dz_ug(s.drug, s.ug) for s in slots if s.time == at and s.drug != target)
+        for at in times
+    }
+    olds = sorted(
+        (s for s in slots if s.drug != target and s.ug > 0),
+        key=lambda s: (-held[s.time], times.index(s.time), -eq.dz_ug(s.drug, s.ug)),
     )
-    return new, note
+    for old in olds:
+        at = old.time
+        existing = next((s for s in slots if s.time == at and s.drug == target), None)
+        before = existing.ug if existing else 0
+        for attempt in _portions(portion):
+            taken = _old_after(state, old, attempt)
+            removed = eq.dz_ug(old.drug, old.ug) - eq.dz_ug(old.drug, taken)
+            want = before + eq.drug_ug(target, removed)
+            given = _practical(grid_new, min(want, before + room), eq.drug_ug(target, removed))
+            if given <= before:
+                continue  # the new drug has no room (its maximum) or cannot make the addition
+            loss = removed - (eq.dz_ug(target, given) - eq.dz_ug(target, before))
+            delay = 0
+            if loss and total - loss < floor and not forced:
+                waited = state.delay_for(total - loss, day)
+                if waited is None:
+                    continue  # a stage is never faster than the 2-week ceiling
+                delay = waited
+            new = [s for s in slots if s is not old and s is not existing]
+            if taken:
+                new.append(old.at(taken))
+            new.append(Slot(at, target, given, want if loss else given))
+            new.sort(key=lambda s: (s.time, s.drug != target, s.drug))
+            note = (
+                f"crossover: {at.strftime('%H:%M')} {_plain(old.ug)} → {_plain(taken)} mg "
+                f"{old.drug}, + {_plain(given - before)} mg {target} (same diazepam "
+                f"equivalent under {state.request.source})"
+            )
+            if loss * 100 > total * LOSS.value:
+                note += (
+                    f"; the products or {target}'s label maximum make this stage also reduce "
+                    f"{_plain(loss)} mg diazepam-eq/day"
+                )
+            departure = ""
+            if forced and loss and total - loss < floor:
+                departure = (
+                    f"{old.drug} {_plain(old.ug)} mg at {at.strftime('%H:%M')} comes from the "
+                    f"patient's supply and cannot be divided, and {target}'s label maximum "
+                    f"({_plain(state.label_max_ug(target))} mg/day) cannot replace all of it: "
+                    "this stage cuts beyond the 25 %-in-2-weeks ceiling; consider a higher "
+                    "level of care"
+                )
+            return Stage(tuple(new), note, loss, departure, delay)
+    return None
 
 
-def _slot_key(slot: Slot) -> tuple[time, str]:
-    return (slot.time, slot.drug)
+def _practical(grid: DoseGrid, most: int, removed: int) -> int:
+    """The new drug's dose at that time: a tablet dose when one lies within
+    ``crossover_solid_share`` % of the swapped amount below the equivalent, else what the
+    products (the liquid) make nearest below it."""
+    solid = grid.solid_at_most(most)
+    if solid and (most - solid) * 100 <= removed * SOLID_SHARE.value:
+        return solid
+    return grid.at_most(most)
+
+
+def _portions(portion: int) -> tuple[int, ...]:
+    """The portion, then smaller ones (a stage the ceiling or the maximum would not allow)."""
+    return (portion, portion // 2, portion // 4)
+
+
+def _old_after(state: PlanState, old: Slot, portion: int) -> int:
+    """The old drug's dose at that time after giving up about ``portion`` µg diazepam-eq: a
+    dose its products make (from the patient's supply, only all or nothing)."""
+    eq = state.eq
+    own = eq.dz_ug(old.drug, old.ug)
+    if portion >= own:
+        return 0
+    grid = state.grid(old.drug)
+    if grid is None:
+        return 0  # the whole dose time is replaced at once
+    after = grid.at_most(eq.drug_ug(old.drug, own - portion))
+    if after >= old.ug:
+        after = grid.below(old.ug)
+    return after
+
+
+def _plain(amount: int) -> str:
+    return format(mg(amount).normalize(), "f") if amount else "0"

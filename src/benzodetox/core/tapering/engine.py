@@ -1,43 +1,59 @@
 """The taper engine: turns a PlanRequest into dated, dispensable steps.
 
-The engine owns the safety rules every strategy shares; strategies only propose the next daily
-total (diazepam-eq) and their ceiling. For each proposal the engine
+The engine owns the rules every strategy shares; a strategy only proposes the range of the next
+step (``Proposal``). For each proposal the engine
 
-1. cuts the proposed amount from the dose times in the reduction order (earliest first, bedtime
-   last by default — the pattern of the Scottish Government 2024 worked example), converting the
-   cut into each dose's own drug under the plan's equivalence table;
-2. rounds each dose **down** to what the market's products can give (core.dispensing): never
-   above the target, never above the previous step; the difference stays on the step;
-3. if rounding pushed the step past the strategy's ceiling, takes instead the achievable dose
-   nearest the target that respects the ceiling, and says so on the step;
-4. if no achievable reduction respects the ceiling, stops when the dose is at or below the final
-   dose, goes on with the smallest possible reduction when the clinician recorded an override
-   reason, and otherwise refuses with a PlanError naming what would make the plan possible.
+1. chooses, among the doses the market's products make exactly, the most practical one whose
+   daily total lies in the range (``choice``: solids before liquid, whole units before halves,
+   few products, the reduction order, nearest the aim) and states the cut it really makes;
+2. keeps the 2-week ceiling (ASAM 2025 Rec 6) on every path: a step it does not yet allow waits
+   (the step before is held longer, and says so);
+3. when no dose lies in the range, takes the nearest workable step and says so: a larger cut
+   with a proportionally longer interval, or a gentler one; at 3 mg diazepam-eq or less the
+   Ashton Manual's ending (the next dose down, then stop), stated where it departs from the
+   ceiling; above that, a switch to diazepam for the rest of the plan (PrescQIPP: switch
+   products that do not allow small reductions); under a recorded override, the gentlest step;
+4. refuses only what no step can do, naming what would help.
 
-A plan is never shortened by silently speeding up: every departure from the proposal is a
-smaller reduction (or a refusal), and is written on the step.
+A crossover (``switch_to``, or the switch of step 3) substitutes the new drug in portions,
+never above its label maximum (``crossover``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 
-from ..catalogue import Product, catalogue
-from ..dispensing import achievable_at_most, achievable_below, dispense
+from ..catalogue import catalogue
 from ..errors import DataError, InputError, PlanError
-from ..plan import Plan, PlanRequest, ScheduledDose, Step
-from ..units import floor_to_microgram, format_mg
-from . import crossover
-from .base import Context, Equivalents, Proposal, Slot, Strategy, percent_of, products
+from ..plan import Plan, PlanRequest, Step
+from .base import Context, Proposal, Slot, Strategy, mg, ug
+from .choice import Choice, choose
+from .crossover import SWITCH_TARGETS, next_stage
 from .figures import figure
 from .registry import STRATEGY_NAMES, strategy_for
+from .report import check_custom_stop, custom_step, describe_cut, finish
+from .state import PlanState, slots_of
 
-__all__ = ["MAX_STEPS", "build_plan", "continue_plan"]
+__all__ = ["MAX_STEPS", "PLATEAU_REVIEW_DAYS", "build_plan", "continue_plan"]
 
 #: A plan longer than this is refused (it would be a data or parameter error, e.g. 0.1 % steps).
 MAX_STEPS = 400
+#: How long a plateau lasts before it must be reviewed (JCPG 2025 Rec 1: at least every 3 months).
+PLATEAU_REVIEW_DAYS = figure("plan", "plateau_review_days").days
+ENDING = figure("choice", "ending_mg")
+_ENDING_UG = ug(ENDING.value)
+_ENDING_STEP_UG = ug(figure("choice", "ending_step_mg").value)
+HOLD_NOTE = (
+    "held {days} days longer so that no more than 25 % of the dose goes within any 2 weeks "
+    "[jcpg-2025 Rec 6]"
+)
+ENDING_WARNING = (
+    "the Ashton Manual's ending (1 mg diazepam-eq steps, 3 → 2 → 1 mg → stop) "
+    "[ashton-2002-schedules]: the products make no smaller step, so this step is beyond the "
+    "25 %-in-2-weeks ceiling"
+)
 
 
 def build_plan(request: PlanRequest) -> Plan:
@@ -52,19 +68,10 @@ def build_plan(request: PlanRequest) -> Plan:
     (Decimal('9'), Decimal('0'))
     """
     validate_request(request)
-    builder = _Builder(request)
-    slots = builder.initial_slots()
-    builder.baseline = builder.eq.total(slots)
-    if request.switch_to:
-        builder.eq.figure_mg(request.switch_to)  # the table must list the target drug
-        times = crossover.order(slots, request)
-        for number, at in enumerate(times, start=1):
-            stage, note = crossover.substitute(slots, at, request, builder.eq, builder.products)
-            note = f"crossover stage {number} of {len(times)}: {note}"
-            slots = builder.add_step(stage, "crossover", request.crossover_days, (note,))
-    if request.dose_times:
-        slots = builder.redistribute(slots)
-    return builder.taper(slots, strategy_for(request.strategy), reductions=0)
+    state = PlanState(request)
+    slots = _initial_slots(state)
+    state.baseline = state.total(slots)
+    return _Taper(state, strategy_for(request.strategy)).run(slots, reductions=0)
 
 
 def continue_plan(
@@ -78,16 +85,15 @@ def continue_plan(
     validate_request(request)
     if not keep:
         raise DataError("continue_plan needs at least one kept step")
-    builder = _Builder(request)
-    builder.steps = list(keep)
-    builder.baseline = plan.diazepam_eq_mg_per_day
-    slots = tuple(Slot(d.time, d.drug, d.mg, d.mg) for d in keep[-1].doses if d.mg > 0)
-    reductions = sum(1 for s in keep if s.kind == "reduction")
+    state = PlanState(request)
+    state.baseline = ug(plan.diazepam_eq_mg_per_day)
+    state.load(keep)
+    slots = slots_of(keep[-1])
+    taper = _Taper(state, strategy_for(request.strategy), version_note=note)
     if not slots:
-        return builder.finish(version_note=note)
-    return builder.taper(
-        slots, strategy_for(request.strategy), reductions=reductions, version_note=note
-    )
+        return finish(state, taper.strategy, note)
+    taper.redistributed = True
+    return taper.run(slots, reductions=sum(1 for s in keep if s.kind == "reduction"))
 
 
 def validate_request(request: PlanRequest) -> None:
@@ -106,8 +112,18 @@ def validate_request(request: PlanRequest) -> None:
         )
     if request.switch_to is not None:
         drug = catalogue().drug(request.switch_to, "switch_to")
-        if drug.key not in crossover.SWITCH_TARGETS:
-            raise InputError("switch_to", request.switch_to, " or ".join(crossover.SWITCH_TARGETS))
+        if drug.key not in SWITCH_TARGETS:
+            raise InputError("switch_to", request.switch_to, " or ".join(SWITCH_TARGETS))
+        switched = {
+            d.time for d in request.regimen.doses if catalogue().drug(d.drug).key != drug.key
+        }
+        if request.switch_first is not None and request.switch_first not in switched:
+            allowed = ", ".join(t.strftime("%H:%M") for t in sorted(switched)) or "none"
+            raise InputError(
+                "switch_first",
+                request.switch_first.strftime("%H:%M"),
+                f"one of the dose times to switch ({allowed})",
+            )
     if request.final_dose_mg is not None and request.final_dose_mg < 0:
         raise InputError("final_dose", request.final_dose_mg, "0 mg or more (diazepam-eq/day)")
     if request.plateau_mg is not None and request.plateau_mg <= 0:
@@ -135,450 +151,386 @@ def validate_request(request: PlanRequest) -> None:
             raise InputError(
                 "reduce_order", t.strftime("%H:%M"), f"one of the dose times {allowed}"
             )
+    if request.plateau_mg is not None and request.plateau_mg > _start_total_mg(request):
+        raise InputError(
+            "plateau",
+            request.plateau_mg,
+            f"a maintenance dose at or below today's {_start_total_mg(request)} mg "
+            "diazepam-eq/day",
+        )
+
+
+def _start_total_mg(request: PlanRequest) -> Decimal:
+    from ..equivalence import convert
+
+    return convert(request.regimen, request.source, request.basis).diazepam_eq_mg_per_day
+
+
+def _initial_slots(state: PlanState) -> tuple[Slot, ...]:
+    """Today's doses, merged per time and drug; each must be a dose the market's products can
+    give (a drug the market does not sell is taken from the patient's supply)."""
+    request = state.request
+    merged: dict[tuple[time, str], int] = {}
+    for dose in request.regimen.doses:
+        key = (dose.time, catalogue().drug(dose.drug).key)
+        merged[key] = merged.get(key, 0) + ug(dose.mg)
+    slots = tuple(Slot(t, drug, amount, amount) for (t, drug), amount in sorted(merged.items()))
+    for slot in slots:
+        state.eq.figure_mg(slot.drug)  # refuses a table that does not list the drug
+        grid = state.grid(slot.drug)
+        if grid is None or grid.makes(slot.ug):
+            continue
+        below, above = grid.at_most(slot.ug), grid.at_most(slot.ug * 2)
+        nearest = f"{mg(below)} mg" if below else "none"
+        raise InputError(
+            "take",
+            f"{mg(slot.ug)} mg {slot.drug} at {slot.time.strftime('%H:%M')}",
+            f"a dose the {request.market} products can give",
+            hint=f"nearest below: {nearest}; above: {mg(above)} mg; check the dose or the market"
+            if above > slot.ug
+            else f"nearest below: {nearest}",
+        )
+    return slots
 
 
 @dataclass
-class _Builder:
-    request: PlanRequest
-    eq: Equivalents = field(init=False)
-    steps: list[Step] = field(default_factory=list)
-    baseline: Decimal = Decimal(0)
-    window_start: date | None = None
-    warnings: list[str] = field(default_factory=list)
-    _products: dict[str, tuple[Product, ...]] = field(default_factory=dict)
-    _given: dict[tuple[str, Decimal], Decimal] = field(default_factory=dict)
+class _Taper:
+    state: PlanState
+    strategy: Strategy
+    version_note: str = ""
+    switch: str | None = None  # the drug being substituted in, while any other drug is left
+    redistributed: bool = False
+    stop_notes: tuple[str, ...] = ()  # why the plan stops from a dose above its final dose
+    plateau: int = 0  # the maintenance dose asked for (µg diazepam-eq/day), or 0
+    _order_of: list[int] | None = None  # the reduction order, until the doses' layout changes
+    _crossing: bool = False  # another drug is still being replaced by ``switch``
 
-    def __post_init__(self) -> None:
-        self.eq = Equivalents(self.request.source, self.request.basis)
-
-    # -- state ------------------------------------------------------------------------------
-    def products(self, drug: str) -> tuple[Product, ...]:
-        found = self._products.get(drug)
-        if found is None:
-            found = products(drug, self.request.market, self.request.allow_liquid)
-            self._products[drug] = found
-        return found
-
-    def initial_slots(self) -> tuple[Slot, ...]:
-        merged: dict[tuple[time, str], Decimal] = {}
-        for dose in self.request.regimen.doses:
-            key = (dose.time, catalogue().drug(dose.drug).key)
-            merged[key] = merged.get(key, Decimal(0)) + dose.mg
-        slots = tuple(Slot(t, drug, mg, mg) for (t, drug), mg in sorted(merged.items()))
-        for slot in slots:
-            self.eq.figure_mg(slot.drug)  # refuses a table that does not list the drug
-            given = achievable_at_most(self.products(slot.drug), slot.mg)
-            if given != slot.mg:
-                above = achievable_at_most(self.products(slot.drug), slot.mg * 2)
-                nearest = format_mg(given) if given else "none"
-                raise InputError(
-                    "take",
-                    f"{format_mg(slot.mg)} {slot.drug} at {slot.time.strftime('%H:%M')}",
-                    f"a dose the {self.request.market} products can give",
-                    hint=f"nearest below: {nearest}; above: {format_mg(above)}; check the dose"
-                    " or the market"
-                    if above > slot.mg
-                    else f"nearest below: {nearest}",
-                )
-        return slots
-
-    def redistribute(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
-        """Divide the working drug's daily dose evenly across ``request.dose_times`` (the latest
-        time takes what an even share leaves over), each rounded down to what can be given."""
-        times = tuple(sorted(self.request.dose_times))
-        drug = _working_drug(slots)
-        if drug is None:
-            raise InputError("dose_times", "several drugs", "one working drug to divide")
-        if tuple(sorted(s.time for s in slots)) == times and len({s.mg for s in slots}) == 1:
-            return slots
-        total = sum((s.mg for s in slots), Decimal(0))
-        share = floor_to_microgram(total / len(times))
-        new = []
-        for i, at in enumerate(times):
-            want = share if i < len(times) - 1 else total - share * (len(times) - 1)
-            new.append(Slot(at, drug, achievable_at_most(self.products(drug), want), want))
-        shown = ", ".join(t.strftime("%H:%M") for t in times)
-        note = f"the daily {format_mg(total)} {drug} divided across {shown}"
-        return self.add_step(tuple(new), "redistribute", self.request.crossover_days, (note,))
-
-    def history_since_window(self) -> tuple[tuple[date, Decimal], ...]:
-        """(first day, diazepam-eq/day) of the baseline and every step, oldest first; after a
-        hand-over only the steps since it, with the dose at the hand-over as the baseline."""
-        history = [(self.request.start, self.baseline)]
-        history += [(s.start, s.diazepam_eq_mg) for s in self.steps]
-        if self.window_start is not None:
-            at_start = [h for h in history if h[0] < self.window_start]
-            later = [h for h in history if h[0] >= self.window_start]
-            history = [(self.window_start, at_start[-1][1]), *later] if at_start else later
-        return tuple(history)
-
-    def next_day(self) -> date:
-        return self.steps[-1].end + timedelta(days=1) if self.steps else self.request.start
-
-    def reduce_order(self, slots: tuple[Slot, ...]) -> list[int]:
-        """Indices of ``slots`` in the order they are cut: the request's order first, then the
-        rest earliest first, so the bedtime dose goes last by default."""
-        listed = {t: i for i, t in enumerate(self.request.reduce_order)}
-        return sorted(
-            range(len(slots)),
-            key=lambda i: (listed.get(slots[i].time, len(listed)), slots[i].time, slots[i].drug),
-        )
-
-    # -- the loop ---------------------------------------------------------------------------
-    def taper(
-        self,
-        slots: tuple[Slot, ...],
-        strategy: Strategy,
-        reductions: int,
-        version_note: str = "",
-    ) -> Plan:
-        request = self.request
-        start_total = self.eq.total(slots)
-        while self.eq.total(slots) > 0:
-            if len(self.steps) >= MAX_STEPS:
+    def run(self, slots: tuple[Slot, ...], reductions: int) -> Plan:
+        state, request = self.state, self.state.request
+        self.switch = request.switch_to
+        self._crossing = self.switch is not None
+        stepper = self.strategy.start(request)
+        start_total = current = state.total(slots)
+        plateau = ug(request.plateau_mg) if request.plateau_mg is not None else None
+        self.plateau = plateau or 0
+        custom = request.strategy == "custom"
+        while True:
+            if current == 0:
+                break
+            if len(state.steps) >= MAX_STEPS:
                 raise PlanError(
                     "strategy",
                     request.strategy,
                     f"a plan of at most {MAX_STEPS} steps",
                     hint="use a larger percentage or a higher final dose",
                 )
-            current = self.eq.total(slots)
-            day = self.next_day()
-            if request.plateau_mg is not None and current <= request.plateau_mg:
-                self.add_step(
-                    slots,
-                    "plateau",
-                    PLATEAU_REVIEW_DAYS,
-                    (
-                        f"maintenance at {format_mg(current)} diazepam-eq/day as asked; review "
-                        f"within {PLATEAU_REVIEW_DAYS} days (JCPG 2025 Rec 1: at least every "
-                        "3 months)",
-                    ),
+            day = state.next_day()
+            if plateau is not None and current <= plateau:
+                self._plateau(slots, current)
+                return finish(state, self.strategy, self.version_note)
+            if self._crossing and not any(s.drug != self.switch for s in slots if s.ug):
+                self._crossing = False  # the old drug is gone
+            if self._crossing and self.switch:
+                stage = next_stage(state, slots, self.switch, day)
+                if stage is None and not self._reducible(slots):
+                    stage = next_stage(state, slots, self.switch, day, forced=True)
+                if stage is not None:
+                    self._order_of = None
+                    if stage.delay:
+                        state.hold_longer(stage.delay, HOLD_NOTE.format(days=stage.delay))
+                    current -= stage.loss
+                    slots = state.add_step(
+                        stage.slots,
+                        "crossover",
+                        request.crossover_days,
+                        (stage.note,),
+                        (stage.departure,) if stage.departure else (),
+                        total=current,
+                    )
+                    continue
+            elif request.dose_times and not self.redistributed:
+                self.redistributed = True
+                self._order_of = None
+                slots = self._redistribute(slots)
+                current = state.total(slots)
+                continue
+            if reductions == 0:
+                start_total = current  # reductions begin from here (after any crossover)
+            proposal = stepper.propose(
+                Context(
+                    request,
+                    day,
+                    start_total,
+                    current,
+                    reductions,
+                    state.steps[-1].kind if state.steps else "",
+                    _working_drug(slots) if custom else None,
+                    state.eq,
                 )
-                return self.finish(strategy, version_note)
-            context = Context(
-                request=request,
-                day=day,
-                start_total=start_total,
-                current_total=current,
-                reductions=reductions,
-                history=self.history_since_window(),
-                last_kind=self.steps[-1].kind if self.steps else "",
-                working_drug=_working_drug(slots),
-                equivalents=self.eq,
             )
-            proposal = strategy.propose(context)
             if proposal.kind == "handover":
-                strategy = strategy_for(proposal.then)
+                self.strategy = strategy_for(proposal.then)
+                stepper = self.strategy.start(request)
                 start_total = current
-                # the next strategy's ceiling window starts afresh at the hand-over
-                self.window_start = day
+                state.window_from = day.toordinal()  # the next strategy's window starts afresh
                 continue
             if proposal.kind == "stabilise":
-                slots = self.add_step(slots, "stabilise", proposal.days, (proposal.note,))
+                state.add_step(slots, "stabilise", proposal.days, (proposal.note,), total=current)
                 continue
             if proposal.kind == "end":
-                self.warnings.append(
-                    f"the plan does not reach zero: it ends at {format_mg(current)} diazepam-eq/day"
+                state.warnings.append(
+                    f"the plan does not reach zero: it ends at {mg(current)} mg diazepam-eq/day"
                 )
-                return self.finish(strategy, version_note)
+                return finish(state, self.strategy, self.version_note)
             if proposal.stop:
+                if self.strategy.name == "custom":
+                    state.add_stop(warnings=check_custom_stop(state, current))
+                    return finish(state, self.strategy, self.version_note)
                 break
-            slots = self.reduce(slots, proposal, current)
+            new = self._reduce(slots, proposal, current)
+            if new is None:
+                continue  # a switch to diazepam begins
+            if self.strategy.name == "inpatient":
+                state.exempt.add(len(state.steps) - 1)
+            slots, current = new
             reductions += 1
-        self.add_stop()
-        return self.finish(strategy, version_note)
+        state.add_stop(warnings=self.stop_notes)
+        return finish(state, self.strategy, self.version_note)
 
-    def reduce(
-        self, slots: tuple[Slot, ...], proposal: Proposal, current: Decimal
-    ) -> tuple[Slot, ...]:
-        request = self.request
-        target = proposal.target_total
-        if request.plateau_mg is not None:
-            target = max(target, request.plateau_mg)
-        notes: list[str] = [proposal.note] if proposal.note else []
-        warnings: list[str] = []
-        # last step's rounding is not this step's; a current dose the products cannot give is
-        # rounded down first, so the ceiling is judged on what is really given
-        slots = self.dispensable(tuple(s.at(s.mg) for s in slots))
-        if target > current:
-            new = self.raise_dose(slots, target - current)
-            warnings.append("the dose rises at this step")
+    # -- one reduction ----------------------------------------------------------------------
+    def _reduce(
+        self, slots: tuple[Slot, ...], p: Proposal, current: int
+    ) -> tuple[tuple[Slot, ...], int] | None:
+        state, request = self.state, self.state.request
+        day = state.next_day()
+        order = self._order(slots)
+        if p.kind == "custom":
+            new = custom_step(state, slots, p, current, order)
+            return new, state.total(new)
+        lo = p.lo if p.lo > p.floor else p.floor
+        hi, aim = p.hi, p.target
+        if self.plateau:
+            lo, hi, aim = max(lo, self.plateau), max(hi, self.plateau), max(aim, self.plateau)
+        if lo <= hi:
+            found = choose(
+                state, slots, order, lo, hi, aim, day, window=p.window, final=p.final, total=current
+            )
+            if found is not None and found.total and not found.delay:  # the usual step
+                given = state.add_step(
+                    found.slots,
+                    "reduction",
+                    p.days,
+                    (describe_cut(p.note, current, found.total, found.form),),
+                    (),
+                    p.drug_free_nights,
+                    p.span,
+                    found.total,
+                )
+                return given, found.total
         else:
-            new = self.cut(slots, current - target)
-        new = self.dispensable(new)
-        total = self.eq.total(new)
-        if total == 0 and proposal.min_total == 0:
-            return new  # the stop step follows
-        if total < proposal.min_total:
-            gentler = self.within_ceiling(slots, target, proposal.min_total)
-            if gentler is not None:
-                new = gentler
-                notes.append(
-                    f"the products cannot make {format_mg(target)} diazepam-eq/day exactly; "
-                    f"the nearest dose that keeps within the ceiling ({self_ceiling(proposal)}) "
-                    "is used instead"
-                )
-            elif request.override_reason:
-                new = self.smallest_reduction(slots)
-                warnings.append(
-                    f"this reduction is beyond the strategy's ceiling ({self_ceiling(proposal)}); "
-                    f"clinician override: {request.override_reason}"
-                )
-            else:
-                raise PlanError(
-                    "products",
-                    f"{format_mg(current)} diazepam-eq/day",
-                    "a reduction the market's products can make within the ceiling "
-                    f"({self_ceiling(proposal)})",
-                    hint=self.stuck_hint(slots),
-                )
-        self.add_step(
-            new,
-            proposal.kind,
-            proposal.days,
+            found = None
+        notes: list[str] = []
+        warnings: list[str] = []
+        days = p.days
+        if found is None:
+            found, days, note = self._nearest_workable(slots, p, current, order, lo, hi)
+            if note:
+                notes.append(note)
+        gentlest = None
+        if found is None:
+            gentlest = choose(
+                state, slots, order, 0, current - 1, current - 1, day,
+                window=False, final=p.final, nearest=True,
+            )
+            if gentlest is not None and current - gentlest.total <= _ENDING_STEP_UG:
+                found = gentlest
+                warnings.append(ENDING_WARNING)
+        if found is None and self._can_switch(slots):
+            self._begin_switch(slots, current)
+            return None
+        if found is None and gentlest is not None and current <= _ENDING_UG:
+            found = gentlest
+            warnings.append(ENDING_WARNING)
+        if found is None and gentlest is not None and request.override_reason:
+            found = gentlest
+            warnings.append(
+                "this step is beyond the ceiling; clinician override: " + request.override_reason
+            )
+        if found is None:
+            raise PlanError(
+                "products",
+                f"{mg(current)} mg diazepam-eq/day",
+                f"a step the market's products can make within the ceiling ({p.span or 'range'})",
+                hint=self._stuck_hint(slots),
+            )
+        if found.total == 0:
+            self.stop_notes = (*notes, *warnings)
+            return found.slots, 0
+        if found.delay:
+            state.hold_longer(found.delay, HOLD_NOTE.format(days=found.delay))
+        notes.insert(0, describe_cut(p.note, current, found.total, found.form))
+        given = state.add_step(
+            found.slots,
+            "reduction",
+            days,
             tuple(notes),
             tuple(warnings),
-            proposal.drug_free_nights,
+            p.drug_free_nights,
+            p.span,
+            found.total,
         )
-        return new
+        return given, found.total
 
-    # -- cutting doses ----------------------------------------------------------------------
-    def cut(self, slots: tuple[Slot, ...], cut: Decimal) -> tuple[Slot, ...]:
-        """Remove ``cut`` mg diazepam-eq/day from the doses in reduction order, each rounded
-        down to what can be given."""
-        new = list(slots)
-        for i in self.reduce_order(slots):
-            if cut <= 0:
-                break
-            slot = new[i]
-            if slot.mg == 0:
-                continue
-            slot_dz = self.eq.dz(slot.drug, slot.mg)
-            if slot_dz <= cut:
-                new[i] = slot.at(Decimal(0))
-                cut -= slot_dz
-            else:
-                want = self.eq.mg_for(slot.drug, slot_dz - cut)
-                got = achievable_at_most(self.products(slot.drug), want)
-                new[i] = slot.at(got, target_mg=want)
-                cut = Decimal(0)
-        return tuple(new)
-
-    def raise_dose(self, slots: tuple[Slot, ...], rise: Decimal) -> tuple[Slot, ...]:
-        """Add ``rise`` mg diazepam-eq/day to the dose reduced last (bedtime by default)."""
-        new = list(slots)
-        i = self.reduce_order(slots)[-1]
-        slot = new[i]
-        want = self.eq.mg_for(slot.drug, self.eq.dz(slot.drug, slot.mg) + rise)
-        new[i] = slot.at(achievable_at_most(self.products(slot.drug), want), target_mg=want)
-        return tuple(new)
-
-    def within_ceiling(
-        self, slots: tuple[Slot, ...], target: Decimal, floor: Decimal
-    ) -> tuple[Slot, ...] | None:
-        """Change one dose (first in reduction order that allows it) to the achievable amount
-        whose daily total is nearest ``target`` while staying at or above ``floor``, and below
-        today's dose. None when no dose can do that."""
-        for i in self.reduce_order(slots):
-            slot = slots[i]
-            if slot.mg == 0:
-                continue
-            others = self.eq.total(slots) - self.eq.dz(slot.drug, slot.mg)
-            prods = self.products(slot.drug)
-            best: Decimal | None = None
-            candidate = achievable_below(prods, slot.mg)
-            for _ in range(_SEARCH_LIMIT):
-                if others + self.eq.dz(slot.drug, candidate) < floor:
-                    break
-                best = candidate
-                if others + self.eq.dz(slot.drug, candidate) <= target or candidate == 0:
-                    break
-                candidate = achievable_below(prods, candidate)
-            if best is not None:
-                new = list(slots)
-                new[i] = slot.at(best)
-                return tuple(new)
-        return None
-
-    def smallest_reduction(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
-        """The gentlest reduction the products allow (used only under a recorded override)."""
-        best: tuple[Slot, ...] | None = None
-        for i in self.reduce_order(slots):
-            slot = slots[i]
-            if slot.mg == 0:
-                continue
-            new = list(slots)
-            new[i] = slot.at(achievable_below(self.products(slot.drug), slot.mg))
-            if best is None or self.eq.total(tuple(new)) > self.eq.total(best):
-                best = tuple(new)
-        if best is None:
-            raise DataError("no dose left to reduce")
-        return best
-
-    def stuck_hint(self, slots: tuple[Slot, ...]) -> str:
-        drugs = sorted({s.drug for s in slots if s.mg > 0})
-        parts = [
-            "switch to diazepam, whose oral liquid allows small steps"
-            if drugs != ["diazepam"]
-            else "allow the oral liquid",
-            "raise the final dose",
-            "or record a reason to override the ceiling",
-        ]
-        return "; ".join(parts)
-
-    # -- steps ------------------------------------------------------------------------------
-    def add_step(
+    def _nearest_workable(
         self,
         slots: tuple[Slot, ...],
-        kind: str,
-        days: int,
-        notes: tuple[str, ...] = (),
-        warnings: tuple[str, ...] = (),
-        drug_free_nights: int = 0,
-    ) -> tuple[Slot, ...]:
-        """Append a step on ``slots`` (each first rounded down to what can be given, e.g. a
-        current dose the market cannot make) and return the doses it really gives."""
-        slots = self.dispensable(slots)
-        start = self.next_day()
-        previous = self.steps[-1].diazepam_eq_mg if self.steps else self.baseline
-        doses = tuple(self.scheduled(slot) for slot in slots if slot.mg > 0)
-        total = self.eq.total(slots)
-        rounding = [
-            f"{d.time.strftime('%H:%M')} {d.drug}: {format_mg(d.rounding_mg)} below the "
-            f"target {format_mg(d.target_mg)} (the nearest dose the products can give)"
-            for d in doses
-            if d.rounding_mg > 0
-        ]
-        self.steps.append(
-            Step(
-                index=len(self.steps) + 1,
-                start=start,
-                end=start + timedelta(days=days - 1),
-                kind=kind,
-                doses=doses,
-                diazepam_eq_mg=total,
-                reduction_percent=percent_of(previous - total, previous),
-                notes=tuple(n for n in notes if n) + tuple(rounding),
-                warnings=warnings,
-                drug_free_nights=drug_free_nights,
+        p: Proposal,
+        current: int,
+        order: list[int],
+        lo: int,
+        hi: int,
+    ) -> tuple[Choice | None, int, str]:
+        """No dose lies in the range: a larger cut (as far as the hard limit) with a longer
+        interval that keeps the pace, or a gentler cut, whichever is nearer the range."""
+        state = self.state
+        day = state.next_day()
+        larger = (
+            choose(state, slots, order, p.floor, lo - 1, lo, day, window=p.window, final=p.final)
+            if p.floor < lo
+            else None
+        )
+        least = hi + 1
+        most = current - max((current - hi) // 2, 1)
+        gentler = (
+            choose(state, slots, order, least, most, least, day, window=p.window, final=p.final)
+            if least <= most
+            else None
+        )
+        if larger is not None and (gentler is None or lo - larger.total < gentler.total - hi):
+            aimed = max(current - p.target, 1)
+            days = min(-(-p.days * (current - larger.total) // aimed), 365)
+            return larger, days, (
+                f"no dose the products make lies in the range ({p.span}): the nearest larger "
+                f"step is used, every {days} days to keep the pace"
             )
-        )
-        return slots
-
-    def dispensable(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
-        """Each dose rounded down to what the products can give (the target kept)."""
-        result = []
-        for slot in slots:
-            key = (slot.drug, slot.mg)
-            mg = self._given.get(key)
-            if mg is None:
-                mg = achievable_at_most(self.products(slot.drug), slot.mg) if slot.mg else slot.mg
-                self._given[key] = mg
-            result.append(slot if mg == slot.mg else slot.at(mg, target_mg=slot.target_mg))
-        return tuple(result)
-
-    def scheduled(self, slot: Slot) -> ScheduledDose:
-        previous = self._previous_product(slot)
-        mg, takes = dispense(
-            self.products(slot.drug),
-            slot.mg,
-            allow_liquid=self.request.allow_liquid,
-            prefer=previous,
-        )
-        if mg != slot.mg:
-            raise DataError(f"dispensing gave {mg} mg for an achievable {slot.mg} mg {slot.drug}")
-        return ScheduledDose(slot.time, slot.drug, max(slot.target_mg, mg), mg, takes)
-
-    def _previous_product(self, slot: Slot) -> str | None:
-        if not self.steps:
-            return None
-        for dose in self.steps[-1].doses:
-            if dose.time == slot.time and dose.drug == slot.drug and dose.takes:
-                return dose.takes[0].product_id
-        return None
-
-    def add_stop(self) -> None:
-        start = self.next_day()
-        previous = self.steps[-1].diazepam_eq_mg if self.steps else self.baseline
-        self.steps.append(
-            Step(
-                index=len(self.steps) + 1,
-                start=start,
-                end=start,
-                kind="stop",
-                doses=(),
-                diazepam_eq_mg=Decimal(0),
-                reduction_percent=percent_of(previous, previous),
-                notes=("no more doses from this day",),
+        if gentler is not None:
+            return gentler, p.days, (
+                f"no dose the products make lies in the range ({p.span}): the nearest gentler "
+                "step is used"
             )
+        return None, p.days, ""
+
+    # -- switching to diazepam when the drug's own products cannot go on -------------------
+    def _reducible(self, slots: tuple[Slot, ...]) -> bool:
+        """Whether any dose still being replaced can be reduced by the market's products (a
+        dose from the patient's supply cannot)."""
+        return any(
+            s.ug and s.drug != self.switch and self.state.grid(s.drug) is not None for s in slots
         )
 
-    def finish(self, strategy: Strategy | None = None, version_note: str = "") -> Plan:
-        from ..equivalence import convert
+    def _can_switch(self, slots: tuple[Slot, ...]) -> bool:
+        """Whether switching (the rest of) the plan to diazepam is still open: a drug other
+        than diazepam is taken and no switch to diazepam is under way."""
+        return self.switch != "diazepam" and any(s.drug != "diazepam" for s in slots if s.ug)
 
-        request = self.request
-        conversion = convert(request.regimen, request.source, request.basis)
-        active = strategy or strategy_for(request.strategy)
-        parameters = tuple((p.name, p.shown()) for p in active.parameters(request))
-        warnings = list(conversion.warnings) + self.warnings
-        warnings += _plan_warnings(self.steps, request)
-        return Plan(
-            source=request.source,
-            market=request.market,
-            strategy=request.strategy,
-            parameters=(*parameters, ("ceiling", active.ceiling)),
-            start=request.start,
-            steps=tuple(self.steps),
-            diazepam_eq_mg_per_day=self.baseline,
-            range_mg_per_day=conversion.range_mg_per_day,
-            warnings=tuple(dict.fromkeys(warnings)),
-            switch_to=request.switch_to,
-            version_note=version_note,
-            sources=tuple(dict.fromkeys((request.source, active.source))),
-            request=request,
+    def _begin_switch(self, slots: tuple[Slot, ...], current: int) -> None:
+        drugs = sorted({s.drug for s in slots if s.ug and s.drug != "diazepam"})
+        self.switch = "diazepam"
+        self._crossing = True
+        self._order_of = None
+        self.state.warnings.append(
+            f"{' and '.join(drugs)}: the {self.state.request.market} products make no step "
+            f"within the ceiling from {mg(current)} mg diazepam-eq/day, so the plan switches to "
+            f"diazepam from step {len(self.state.steps) + 1} (PrescQIPP: switch products that "
+            "do not allow small reductions)"
         )
 
+    def _stuck_hint(self, slots: tuple[Slot, ...]) -> str:
+        request = self.state.request
+        parts = []
+        if not request.allow_liquid:
+            parts.append("allow the oral liquid")
+        if self._can_switch(slots):
+            parts.append("switch to diazepam")
+        parts.append("raise the final dose")
+        if not request.override_reason:
+            parts.append("or record a reason to override the ceiling")
+        return "; ".join(parts)
 
-#: How long a plateau lasts before it must be reviewed (JCPG 2025 Rec 1: at least every 3 months).
-PLATEAU_REVIEW_DAYS = figure("plan", "plateau_review_days").days
-_SEARCH_LIMIT = 400
+    # -- the rest ---------------------------------------------------------------------------
+    def _order(self, slots: tuple[Slot, ...]) -> list[int]:
+        """Indices of ``slots`` in the order they are cut: a drug being substituted out first,
+        then the request's order, then earliest first (bedtime last by default)."""
+        if self._order_of is None or len(self._order_of) != len(slots):
+            self._order_of = self._sorted(slots)
+        return self._order_of
+
+    def _sorted(self, slots: tuple[Slot, ...]) -> list[int]:
+        listed = {t: i for i, t in enumerate(self.state.request.reduce_order)}
+        switch = self.switch
+        return sorted(
+            range(len(slots)),
+            key=lambda i: (
+                switch is not None and slots[i].drug == switch,
+                listed.get(slots[i].time, len(listed)),
+                slots[i].time,
+                slots[i].drug,
+            ),
+        )
+
+    def _plateau(self, slots: tuple[Slot, ...], current: int) -> None:
+        self.state.add_step(
+            slots,
+            "plateau",
+            PLATEAU_REVIEW_DAYS,
+            (
+                f"maintenance at {mg(current)} mg diazepam-eq/day as asked; review within "
+                f"{PLATEAU_REVIEW_DAYS} days (JCPG 2025 Rec 1: at least every 3 months)",
+            ),
+        )
+
+    def _redistribute(self, slots: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        """Divide the working drug's daily dose as evenly as the products allow across
+        ``request.dose_times`` (each time the nearest dose at or below an even share of what is
+        left, so the day's total is kept); kept as it is, and said, when the products cannot
+        divide it without a reduction beyond the ceiling."""
+        state = self.state
+        times = tuple(sorted(state.request.dose_times))
+        drug = _working_drug(slots)
+        if drug is None:
+            raise InputError("dose_times", "several drugs", "one working drug to divide")
+        evenly = len({s.ug for s in slots}) == 1
+        if tuple(sorted(s.time for s in slots if s.ug)) == times and evenly:
+            return slots
+        grid = state.grid(drug)
+        if grid is None:
+            raise InputError("dose_times", drug, "a drug the market's products can divide")
+        total = sum(s.ug for s in slots)
+        left = total
+        new = []
+        for i, at in enumerate(times):
+            want = left // (len(times) - i)
+            given = grid.at_most(want)
+            new.append(Slot(at, drug, given, given))
+            left -= given
+        new[-1] = new[-1].at(grid.at_most(new[-1].ug + left), new[-1].ug + left)
+        new_total = state.eq.total(new)
+        shown = ", ".join(t.strftime("%H:%M") for t in times)
+        was = state.eq.total(slots)
+        if new_total < state.window_floor(state.next_day()) or not new_total:
+            state.warnings.append(
+                f"the daily {mg(total)} mg {drug} cannot be divided across {shown} with the "
+                f"{state.request.market} products without a larger cut: the dose times are kept"
+            )
+            return slots
+        note = f"the daily {mg(total)} mg {drug} divided across {shown}"
+        if new_total < was:
+            note += f"; the products make this a reduction to {mg(new_total)} mg"
+        live = tuple(s for s in new if s.ug)
+        return state.add_step(live, "redistribute", state.request.crossover_days, (note,))
 
 
 def _working_drug(slots: tuple[Slot, ...]) -> str | None:
-    drugs = {s.drug for s in slots if s.mg > 0}
+    drugs = {s.drug for s in slots if s.ug > 0}
     return drugs.pop() if len(drugs) == 1 else None
 
-
-def self_ceiling(proposal: Proposal) -> str:
-    return f"no lower than {format_mg(proposal.min_total)} diazepam-eq/day this step"
-
-
-def _plan_warnings(steps: list[Step], request: PlanRequest) -> list[str]:
-    warnings: list[str] = []
-    unconfirmed = sorted(
-        {t.product for s in steps for d in s.doses for t in d.takes if not t.confirmed}
-    )
-    if unconfirmed:
-        warnings.append(
-            "unconfirmed product details (check the label before dispensing): "
-            + "; ".join(unconfirmed)
-        )
-    if request.override_reason:
-        warnings.append(f"ceiling override recorded: {request.override_reason}")
-    # ASAM 2025 Rec 6: typically not more than 25 % every 2 weeks, whatever the strategy.
-    ceiling = figure("asam", "ceiling_percent")
-    if request.strategy != "asam":
-        for step in steps:
-            if step.kind == "stop":
-                continue
-            window_start = step.start - timedelta(days=ceiling.window_days or 14)
-            earlier = [s for s in steps if s.start <= window_start <= s.end]
-            before = earlier[0].diazepam_eq_mg if earlier else None
-            if before and step.diazepam_eq_mg < before * (1 - ceiling.value / 100):
-                warnings.append(
-                    f"step {step.index} ({step.start}) is faster than the ASAM 2025 ceiling of "
-                    "25 % in 2 weeks [jcpg-2025 Rec 6]"
-                )
-                break
-    return warnings

@@ -1,6 +1,9 @@
 """Inpatient stabilise-then-reduce (Australian eTG, as summarised in guidelines.md §3.3 [V]):
 stabilise over 2–7 days, reduce 10 % of the stabilised daily diazepam-eq dose a day, discharge
 generally only at 20 mg/day or less, then a slower community taper (another strategy).
+
+Each day's step may cut from half of that amount to all of it; where the products force a
+larger step, the step lasts proportionally longer (never more than 25 % of the dose at once).
 Figures: ``core/data/tapering.toml`` [inpatient].
 """
 
@@ -11,13 +14,14 @@ from decimal import Decimal
 
 from ..errors import InputError
 from ..plan import PlanRequest
-from ..units import floor_to_microgram
-from .base import Context, Parameter, Proposal, shown
+from .base import Context, Parameter, Proposal, at_least, keep, plain, shown, ug
 from .figures import figure
 
 STABILISE = figure("inpatient", "stabilise_days")
 DAILY = figure("inpatient", "daily_percent")
 DISCHARGE = figure("inpatient", "discharge_mg")
+CEILING = figure("asam", "ceiling_percent")
+RANGE_SHARE = figure("choice", "step_range_share")
 HAND_OVER_TO = ("asam", "ashton", "hyperbolic", "deprescribing")
 
 
@@ -42,6 +46,9 @@ class Inpatient:
                 "above 0 and at most 20 mg diazepam-eq/day (eTG)",
             )
         return mg
+
+    def final_ug(self, request: PlanRequest) -> int:
+        return 0
 
     def check(self, request: PlanRequest) -> None:
         self._stabilise(request)
@@ -74,28 +81,54 @@ class Inpatient:
             Parameter("then", request.then, "clinician"),
         )
 
+    def start(self, request: PlanRequest) -> _Steps:
+        low = DAILY.value * RANGE_SHARE.value
+        return _Steps(
+            stabilise=self._stabilise(request),
+            discharge=ug(self._discharge(request)),
+            then=request.then,
+            daily=keep(100 - DAILY.value),
+            least=keep(100 - low),
+            hard=keep(CEILING.value),
+            span=f"{plain(low)}–{plain(DAILY.value)} % of the stabilised dose",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    stabilise: int
+    discharge: int
+    then: str
+    daily: tuple[int, int]  # the share of the stabilised dose a day's step cuts
+    least: tuple[int, int]
+    hard: tuple[int, int]
+    span: str
+
     def propose(self, context: Context) -> Proposal:
-        request = context.request
+        current = context.current_total
         if context.reductions == 0 and context.last_kind != "stabilise":
             return Proposal(
-                context.current_total,
-                self._stabilise(request),
-                context.current_total,
+                current,
+                current,
+                current,
+                self.stabilise,
                 kind="stabilise",
                 note="stabilise on the current dose (eTG: 2–7 days)",
             )
-        if context.current_total <= self._discharge(request):
-            return Proposal(
-                context.current_total, 0, context.current_total, kind="handover", then=request.then
-            )
-        amount = context.start_total * DAILY.value / 100
+        if current <= self.discharge:
+            return Proposal(current, current, current, 0, kind="handover", then=self.then)
+        amount = context.start_total * self.daily[0] // self.daily[1]
+        least = context.start_total * self.least[0] // self.least[1]
+        target = max(current - amount, self.discharge)
         return Proposal(
-            target_total=floor_to_microgram(
-                max(context.current_total - amount, self._discharge(request))
-            ),
+            target=target,
+            lo=target,
+            hi=max(current - least, self.discharge),
             days=1,
-            min_total=max(context.current_total - amount, Decimal(0)),
-            note=f"inpatient: reduce {DAILY.value} % of the stabilised dose",
+            floor=max(at_least(current, self.hard), self.discharge),
+            note=f"inpatient: {plain(DAILY.value)} % of the stabilised dose a day",
+            span=self.span,
+            max_days=7,
         )
 
 

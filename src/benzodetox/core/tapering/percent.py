@@ -1,9 +1,12 @@
-"""The shape ASAM 2025 and hyperbolic tapering share: each step removes a fixed percentage of
-the current (most recent) dose, so the mg steps shrink as the dose falls; the plan stops from a
-final dose; no step may take more than the ceiling's share of the dose within its window.
+"""The shape ASAM 2025 and hyperbolic tapering share: each step removes a percentage of the
+current (most recent) dose, so the mg steps shrink as the dose falls; the plan stops from a
+final dose; no step may take more than 25 % of the dose within any 2 weeks.
 
-The two differ only in their figures (``core/data/tapering.toml`` [asam] and [hyperbolic]) and
-in that ASAM 2025 allows a larger step when the clinician records an override reason.
+A step's range runs from half the chosen percentage to the chosen percentage (at ASAM's
+default of 10 % that is Rec 6's own 5–10 %); the engine picks the most practical dose in it.
+The two strategies differ only in their figures (``core/data/tapering.toml`` [asam] and
+[hyperbolic]) and in that ASAM 2025 allows a larger step when the clinician records an override
+reason.
 """
 
 from __future__ import annotations
@@ -13,11 +16,23 @@ from decimal import Decimal
 
 from ..errors import InputError
 from ..plan import PlanRequest
-from ..units import floor_to_microgram
-from .base import Context, Parameter, Proposal, interval_param, percent_param, shown, window_floor
+from .base import (
+    Context,
+    Parameter,
+    Proposal,
+    at_least,
+    interval_param,
+    keep,
+    percent_param,
+    plain,
+    shown,
+    ug,
+)
 from .figures import Figure, figure
 
 __all__ = ["PercentOfCurrentDose"]
+
+RANGE_SHARE = figure("choice", "step_range_share")
 
 
 @dataclass(frozen=True)
@@ -34,7 +49,8 @@ class PercentOfCurrentDose:
     def _figure(self, name: str) -> Figure:
         return figure(self.name, name)
 
-    def _percent(self, request: PlanRequest) -> Decimal:
+    def percent(self, request: PlanRequest) -> Decimal:
+        """The percentage a step aims to cut: the clinician's, or the default."""
         more = self.override_allows_more and bool(request.override_reason)
         return percent_param(
             request,
@@ -50,8 +66,11 @@ class PercentOfCurrentDose:
         default = self._figure("final_dose_mg").value
         return default if request.final_dose_mg is None else request.final_dose_mg
 
+    def final_ug(self, request: PlanRequest) -> int:
+        return ug(self._final(request))
+
     def check(self, request: PlanRequest) -> None:
-        percent = self._percent(request)
+        percent = self.percent(request)
         interval = self._interval(request)
         ceiling = self._figure("ceiling_percent")
         if not request.override_reason and interval < (ceiling.window_days or 14):
@@ -67,10 +86,12 @@ class PercentOfCurrentDose:
                 )
 
     def parameters(self, request: PlanRequest) -> tuple[Parameter, ...]:
+        percent = self.percent(request)
+        low = percent * RANGE_SHARE.value
         return (
             shown(
                 "percent",
-                f"{self._percent(request)} % of the current dose",
+                f"{plain(low)}–{plain(percent)} % of the current dose a step",
                 self._figure("percent"),
                 request.percent is not None,
             ),
@@ -88,15 +109,49 @@ class PercentOfCurrentDose:
             ),
         )
 
-    def propose(self, context: Context) -> Proposal:
-        request = context.request
-        if context.current_total <= self._final(request):
-            return Proposal(Decimal(0), 1, Decimal(0), stop=True)
-        percent = self._percent(request)
-        ceiling = self._figure("ceiling_percent")
-        return Proposal(
-            target_total=floor_to_microgram(context.current_total * (1 - percent / 100)),
+    def start(self, request: PlanRequest) -> _Steps:
+        percent = self.percent(request)
+        low = percent * RANGE_SHARE.value
+        override = bool(request.override_reason)
+        return _Steps(
+            final=self.final_ug(request),
+            aim=keep(percent),
+            least=keep(low),
+            hard=keep(self._figure("ceiling_percent").value),
+            override=override,
             days=self._interval(request),
-            min_total=Decimal(0) if request.override_reason else window_floor(context, ceiling),
-            note=f"reduce {percent} % of the current dose",
+            max_days=int(self._figure("interval_days").max or 84),
+            note=f"{self.name}: {plain(low)}–{plain(percent)} % of the current dose",
+            span=f"{plain(low)}–{plain(percent)} %",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Steps:
+    final: int
+    aim: tuple[int, int]
+    least: tuple[int, int]
+    hard: tuple[int, int]
+    override: bool
+    days: int
+    max_days: int
+    note: str
+    span: str
+
+    def propose(self, context: Context) -> Proposal:
+        current = context.current_total
+        if current <= self.final:
+            return Proposal(0, 0, 0, 1, stop=True, final=self.final)
+        target = current * self.aim[0] // self.aim[1]
+        return Proposal(
+            target=target,
+            lo=target,
+            hi=current * self.least[0] // self.least[1],
+            days=self.days,
+            floor=0 if self.override else at_least(current, self.hard),
+            window=not self.override,
+            final=self.final,
+            note=self.note,
+            span=self.span,
+            max_days=self.max_days,
         )
