@@ -214,7 +214,7 @@ def test_a_plan_of_a_drug_without_parameters_is_an_error_message(
             source="ashton-2002",
             start=date(2026, 1, 5),
             strategy="custom",
-            custom_steps=(CustomStep(daily_mg=Decimal("7.5"), days=14),),
+            custom_steps=(CustomStep(daily_mg=Decimal("15"), days=14),),
         )
         plan = build_plan(request)
         version = PlanVersion(

@@ -284,7 +284,7 @@ def test_the_section_says_so_for_a_drug_the_simulator_has_no_parameters_for(
     from .conftest import make_patient
 
     patient = make_patient(programme_a, "A-010", [("temazepam", "15", "22:00")])
-    plan_post.update(strategy="custom", custom_steps="7.5 14")
+    plan_post.update(strategy="custom", custom_steps="15 14")
     page = (
         client_for(nurse)
         .post(reverse("plans:preview_pharmacology", args=[patient.pk]), plan_post)

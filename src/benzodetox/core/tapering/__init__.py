@@ -3,7 +3,16 @@
 >>> from benzodetox.core.tapering import build_plan, STRATEGY_NAMES
 """
 
+from .alternatives import Alternative, alternatives, departures
 from .engine import build_plan, continue_plan
 from .registry import STRATEGY_NAMES, percent_in_use
 
-__all__ = ["STRATEGY_NAMES", "build_plan", "continue_plan", "percent_in_use"]
+__all__ = [
+    "STRATEGY_NAMES",
+    "Alternative",
+    "alternatives",
+    "build_plan",
+    "continue_plan",
+    "departures",
+    "percent_in_use",
+]

@@ -75,6 +75,8 @@ def custom_step(
         new[i] = slot.at(grid.at_most(want) if grid else slot.ug, want)
         warnings.append(f"the dose rises at this step; clinician override: {override}")
         return state.add_step(tuple(new), "custom", p.days, (p.note,), tuple(warnings))
+    if p.target == current:  # the clinician keeps the dose
+        return state.add_step(slots, "custom", p.days, (p.note,), total=current)
     found = choose(state, slots, order, 0, p.target, p.target, day, window=False, nearest=True)
     if found is None or found.total == 0:
         found_slots, total = tuple(s.at(0) for s in slots), 0
