@@ -111,3 +111,84 @@ def test_a_saved_plan_can_be_read_back(tmp_path):
     )
     again = run("plan", "--plan", str(saved), "--format", "json")
     assert json.loads(again.output)["steps"] == json.loads(saved.read_text())["steps"]
+
+
+# --- issue 10: a plan, not a refusal; every warning in JSON; no traceback ----------------------
+
+
+def plan_json(*args: str) -> dict:
+    result = run("plan", *args, "--start", "2026-12-01", "--format", "json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_zolpidem_under_asam_gets_a_plan_that_switches_to_diazepam_and_says_so():
+    """US zolpidem 5 and 10 mg tablets cannot make a 5–10 % step: the plan goes on with
+    diazepam (before this issue: refused)."""
+    data = plan_json("--take", "zolpidem 10 mg at 22:00", "--strategy", "asam")
+    assert data["steps"][-1]["kind"] == "stop"
+    assert any("switches to diazepam" in w for w in data["warnings"])
+    assert [a["key"] for a in data["alternatives"]] == ["switch_to_diazepam"]
+    assert data["alternatives"][0]["options"] == ["--switch-to diazepam"]
+
+
+def test_zopiclone_deprescribing_in_the_uk_gets_a_plan_with_no_cut_above_half():
+    """deprescribing.org from zopiclone 7.5 mg (before this issue: refused)."""
+    data = plan_json(
+        "--take", "zopiclone 7.5 mg at 22:00", "--strategy", "deprescribing", "--market", "uk"
+    )
+    steps = data["steps"]
+    assert steps[-1]["kind"] == "stop"
+    assert all(Decimal(s["reduction_percent"]) <= 50 for s in steps[:-1])
+
+
+def test_every_step_states_its_range_and_the_cut_it_makes():
+    data = plan_json("--take", "diazepam 20 mg at 22:00")
+    reductions = [s for s in data["steps"] if s["kind"] == "reduction"]
+    assert reductions[0]["range"] == "5–10 %"
+    for step in reductions:
+        cut = format(Decimal(step["reduction_percent"]).normalize(), "f")
+        assert f"this step cuts {cut} %" in step["notes"][0]
+
+
+def test_a_regimen_above_the_label_maximum_is_a_warning_in_the_json():
+    """Alprazolam 12 mg/day is above its US label maximum (10 mg/day): accepted, and said in
+    the plan's warnings, not only on stderr."""
+    takes = ["--take", "alprazolam 6 mg at 08:00", "--take", "alprazolam 6 mg at 22:00"]
+    data = plan_json(*takes, "--switch-to", "diazepam")
+    assert any("above its label maximum" in w for w in data["warnings"])
+
+
+def test_custom_steps_get_the_plausibility_limit_and_the_ceiling():
+    """--step 500 mg from diazepam 5 mg is refused as --take would be; a stop from 20 mg needs an
+    override reason, and with one it is a warning on the stop and in the plan."""
+    implausible = run("plan", "--take", "diazepam 5 mg at 22:00", "--strategy", "custom",
+                      "--step", "500 mg x 28d")
+    assert implausible.exit_code == 2 and "step 1 mg" in implausible.output
+    steps = ["--strategy", "custom", "--step", "20 mg x 14d", "--step", "0 mg x 1d"]
+    refused = run("plan", "--take", "diazepam 20 mg at 22:00", *steps)
+    assert refused.exit_code == 2 and "step 2 mg" in refused.output
+    assert "override" in refused.output
+    data = plan_json("--take", "diazepam 20 mg at 22:00", *steps, "--override-reason", "admitted")
+    assert data["steps"][-1]["warnings"] and "admitted" in data["steps"][-1]["warnings"][0]
+    assert any("stops 100 %" in w for w in data["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--take", "diazepam 20 mg at 22:00", "--start", "9999-12-31"], "start"),
+        (["--take", "diazepam 20 mg at 22:00", "--output", "/nonexistent/plan.json"], "output"),
+    ],
+)
+def test_dates_beyond_the_calendar_and_unwritable_outputs_exit_2_in_one_line(args, field):
+    result = run("plan", *args)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Error: {field}:") and result.output.count("\n") == 1
+
+
+def test_a_plan_file_nested_too_deeply_is_refused_by_name(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000, encoding="utf-8")
+    result = run("plan", "--plan", str(deep))
+    assert result.exit_code == 2 and result.output.startswith("Error: plan:")

@@ -6,7 +6,6 @@ Other commands that start from a plan (``simulate``) reuse :func:`plan_options` 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -21,7 +20,7 @@ from ..core.dispensing import describe_take
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest
 from ..core.regimen import parse_time
-from ..core.tapering import STRATEGY_NAMES, build_plan
+from ..core.tapering import STRATEGY_NAMES, alternatives, build_plan, departures
 from ..core.units import format_mg, parse_amount
 from ..interop.plan_json import plan_from_dict, plan_to_dict
 from ._common import emit, output_option
@@ -213,13 +212,9 @@ def plan_from_options(
     if plan_file:
         if take:
             raise InputError("plan", plan_file, "either --plan or --take, not both")
-        try:
-            data = json.loads(Path(plan_file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise InputError(
-                "plan", plan_file, "a JSON plan written by benzodetox plan", hint=str(error)
-            ) from None
-        return plan_from_dict(data), False
+        from ._common import read_json_file
+
+        return plan_from_dict(read_json_file(plan_file, "plan")), False
     regimen = regimen_from_takes(take)
     try:
         first_day = date.fromisoformat(start) if start else date.today()
@@ -274,6 +269,12 @@ def _take_text(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+def _take_words(dose: Any) -> str:
+    if dose.from_supply:
+        return "from the patient's current supply (not dispensed)"
+    return " + ".join(describe_take(t) for t in dose.takes)
+
+
 def _row(step: Any, dose: Any) -> dict[str, Any]:
     return {
         "step": step.index,
@@ -282,15 +283,39 @@ def _row(step: Any, dose: Any) -> dict[str, Any]:
         "kind": step.kind,
         "diazepam_eq_mg": step.diazepam_eq_mg,
         "reduction_percent": step.reduction_percent,
+        "range": step.span,
         "time": dose.time.strftime("%H:%M") if dose else "",
         "drug": dose.drug if dose else "",
         "mg": dose.mg if dose else Decimal(0),
-        "take": " + ".join(describe_take(t) for t in dose.takes) if dose else "nothing",
+        "take": _take_words(dose) if dose else "nothing",
         "notes": "; ".join(step.notes + step.warnings),
     }
 
 
-def render_plan(plan: Plan, defaulted: bool) -> str:
+_FLAGS = {
+    ("allow_liquid", "true"): "without --no-liquid",
+    ("switch_to", "diazepam"): "--switch-to diazepam",
+}
+
+
+def alternatives_data(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's alternatives (core.tapering.alternatives) as JSON-ready data with the options
+    that ask for each."""
+    return [
+        {
+            "key": a.key,
+            "label": a.label,
+            "changes": dict(a.changes),
+            "options": [_FLAGS.get(c, f"{c[0]}={c[1]}") for c in a.changes],
+            "departures": a.departures,
+            "steps": len(a.plan.steps),
+            "last_dose": a.plan.last_dose_date.isoformat() if a.plan.last_dose_date else None,
+        }
+        for a in alternatives(plan)
+    ]
+
+
+def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None = None) -> str:
     lo, hi = plan.range_mg_per_day
     lines = [
         f"source: {plan.source}" + (" (default; choose with --source)" if defaulted else ""),
@@ -306,16 +331,28 @@ def render_plan(plan: Plan, defaulted: bool) -> str:
         lines.append(f"change: {plan.version_note}")
     for warning in plan.warnings:
         lines.append(warning if warning.startswith("⚠") else f"⚠ {warning}")
+    if offers:
+        lines.append(
+            f"{departures(plan)} step(s) depart from the strategy; alternatives that depart less:"
+        )
+        for offer in offers:
+            lines.append(
+                f"  · {offer['label']} ({', '.join(offer['options'])}): {offer['departures']} "
+                f"departure(s), {offer['steps']} steps, last dose {offer['last_dose'] or '—'}"
+            )
     lines.append("")
     for step in plan.steps:
         head = (
             f"{step.index:>3}  {step.start} → {step.end}  {step.kind:<10} "
             f"{format_mg(step.diazepam_eq_mg):>10} dz-eq/day"
             + (f"  −{step.reduction_percent} %" if step.reduction_percent else "")
+            + (f" (range {step.span})" if step.span else "")
         )
         lines.append(head)
         for dose in step.doses:
             takes = " + ".join(describe_take(t) for t in dose.takes)
+            if dose.from_supply:
+                takes = "from the patient's current supply (not dispensed)"
             lines.append(
                 f"       {dose.time.strftime('%H:%M')}  {format_mg(dose.mg)} {dose.drug}: {takes}"
             )
@@ -361,7 +398,9 @@ def plan_command(fmt: str, output: str | None, supply_days: int | None, **option
         return
     data = plan_to_dict(plan)
     data["source_defaulted"] = defaulted
-    emit(data, _take_text(plan), fmt, output, text=render_plan(plan, defaulted))
+    offers = alternatives_data(plan)
+    data["alternatives"] = offers
+    emit(data, _take_text(plan), fmt, output, text=render_plan(plan, defaulted, offers))
 
 
 def _write_document(plan: Plan, fmt: str, output: str | None) -> None:
