@@ -24,7 +24,9 @@ from .base import (
     Context,
     Parameter,
     Proposal,
+    at_least,
     interval_param,
+    keep,
     no_percent,
     plain,
     shown,
@@ -33,6 +35,7 @@ from .base import (
 from .figures import Band, ashton_bands, figure
 
 INTERVAL = figure("ashton", "interval_days")
+_KEEP = keep(figure("asam", "ceiling_percent").value)
 FINAL = figure("ashton", "final_dose_mg")
 BANDS = ashton_bands()
 
@@ -123,7 +126,8 @@ class _Steps:
             lo=max(current - large, 0),
             hi=target,
             days=self.days,
-            floor=max(current - large, 0),
+            # beyond the band only as a stated departure, and never beyond 25 % at once
+            floor=min(max(current - large, 0), at_least(current, _KEEP)),
             final=self.final,
             note=note,
             span=span,

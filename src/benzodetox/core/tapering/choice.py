@@ -50,6 +50,7 @@ def choose(
     final: int = 0,
     nearest: bool = False,
     total: int | None = None,
+    liquid: bool = True,
 ) -> Choice | None:
     """The best doses whose daily total (µg diazepam-eq) is in [lo, hi], or None.
 
@@ -57,6 +58,7 @@ def choose(
     ceiling (a step it does not yet allow waits, and says so). No total between 0 and
     ``final`` is made (a pseudo-step; the plan stops instead). ``nearest`` ranks nearness to
     ``aim`` (from below) before practicality: a clinician's own figure, or the gentlest step.
+    ``liquid=False`` looks at solid doses only.
     """
     eq = state.eq
     if total is None:
@@ -64,8 +66,8 @@ def choose(
     floor = state.window_floor(day) if window else 0
     # (rank key, earlier dose times stopped up to (-1: none), slot index, µg, total, wait, form)
     best: tuple[tuple[int, ...], int, int, int, int, int, int] | None = None
-    for liquid in (False, True):
-        if liquid and best is not None and not best[0][0] and not best[0][1]:
+    for measured in (False, True) if liquid else (False,):
+        if measured and best is not None and not best[0][0] and not best[0][1]:
             break  # a solid dose lies in the range: no liquid
         zeroed = 0
         for rank, i in enumerate(order):
@@ -81,7 +83,7 @@ def choose(
                 if lo_dz > hi_dz:
                     continue
                 for amount, form, new, count in _options(
-                    state, slot, lo_dz, hi_dz, aim - others, liquid, nearest
+                    state, slot, lo_dz, hi_dz, aim - others, measured, nearest
                 ):
                     new_total = others + eq.dz_ug(slot.drug, amount)
                     if 0 < new_total < final:

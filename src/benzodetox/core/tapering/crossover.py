@@ -7,9 +7,12 @@ clinician's ``switch_first``). The Ashton Manual's schedules swap about 10 mg di
 one part of one dose time at a time, starting at night (guidelines.md §1.4 [C from V2]); the
 2025 Joint Guideline notes a switch "may be more successful" over 1–2 weeks than 1–2 days [V].
 
-The new drug is never scheduled above its label maximum: once it would be, substitution stops
-and the rest of the old drug is tapered directly (the old drug first), as the Manual's schedules
-from high doses begin reducing before the substitution is complete. The daily total never
+The new drug is substituted up to ``crossover_hold_mg`` (40 mg diazepam-eq, where the NICE CKS
+schedule starts) and never above its label maximum: from higher totals substitution pauses there
+and the old drug is tapered first, as the Manual's schedules from high doses begin reducing
+before the substitution is complete (alprazolam 6 mg: diazepam never above 50 mg; lorazepam
+6 mg: never above 30 mg). Where the old drug's products cannot make a step, substitution goes on
+up to the label maximum. The daily total never
 rises; a stage whose rounding loses more than ``crossover_loss_percent`` of the day's dose is
 shown as a reduction too, and is kept within the 2-week ceiling.
 
@@ -33,6 +36,7 @@ __all__ = ["SWITCH_TARGETS", "Stage", "next_stage", "order_times"]
 PORTION = figure("choice", "crossover_portion_mg")
 LOSS = figure("choice", "crossover_loss_percent")
 SOLID_SHARE = figure("choice", "crossover_solid_share")
+HOLD_UG = ug(figure("choice", "crossover_hold_mg").value)
 
 #: Long-acting drugs a regimen can be switched to (diazepam by default, clonazepam possible).
 SWITCH_TARGETS: tuple[str, ...] = ("diazepam", "clonazepam")
@@ -64,13 +68,16 @@ def next_stage(
     day: date,
     *,
     forced: bool = False,
+    hold: bool = True,
 ) -> Stage | None:
     """The next substitution stage, or None when nothing more can be substituted (the old
     drug is gone, or the new drug is at its label maximum).
 
     ``forced``: a dose taken from the patient's supply that cannot be divided and that the
     new drug's label maximum cannot fully replace is swapped anyway, the loss stated as a
-    departure from the ceiling (the engine asks for it only when nothing else can go on)."""
+    departure from the ceiling (the engine asks for it only when nothing else can go on).
+    ``hold``: substitute only up to ``crossover_hold_mg`` diazepam-eq of the new drug (the rest
+    of the old drug is tapered first); without it, up to the label maximum."""
     eq = state.eq
     times = order_times(slots, state.request, target)
     if not times:
@@ -78,7 +85,10 @@ def next_stage(
     grid_new = state.grid(target)
     if grid_new is None:
         return None
-    room = state.label_max_ug(target) - sum(s.ug for s in slots if s.drug == target)
+    new_daily = sum(s.ug for s in slots if s.drug == target)
+    room = state.label_max_ug(target) - new_daily
+    if hold:
+        room = min(room, eq.drug_ug(target, HOLD_UG - eq.dz_ug(target, new_daily)))
     portion = ug(PORTION.value)
     total = state.total(slots)
     floor = state.window_floor(day)

@@ -30,7 +30,7 @@ from ..errors import DataError, InputError, PlanError
 from ..plan import Plan, PlanRequest, Step
 from .base import Context, Proposal, Slot, Strategy, mg, ug
 from .choice import Choice, choose
-from .crossover import SWITCH_TARGETS, next_stage
+from .crossover import SWITCH_TARGETS, Stage, next_stage
 from .figures import figure
 from .registry import STRATEGY_NAMES, strategy_for
 from .report import check_custom_stop, custom_step, describe_cut, finish
@@ -235,18 +235,7 @@ class _Taper:
                 if stage is None and not self._reducible(slots):
                     stage = next_stage(state, slots, self.switch, day, forced=True)
                 if stage is not None:
-                    self._order_of = None
-                    if stage.delay:
-                        state.hold_longer(stage.delay, HOLD_NOTE.format(days=stage.delay))
-                    current -= stage.loss
-                    slots = state.add_step(
-                        stage.slots,
-                        "crossover",
-                        request.crossover_days,
-                        (stage.note,),
-                        (stage.departure,) if stage.departure else (),
-                        total=current,
-                    )
+                    slots, current = self._add_stage(stage, current)
                     continue
             elif request.dose_times and not self.redistributed:
                 self.redistributed = True
@@ -297,6 +286,23 @@ class _Taper:
         state.add_stop(warnings=self.stop_notes)
         return finish(state, self.strategy, self.version_note)
 
+    def _add_stage(self, stage: Stage, current: int) -> tuple[tuple[Slot, ...], int]:
+        """Add a crossover stage (after holding the step before longer if the ceiling asks)."""
+        state = self.state
+        self._order_of = None
+        if stage.delay:
+            state.hold_longer(stage.delay, HOLD_NOTE.format(days=stage.delay))
+        total = current - stage.loss
+        given = state.add_step(
+            stage.slots,
+            "crossover",
+            state.request.crossover_days,
+            (stage.note,),
+            (stage.departure,) if stage.departure else (),
+            total=total,
+        )
+        return given, total
+
     # -- one reduction ----------------------------------------------------------------------
     def _reduce(
         self, slots: tuple[Slot, ...], p: Proposal, current: int
@@ -311,31 +317,49 @@ class _Taper:
         hi, aim = p.hi, p.target
         if self.plateau:
             lo, hi, aim = max(lo, self.plateau), max(hi, self.plateau), max(aim, self.plateau)
-        if lo <= hi:
-            found = choose(
-                state, slots, order, lo, hi, aim, day, window=p.window, final=p.final, total=current
-            )
-            if found is not None and found.total and not found.delay:  # the usual step
-                given = state.add_step(
-                    found.slots,
-                    "reduction",
-                    p.days,
-                    (describe_cut(p.note, current, found.total, found.form),),
-                    (),
-                    p.drug_free_nights,
-                    p.span,
-                    found.total,
-                )
-                return given, found.total
-        else:
-            found = None
         notes: list[str] = []
         warnings: list[str] = []
         days = p.days
-        if found is None:
-            found, days, note = self._nearest_workable(slots, p, current, order, lo, hi)
-            if note:
-                notes.append(note)
+        found = None
+        # While another drug is still being replaced, it is tapered first; where its products
+        # cannot make a step, substitution goes on (beyond the pause) before the new drug is cut.
+        crossing = self._crossing and self.switch is not None
+        passes: list[tuple[list[int], bool] | None] = [(order, True)]
+        if crossing:  # the old drug's tablets, more substitution, then everything
+            old = [i for i in order if slots[i].drug != self.switch]
+            passes = [(old, False), None, (order, True)]
+        for entry in passes:
+            if entry is None:
+                stage = next_stage(state, slots, self.switch or "diazepam", day, hold=False)
+                if stage is not None:
+                    return self._add_stage(stage, current)
+                continue
+            within, liquid = entry
+            if lo <= hi:
+                found = choose(
+                    state, slots, within, lo, hi, aim, day,
+                    window=p.window, final=p.final, total=current, liquid=liquid,
+                )
+                if found is not None and found.total and not found.delay:  # the usual step
+                    given = state.add_step(
+                        found.slots,
+                        "reduction",
+                        p.days,
+                        (describe_cut(p.note, current, found.total, found.form),),
+                        (),
+                        p.drug_free_nights,
+                        p.span,
+                        found.total,
+                    )
+                    return given, found.total
+            if found is None:
+                found, days, note = self._nearest_workable(
+                    slots, p, current, within, lo, hi, liquid
+                )
+                if note:
+                    notes.append(note)
+            if found is not None:
+                break
         gentlest = None
         if found is None:
             gentlest = choose(
@@ -389,20 +413,27 @@ class _Taper:
         order: list[int],
         lo: int,
         hi: int,
+        liquid: bool = True,
     ) -> tuple[Choice | None, int, str]:
         """No dose lies in the range: a larger cut (as far as the hard limit) with a longer
         interval that keeps the pace, or a gentler cut, whichever is nearer the range."""
         state = self.state
         day = state.next_day()
         larger = (
-            choose(state, slots, order, p.floor, lo - 1, lo, day, window=p.window, final=p.final)
+            choose(
+                state, slots, order, p.floor, lo - 1, lo, day,
+                window=p.window, final=p.final, liquid=liquid,
+            )
             if p.floor < lo
             else None
         )
         least = hi + 1
         most = current - max((current - hi) // 2, 1)
         gentler = (
-            choose(state, slots, order, least, most, least, day, window=p.window, final=p.final)
+            choose(
+                state, slots, order, least, most, least, day,
+                window=p.window, final=p.final, liquid=liquid,
+            )
             if least <= most
             else None
         )
