@@ -171,7 +171,7 @@ def test_custom_steps_get_the_plausibility_limit_and_the_ceiling():
     assert "override" in refused.output
     data = plan_json("--take", "diazepam 20 mg at 22:00", *steps, "--override-reason", "admitted")
     assert data["steps"][-1]["warnings"] and "admitted" in data["steps"][-1]["warnings"][0]
-    assert any("stops 100 %" in w for w in data["warnings"])
+    assert any("stops abruptly from 20 mg" in w for w in data["warnings"])
 
 
 @pytest.mark.parametrize(

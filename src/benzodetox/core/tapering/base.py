@@ -245,7 +245,7 @@ class Equivalents:
         """Diazepam-eq µg of ``amount`` µg of ``drug``, rounded down."""
         if drug == "diazepam" or amount == 0:
             return amount
-        num, den = self._fraction(drug)
+        num, den = self._ratio.get(drug) or self._fraction(drug)
         return amount * 10 * den // num
 
     def drug_ug(self, drug: str, dz: int) -> int:

@@ -30,7 +30,7 @@ from ..errors import DataError, InputError, PlanError
 from ..plan import Plan, PlanRequest, Step
 from .base import Context, Proposal, Slot, Strategy, mg, ug
 from .choice import Choice, choose
-from .crossover import SWITCH_TARGETS, Stage, next_stage
+from .crossover import LOSS, SWITCH_TARGETS, Stage, next_stage
 from .figures import figure
 from .registry import STRATEGY_NAMES, strategy_for
 from .report import check_custom_stop, custom_step, describe_cut, finish
@@ -301,6 +301,14 @@ class _Taper:
             (stage.departure,) if stage.departure else (),
             total=total,
         )
+        if stage.loss * 100 > current * LOSS.value:
+            step = state.steps[-1]
+            state.warnings.append(
+                f"step {step.index} ({step.start.isoformat()}): the crossover also reduces the "
+                f"day's dose by {mg(stage.loss)} mg diazepam-eq ({step.reduction_percent} %), "
+                "because the products (or the new drug's label maximum) cannot give the exact "
+                "equivalent"
+            )
         return given, total
 
     # -- one reduction ----------------------------------------------------------------------

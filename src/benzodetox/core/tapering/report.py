@@ -213,7 +213,8 @@ def _ceiling_warnings(state: PlanState, strategy: Strategy) -> list[str]:
         before = totals[i - 1] if i else state.baseline
         if i in state.exempt or total >= before:
             continue  # the inpatient rule, or a step that does not reduce
-        peak = max(totals[first:i], default=0)
+        # doses only fall unless a step rose: then the window's first dose is its highest
+        peak = (max(totals[first:i]) if state.rose else totals[first]) if first < i else 0
         if with_today:
             peak = max(peak, state.baseline)
         if total * 100 >= peak * keep:
@@ -222,10 +223,17 @@ def _ceiling_warnings(state: PlanState, strategy: Strategy) -> list[str]:
         if step.kind == "stop" and before <= final:
             continue
         cut = percent_of(mg(peak - total), mg(peak))
-        what = "stops" if step.kind == "stop" else "cuts"
+        if step.kind == "stop":
+            found.append(
+                f"step {step.index} ({step.start.isoformat()}) stops abruptly from "
+                f"{mg(before)} mg diazepam-eq/day, above the final dose of {mg(final)} mg: "
+                f"{_plain(cut)} % of the dose within 2 weeks, beyond the ASAM 2025 ceiling of "
+                "25 % [jcpg-2025 Rec 6]"
+            )
+            continue
         found.append(
-            f"step {step.index} ({step.start.isoformat()}) {what} {_plain(cut)} % of the "
-            "dose within 2 weeks, beyond the ASAM 2025 ceiling of 25 % [jcpg-2025 Rec 6]"
+            f"step {step.index} ({step.start.isoformat()}) cuts {_plain(cut)} % of the dose "
+            "within 2 weeks, beyond the ASAM 2025 ceiling of 25 % [jcpg-2025 Rec 6]"
         )
     if len(found) > 4:
         found = [*found[:3], f"and {len(found) - 3} more steps beyond the ASAM 2025 ceiling"]

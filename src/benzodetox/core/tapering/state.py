@@ -47,6 +47,7 @@ class PlanState:
         self.window_from = request.start.toordinal()
         self.plan_start = request.start.toordinal()
         self.exempt: set[int] = set()  # step positions under the inpatient rule (not the ceiling)
+        self.rose = False  # whether any step is above the one before (a clinician's rise)
         self._next = request.start  # the first day of the next step
         self._last: dict[tuple[time, str], str] = {}  # (time, drug) → product of the last step
         self._liquid: set[tuple[time, str]] = set()  # doses the last step gave as a liquid
@@ -172,24 +173,27 @@ class PlanState:
                 if amount > self.peaks.get(drug, 0):
                     self.peaks[drug] = amount
         self.steps.append(
-            Step(
-                index=len(self.steps) + 1,
-                start=start,
-                end=end,
-                kind=kind,
-                doses=tuple(doses),
-                diazepam_eq_mg=mg(total),
-                reduction_percent=_cut_percent(previous, total),
-                notes=(*notes, *extra) if extra else notes,
-                warnings=warnings,
-                drug_free_nights=drug_free_nights,
-                span=span,
+            Step(  # positional: this is the planner's hottest line
+                len(self.steps) + 1,
+                start,
+                end,
+                kind,
+                tuple(doses),
+                mg(total),
+                _cut_percent(previous, total),
+                (*notes, *extra) if extra else notes,
+                warnings,
+                drug_free_nights,
+                span,
             )
         )
+        if total > previous:
+            self.rose = True
         self.starts.append(start.toordinal())
         self.totals.append(total)
-        # the next step aims afresh: what was given is the starting point
-        if any(s.target != s.ug for s in slots):
+        # the next step aims afresh: what was given is the starting point (a reduction's doses
+        # already aim at what they give)
+        if kind != "reduction" and any(s.target != s.ug for s in slots):
             slots = tuple(s if s.target == s.ug else s.at(s.ug) for s in slots)
         return slots
 
@@ -199,6 +203,8 @@ class PlanState:
     def load(self, steps: tuple[Step, ...]) -> None:
         """Start from steps already made (an adjustment keeps a plan's past)."""
         for step in steps:
+            if step.kind == "step back":
+                self.rose = True
             self.steps.append(step)
             self.starts.append(step.start.toordinal())
             self.totals.append(self.eq.total(tuple(_slots_of(step))))
