@@ -39,7 +39,7 @@ class PlanState:
         self.used: set[str] = set()  # product ids dispensed so far
         self._grids: dict[str, DoseGrid | None] = {}
         self._doses: dict[
-            tuple[time, str, int, int, str | None], tuple[ScheduledDose, str]
+            tuple[time, str, int, int, str | None], tuple[ScheduledDose, str, str, bool]
         ] = {}
         # the ceiling's window: (first day as ordinal, diazepam-eq µg/day) of every step
         self.starts: list[int] = []  # each step's first day (ordinal)
@@ -136,8 +136,9 @@ class PlanState:
         """Append a step giving ``slots`` every day for ``days`` days; returns the slots.
         ``total`` is their diazepam-eq when the caller knows it."""
         start = self._next
+        span_of = _SPANS.get(days)
         try:
-            end = start + timedelta(days=days - 1)
+            end = start + (timedelta(days=days - 1) if span_of is None else span_of)
             self._next = end + _ONE_DAY
         except OverflowError:
             raise InputError(
@@ -154,15 +155,15 @@ class PlanState:
         liquid: set[tuple[time, str]] = set()
         for slot in slots:
             if slot.ug:
-                dose, note = self.scheduled(slot)
+                dose, note, first, measured = self.scheduled(slot)
                 doses.append(dose)
                 if note:
                     extra.append(note)
-                if dose.takes:
-                    first = dose.takes[0]
-                    last[(slot.time, slot.drug)] = first.product_id
-                    if first.ml is not None:
-                        liquid.add((slot.time, slot.drug))
+                if first:
+                    where = (slot.time, slot.drug)
+                    last[where] = first
+                    if measured:
+                        liquid.add(where)
         self._last = last
         self._liquid = liquid
         if kind == "crossover":
@@ -220,9 +221,10 @@ class PlanState:
                 (d.time, d.drug) for d in steps[-1].doses if d.takes and d.takes[0].ml is not None
             }
 
-    def scheduled(self, slot: Slot) -> tuple[ScheduledDose, str]:
-        """The dose to give for ``slot`` and what the step should say about it (rounding
-        below its aim, or a dose from the patient's supply)."""
+    def scheduled(self, slot: Slot) -> tuple[ScheduledDose, str, str, bool]:
+        """The dose to give for ``slot``, what the step should say about it (rounding below its
+        aim, or a dose from the patient's supply), its first product and whether it is a
+        liquid (for the next step's continuity)."""
         prefer = self._last.get((slot.time, slot.drug))
         key = (slot.time, slot.drug, slot.ug, slot.target, prefer)
         found = self._doses.get(key)
@@ -231,7 +233,7 @@ class PlanState:
             amount, target = mg(slot.ug), mg(max(slot.target, slot.ug))
             note = ""
             if grid is None:
-                dose = ScheduledDose(slot.time, slot.drug, target, amount, (), from_supply=True)
+                dose = ScheduledDose(slot.time, slot.drug, target, amount, (), True)
                 note = (
                     f"{slot.time.strftime('%H:%M')} {plain(amount)} mg {slot.drug}: from the "
                     f"patient's current supply (no {slot.drug} product in the "
@@ -247,10 +249,16 @@ class PlanState:
                         f"mg below the aim of {plain(target)} mg (the nearest dose the products "
                         "can give)"
                     )
-            found = self._doses[key] = (dose, note)
+            takes = dose.takes
+            found = (dose, note, takes[0].product_id if takes else "", bool(takes) and (
+                takes[0].ml is not None
+            ))
+            self._doses[key] = found
             # the cache is this plan's: a dose found in it was counted when it was first made
-            self.used.update(t.product_id for t in dose.takes)
-            self.unconfirmed.update(t.product for t in dose.takes if not t.confirmed)
+            for take in takes:
+                self.used.add(take.product_id)
+                if not take.confirmed:
+                    self.unconfirmed.add(take.product)
         return found
 
     def label_max_ug(self, drug: str) -> int:
@@ -275,6 +283,7 @@ def slots_of(step: Step) -> tuple[Slot, ...]:
 
 
 _ONE_DAY = timedelta(days=1)
+_SPANS = {days: timedelta(days=days - 1) for days in range(1, 92)}  # a step's end from its start
 _NO_CUT = Decimal(0)
 
 
