@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 
 from ..dispensing import DoseGrid
 from ..plan import PlanRequest
@@ -89,6 +90,8 @@ def next_stage(
     room = state.label_max_ug(target) - new_daily
     if hold:
         room = min(room, eq.drug_ug(target, HOLD_UG - eq.dz_ug(target, new_daily)))
+    if room <= 0:
+        return None  # the new drug is at its pause or its label maximum
     portion = ug(PORTION.value)
     total = state.total(slots)
     floor = state.window_floor(day)
@@ -178,5 +181,6 @@ def _old_after(state: PlanState, old: Slot, portion: int) -> int:
     return after
 
 
+@lru_cache(maxsize=4096)
 def _plain(amount: int) -> str:
     return format(mg(amount).normalize(), "f") if amount else "0"
