@@ -82,9 +82,11 @@ def choose(
                 hi_dz = hi - others if hi - others < own else own - 1
                 if lo_dz > hi_dz:
                     continue
-                for amount, form, new, count in _options(
-                    state, slot, lo_dz, hi_dz, aim - others, measured, nearest
-                ):
+                if measured or nearest:
+                    options = _options(state, slot, lo_dz, hi_dz, aim - others, measured, nearest)
+                else:
+                    options = _solids(state, slot, lo_dz, hi_dz)
+                for amount, form, new, count in options:
                     new_total = others + eq.dz_ug(slot.drug, amount)
                     if 0 < new_total < final:
                         continue
@@ -110,6 +112,35 @@ def choose(
     _, last, i, amount, new_total, delay, form = best
     stopped = order[:last] if last >= 0 else []
     return Choice(_with(slots, stopped, i, amount), new_total, delay, form)
+
+
+def _solids(
+    state: PlanState, slot: Slot, lo_dz: int, hi_dz: int
+) -> list[tuple[int, int, int, int]]:
+    """The solid doses of the slot's drug (and stopping it) whose diazepam-eq is in
+    [lo_dz, hi_dz] — the common case, kept short."""
+    options: list[tuple[int, int, int, int]] = [(0, WHOLE, 0, 0)] if lo_dz == 0 else []
+    drug = slot.drug
+    grid = state.grid(drug)
+    if grid is None or (grid.liquids and state.liquid_held(slot)):
+        return options
+    if drug == "diazepam":
+        lo_ug, hi_ug = lo_dz or 1, hi_dz
+    else:
+        eq = state.eq
+        lo_ug = eq.drug_ug_at_least(drug, lo_dz) or 1
+        hi_ug = eq.drug_ug_at_most(drug, hi_dz)
+    values = grid.solid_between(lo_ug, hi_ug)
+    if values:
+        pieces, split, uses, used = grid.pieces, grid.split, grid.uses, state.used
+        by_liquid = bool(grid.liquids)
+        for amount in values:
+            count = pieces[amount]
+            if by_liquid and count > SOLIDS_FIRST_PIECES:
+                continue  # dispensed as a liquid: the liquid pass covers it
+            made = uses[amount]
+            options.append((amount, split[amount], 0 if made <= used else len(made - used), count))
+    return options
 
 
 def _options(
