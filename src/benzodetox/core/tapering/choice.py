@@ -152,8 +152,9 @@ def _options(
     liquid: bool,
     nearest: bool,
 ) -> list[tuple[int, int, int, int]]:
-    """(µg, form, products not yet used, pieces) of each dose of the slot's drug the products
-    make whose diazepam-eq is in [lo_dz, hi_dz]: the solids, or (``liquid``) the liquid's."""
+    """(µg, form, products not yet used, pieces) of the dose of the slot's drug whose
+    diazepam-eq is in [lo_dz, hi_dz]: the nearest the products make (``nearest``), or the
+    liquid's nearest the aim (``liquid``). Solid doses: ``_solids``."""
     options: list[tuple[int, int, int, int]] = []
     if lo_dz == 0 and not liquid:
         options.append((0, WHOLE, 0, 0))
@@ -171,20 +172,10 @@ def _options(
         if amount >= lo_ug and not liquid:
             prefer = state.last_product(slot.time, drug)
             options.append((amount, grid.form(amount, prefer), 0, 0))
-    elif liquid:
-        if grid.liquids:
-            amount = grid.liquid_nearest(lo_ug, hi_ug, eq.drug_ug(drug, max(aim_dz, 0)))
-            if amount:
-                options.append((amount, LIQUID, 0 if grid.liquid_id() in state.used else 1, 1))
-    elif not (grid.liquids and state.liquid_held(slot)):
-        pieces, split, uses, used = grid.pieces, grid.split, grid.uses, state.used
-        by_liquid = bool(grid.liquids)
-        for amount in grid.solid_between(lo_ug, hi_ug):
-            count = pieces[amount]
-            if by_liquid and count > SOLIDS_FIRST_PIECES:
-                continue  # dispensed as a liquid: the liquid pass covers it
-            made = uses[amount]
-            options.append((amount, split[amount], 0 if made <= used else len(made - used), count))
+    elif grid.liquids:
+        amount = grid.liquid_nearest(lo_ug, hi_ug, eq.drug_ug(drug, max(aim_dz, 0)))
+        if amount:
+            options.append((amount, LIQUID, 0 if grid.liquid_id() in state.used else 1, 1))
     return options
 
 
