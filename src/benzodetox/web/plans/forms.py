@@ -3,18 +3,26 @@ for the version (needed to save, not to preview)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import CustomStep, PlanRequest
 from benzodetox.core.regimen import Regimen, parse_time
 from benzodetox.core.tapering import STRATEGY_NAMES
-from benzodetox.web.patients.choices import drug_choices, market_choices, table_choices
+from benzodetox.web.patients.choices import (
+    drug_choices,
+    drug_name,
+    market_choices,
+    table_choices,
+)
 
 STRATEGY_LABELS = {
     "asam": "ASAM 2025 (5–10 % every 2–4 weeks)",
@@ -270,3 +278,66 @@ def initial_parameters(previous: dict[str, Any] | None, intake_table: str | None
         "allow_liquid": True,
         "start": timezone.localdate(),
     }
+
+
+# -- the core's alternatives as one click: their changes applied to the builder's form -----------
+
+#: The button that applies an alternative posts its changes under this name.
+ALTERNATIVE_PARAM = "alternative"
+
+
+def form_field_for(name: str) -> str:
+    """The builder's form field for a PlanRequest field an alternative changes (refused, as an
+    InputError, for one the builder has no control for)."""
+    field = CORE_FIELD_ALIASES.get(name, name)
+    if field not in PlanForm.base_fields or field == "reason":
+        raise InputError(ALTERNATIVE_PARAM, name, "a change to a field of the plan builder")
+    return field
+
+
+def encode_changes(changes: Iterable[tuple[str, str]]) -> str:
+    """'allow_liquid=true&switch_to=diazepam': an alternative's changes as its button posts them."""
+    return urlencode(list(changes))
+
+
+def decode_changes(text: str) -> tuple[tuple[str, str], ...]:
+    """The changes a button posted; each names a builder field (InputError otherwise)."""
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=True, max_num_fields=8)
+    except ValueError:
+        raise InputError(ALTERNATIVE_PARAM, text, "changes as field=value pairs") from None
+    for name, _value in pairs:
+        form_field_for(name)
+    return tuple(pairs)
+
+
+def describe_change(name: str, value: str) -> tuple[str, str]:
+    """('Allow oral liquid', 'yes'), ('Switch to (crossover)', 'Diazepam'): a change in the
+    builder's own words."""
+    field = PlanForm.base_fields[form_field_for(name)]
+    if isinstance(field, forms.BooleanField):
+        return str(field.label), "yes" if value == "true" else "no"
+    if name == "switch_to" and value:
+        return str(field.label), drug_name(value)
+    return str(field.label), value or "—"
+
+
+def apply_changes(
+    data: QueryDict, changes: Iterable[tuple[str, str]]
+) -> tuple[QueryDict, tuple[str, ...]]:
+    """The posted builder data with ``changes`` applied as the form's controls would carry them
+    (a ticked box posts 'on', an unticked one nothing), and the form fields changed."""
+    out = data.copy()
+    out.pop(ALTERNATIVE_PARAM, None)
+    changed = []
+    for name, value in changes:
+        field = form_field_for(name)
+        if isinstance(PlanForm.base_fields[field], forms.BooleanField):
+            if value == "true":
+                out[field] = "on"
+            else:
+                out.pop(field, None)
+        else:
+            out[field] = value
+        changed.append(field)
+    return out, tuple(dict.fromkeys(changed))

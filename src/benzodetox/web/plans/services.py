@@ -7,7 +7,8 @@ JSON with the builder's parameters, so it is shown exactly as it was built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -21,7 +22,7 @@ from benzodetox.core.equivalence import convert
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan, PlanRequest, Step
 from benzodetox.core.regimen import Regimen
-from benzodetox.core.tapering import build_plan
+from benzodetox.core.tapering import alternatives, build_plan, departures
 from benzodetox.core.units import format_count, format_mg
 from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict
 from benzodetox.web.audit.services import record
@@ -33,15 +34,30 @@ from .chart import dose_chart
 from .models import PlanApproval, PlanVersion
 
 __all__ = [
+    "SUPPLY_TEXT",
+    "AlternativeRow",
     "Preview",
+    "alternative_rows",
     "approve",
     "build_preview",
+    "departures",
     "get_version",
     "plan_of",
     "save_plan_version",
     "save_version",
     "step_rows",
+    "warning_text",
 ]
+
+#: What a dose of a drug the market sells no product of says instead of its takes (clinician
+#: words; the patient handout and calendar say "from your current supply").
+SUPPLY_TEXT = "from the patient's current supply (not dispensed)"
+
+
+def warning_text(warning: str) -> str:
+    """A warning without a leading '⚠' (some come with one, some without): the pages mark
+    every warning the same way."""
+    return warning.lstrip("⚠").strip()
 
 
 @dataclass(frozen=True)
@@ -54,10 +70,10 @@ class Preview:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """The plan's warnings and the conversion's, each once."""
+        """The plan's warnings and the conversion's, each once, without a leading '⚠'."""
         seen: dict[str, None] = {}
         for warning in (*self.conversion_warnings, *self.plan.warnings):
-            seen.setdefault(warning, None)
+            seen.setdefault(warning_text(warning), None)
         return tuple(seen)
 
 
@@ -88,10 +104,18 @@ def _take_text(take: Any) -> str:
     return f"{format_mg(take.mg)} {take.product}"
 
 
+def _step_departs(plan: Plan, step: Step) -> bool:
+    """Whether ``step`` departs from its strategy's range or ceiling, by the core's own count
+    (``tapering.departures`` of a plan of that one step)."""
+    return departures(replace(plan, steps=(step,), warnings=())) > 0
+
+
 def step_rows(plan: Plan) -> list[dict[str, Any]]:
-    """The step table: doses with what makes them up, daily diazepam-eq, the step's reduction
-    and the effective % of the starting dose."""
+    """The step table: doses with what makes them up (or "from the patient's current supply"),
+    daily diazepam-eq, the range the strategy allowed the step to cut and the cut it really
+    makes (in % and mg), the effective % of the starting dose, and whether the step departs."""
     baseline = plan.diazepam_eq_mg_per_day or Decimal(0)
+    before = baseline
     rows = []
     for step in plan.steps:
         percent_of_start = (
@@ -99,6 +123,8 @@ def step_rows(plan: Plan) -> list[dict[str, Any]]:
             if baseline
             else None
         )
+        cut_mg = before - step.diazepam_eq_mg
+        before = step.diazepam_eq_mg
         rows.append(
             {
                 "step": step,
@@ -110,15 +136,62 @@ def step_rows(plan: Plan) -> list[dict[str, Any]]:
                         "target": d.target_mg,
                         "rounded": d.target_mg != d.mg,
                         "takes": [_take_text(t) for t in d.takes],
+                        "from_supply": d.from_supply,
                         "unconfirmed": any(not t.confirmed for t in d.takes),
                     }
                     for d in step.doses
                     if d.mg > 0 or d.target_mg > 0
                 ],
                 "percent_of_start": percent_of_start,
+                "range": step.span,
+                "cut_percent": step.reduction_percent if step.reduction_percent > 0 else None,
+                "cut_mg": cut_mg if cut_mg > 0 else None,
+                "departs": _step_departs(plan, step),
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class AlternativeRow:
+    """One of the core's alternatives as the builder offers it: what it changes (form labels
+    and values, and ``apply``, the changes as the button posts them), its departures against
+    the plan's, its steps and last dose."""
+
+    key: str
+    label: str
+    changes: tuple[tuple[str, str], ...]  # (form field label, value shown)
+    apply: str
+    before: int
+    after: int
+    steps: int
+    last_dose: date | None
+    plan: Plan
+
+
+def alternative_rows(plan: Plan, before: int | None = None) -> list[AlternativeRow]:
+    """The core's alternatives to a plan that departs from its strategy (none, and no extra
+    plan built, when it does not); ``before`` is the plan's departures when already counted."""
+    if before is None:
+        before = departures(plan)
+    if before == 0:
+        return []
+    from .forms import describe_change, encode_changes
+
+    return [
+        AlternativeRow(
+            key=alt.key,
+            label=alt.label,
+            changes=tuple(describe_change(name, value) for name, value in alt.changes),
+            apply=encode_changes(alt.changes),
+            before=before,
+            after=alt.departures,
+            steps=len(alt.plan.steps),
+            last_dose=alt.plan.last_dose_date,
+            plan=alt.plan,
+        )
+        for alt in alternatives(plan)
+    ]
 
 
 def chart_svg(plan: Plan) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +16,14 @@ from benzodetox.web.patients.services import get_patient, latest_intake
 from benzodetox.web.programmes.services import allowed
 
 from . import services
-from .forms import PlanForm, initial_parameters
+from .forms import (
+    ALTERNATIVE_PARAM,
+    PlanForm,
+    apply_changes,
+    decode_changes,
+    describe_change,
+    initial_parameters,
+)
 from .models import PlanVersion
 
 
@@ -41,7 +48,33 @@ def _preview_context(form: PlanForm, patient: Any) -> dict[str, Any]:
         chart=services.chart_svg(preview.plan),
         citation=services.source_citation(preview.plan.source),
     )
+    context["departures"] = services.departures(preview.plan)
+    context["alternatives"] = services.alternative_rows(preview.plan, context["departures"])
     return context
+
+
+def _posted_form(request: HttpRequest) -> tuple[PlanForm, dict[str, Any]]:
+    """The builder form as posted; when an alternative's button was pressed, with its changes
+    applied (nothing is saved): the context then names what was applied and which fields
+    changed, so the preview can update those controls in the form too."""
+    data: QueryDict = request.POST
+    extra: dict[str, Any] = {"applied": (), "changed_fields": (), "changed_names": ()}
+    text = data.get(ALTERNATIVE_PARAM)
+    if text is None:
+        return PlanForm(data), extra
+    try:
+        changes = decode_changes(text)
+    except InputError as error:
+        form = PlanForm(data)
+        form.is_valid()
+        form.add_error(None, str(error))
+        return form, extra
+    data, changed = apply_changes(data, changes)
+    form = PlanForm(data)
+    extra["applied"] = tuple(describe_change(name, value) for name, value in changes)
+    extra["changed_fields"] = tuple(form[name] for name in changed)
+    extra["changed_names"] = changed
+    return form, extra
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,9 +82,10 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(request, pk, "plan.draft")
     latest, previous = services.previous_parameters(patient)
     if request.method == "POST":
-        form = PlanForm(request.POST)
+        form, extra = _posted_form(request)
         context = _preview_context(form, patient)
-        if context["preview"] is not None:
+        context.update(extra)
+        if context["preview"] is not None and ALTERNATIVE_PARAM not in request.POST:
             reason = form.cleaned_data.get("reason", "")
             if not reason.strip():
                 form.add_error("reason", "Say why this version is made (e.g. 'first plan').")
@@ -100,8 +134,9 @@ def builder(request: HttpRequest, pk: int) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment: step table, chart and warnings for the parameters as they stand."""
     patient = get_patient(request, pk, "plan.draft")
-    form = PlanForm(request.POST)
+    form, extra = _posted_form(request)
     context = _preview_context(form, patient)
+    context.update(extra)
     return render(request, "plans/_fragment_preview.html", context)
 
 
@@ -119,6 +154,7 @@ def _version_context(request: HttpRequest, patient: Any, version: PlanVersion) -
             approval and newest_approved and newest_approved.number > version.number
         ),
         "plan": plan,
+        "warnings": tuple(dict.fromkeys(services.warning_text(w) for w in plan.warnings)),
         "rows": services.step_rows(plan),
         "chart": services.chart_svg(plan),
         "citation": services.source_citation(plan.source),
