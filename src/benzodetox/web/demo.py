@@ -148,7 +148,7 @@ def _seed() -> list[Login]:
             "market": params.get("market", "us"),
             "switch_to": params.get("switch_to") or "",
             "crossover_days": 7,
-            "allow_liquid": True,
+            "allow_liquid": params.get("allow_liquid", True),
         }
         version = plans.save_version(as_prescriber, p, request, parameters, "first plan")
         if approve:
@@ -192,6 +192,17 @@ def _seed() -> list[Login]:
     p = patient("DEMO-006", "K. L.", 1990, [("temazepam", "20", "22:00")])
     intake(p, "4")
     plan(p, monday, approve=False, market="uk")
+
+    # Two draft plans a prescriber can open in the builder: nitrazepam, which the US market sells
+    # no product of (the patient's own supply until the crossover replaces it), and alprazolam
+    # tablets only (the planner states its departures and offers the liquid or an early switch).
+    p = patient("DEMO-008", "Q. R.", 1949, [("nitrazepam", "5", "22:00")])
+    intake(p, "180")
+    plan(p, monday, approve=False, switch_to="diazepam")
+
+    p = patient("DEMO-009", "S. T.", 1985, [("alprazolam", "0.5", "22:00")])
+    intake(p, "14")
+    plan(p, monday, approve=False, allow_liquid=False)
 
     p = patient("DEMO-007", "M. N.", 1958, [("diazepam", "5", "22:00")])
     intake(p, "2")
