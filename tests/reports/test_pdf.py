@@ -139,3 +139,100 @@ def test_tablet_pictures_draw_whole_tablets_and_the_part_left_over(count, circle
     assert svg.count("<circle") == circles
     assert svg.count("<path") == sectors
     assert svg.startswith("<svg") and "<title>" in svg
+
+
+# -- what the planner produces: supply doses, a forced switch, bigger steps, all warnings --------
+
+
+def _planned(doses, **request):
+    """A plan the planner builds from ``doses`` ((time, drug, mg) triples), starting 2025-03-03."""
+    from datetime import time
+    from decimal import Decimal
+
+    from benzodetox.core.plan import PlanRequest
+    from benzodetox.core.regimen import Dose, Regimen
+    from benzodetox.core.tapering import build_plan
+
+    regimen = Regimen(tuple(Dose(time.fromisoformat(at), drug, Decimal(mg))
+                            for at, drug, mg in doses))
+    return build_plan(PlanRequest(regimen=regimen, source="ashton-2002", start=date(2025, 3, 3),
+                                  market="us", **request))
+
+
+@pytest.fixture(scope="module")
+def nitrazepam_plan():
+    """Nitrazepam 5 mg at 08:00 and 10 mg at 22:00 (no US product), switched to diazepam."""
+    return _planned([("08:00", "nitrazepam", "5"), ("22:00", "nitrazepam", "10")],
+                    switch_to="diazepam")
+
+
+@pytest.fixture(scope="module")
+def alprazolam_plan():
+    """Alprazolam 0.5 mg at 22:00, tablets only: the products force a switch to diazepam and
+    the Ashton ending's step beyond the 25 % ceiling."""
+    return _planned([("22:00", "alprazolam", "0.5")], allow_liquid=False)
+
+
+def test_the_handout_says_from_your_current_supply_and_until_when(nitrazepam_plan):
+    """The morning nitrazepam dose reads 'from your current supply' beside its time and mg, and
+    'Please read first' tells the patient the pharmacy gives none and until when it lasts."""
+    text = flat(text_of(handout_pdf(nitrazepam_plan)))
+    supply = [(s, d) for s in nitrazepam_plan.steps for d in s.doses if d.from_supply]
+    assert supply
+    for _step, dose in supply:
+        assert (f"{dose.time:%H:%M} — nitrazepam {format_mg(dose.mg)}: from your current supply"
+                " (the pharmacy does not give you this)") in text
+    last = max(step.end for step, _ in supply)
+    first_page = pages(handout_pdf(nitrazepam_plan))[0]
+    assert "Please read first" in first_page
+    assert (f"the pharmacy will not give you more nitrazepam. Make sure you have enough to last"
+            f" until {format_day(last)}") in text
+    assert "Your medicine changes to diazepam" in text
+    assert "own supply" in text  # the day-by-day calendar cell
+
+
+def test_the_handout_names_a_switch_the_products_forced_and_marks_the_bigger_step(
+    alprazolam_plan,
+):
+    """The plan's forced switch to diazepam is told to the patient with its reason, and the
+    step its warnings name is marked 'bigger step' with what to do; each step says its cut."""
+    from benzodetox.reports.pdf import patient_notices
+
+    assert any("so the plan switches to diazepam" in w for w in alprazolam_plan.warnings)
+    notices = patient_notices(alprazolam_plan)
+    assert notices[0].startswith("Your medicine changes to diazepam, starting on ")
+    assert "alprazolam products available cannot make the small steps" in notices[0]
+    text = flat(text_of(handout_pdf(alprazolam_plan)))
+    for notice in notices:
+        assert notice in text
+    warned = [s for s in alprazolam_plan.steps if s.warnings]
+    assert warned and text.count("BIGGER STEP") == len(warned)
+    assert "This change is bigger than the plan's usual steps" in text
+    step = warned[0]
+    assert f"Down {step.reduction_percent.normalize():f} % from the step before" in text
+
+
+def test_the_pharmacy_order_shows_every_plan_warning_and_leaves_supply_doses_out(
+    nitrazepam_plan, alprazolam_plan
+):
+    """The clinician's and pharmacist's document: each plan warning in full, each step's
+    warnings in the schedule, and the supply doses listed as not dispensed (no nitrazepam line
+    in any period)."""
+    def squash(words: str) -> str:  # pdftotext may join a line broken at a hyphen
+        return re.sub(r"[\s-]+", "", words)
+
+    text = flat(text_of(pharmacy_order_pdf(alprazolam_plan, 28)))
+    assert "Plan warnings" in text
+    for warning in alprazolam_plan.warnings:
+        assert squash(warning.lstrip("⚠ ")) in squash(text)
+    for step in alprazolam_plan.steps:
+        for warning in step.warnings:
+            assert squash(f"Warning: {warning}") in squash(text)
+    text = flat(text_of(pharmacy_order_pdf(nitrazepam_plan, 28)))
+    assert "Not dispensed — from the patient's current supply" in text
+    first = nitrazepam_plan.steps[0]
+    assert (f"nitrazepam 5 mg at 08:00, {format_day(first.start)} to {format_day(first.end)}"
+            in text)
+    assert "08:00 nitrazepam 5 mg: from the patient's current supply (not dispensed)" in text
+    assert all(line.product_id.split("-")[1] != "nitrazepam"
+               for period in pharmacy_order(nitrazepam_plan, 28) for line in period.lines)

@@ -8,6 +8,7 @@ Pages are black-and-white printable on A4 or US Letter.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,9 +36,11 @@ __all__ = [
     "handout_context",
     "handout_html",
     "handout_pdf",
+    "patient_notices",
     "pharmacy_order_html",
     "pharmacy_order_pdf",
     "table_name",
+    "warning_text",
 ]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -87,6 +90,7 @@ class _DoseView:
     drug: str
     mg: str
     takes: tuple[_TakeView, ...]
+    supply: bool = False  # taken from the patient's current supply: nothing is dispensed
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,9 @@ class _StepView:
     totals: tuple[str, ...]
     change: str
     notes: tuple[str, ...]
+    warnings: tuple[str, ...] = ()  # as the plan states them (clinician words)
+    cut: str = ""  # 'Down 10 % from the step before' (patient words)
+    bigger: bool = False  # a step the plan warns about (beyond the strategy's range or ceiling)
 
 
 @dataclass(frozen=True)
@@ -131,10 +138,31 @@ def _dose_view(dose: ScheduledDose) -> _DoseView:
         drug=dose.drug,
         mg=format_mg(dose.mg),
         takes=tuple(_take_view(t) for t in dose.takes if t.mg > 0),
+        supply=dose.from_supply,
     )
 
 
-def _step_view(step: Step, number: int) -> _StepView:
+def warning_text(warning: str) -> str:
+    """A plan warning without the leading '⚠' some carry (the documents mark each the same way)."""
+    return warning.lstrip("⚠").strip()
+
+
+_ISO_DAY = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
+
+
+def _warned_days(plan: Plan) -> frozenset[date]:
+    """First days of the steps a plan warning names ('step 17 (2025-09-11) cuts 50 % …')."""
+    days = set()
+    for warning in plan.warnings:
+        for found in _ISO_DAY.findall(warning):
+            try:
+                days.add(date.fromisoformat(found))
+            except ValueError:
+                continue
+    return frozenset(days)
+
+
+def _step_view(step: Step, number: int, warned: frozenset[date] = frozenset()) -> _StepView:
     doses = tuple(_dose_view(d) for d in sorted(step.doses, key=lambda d: d.time) if d.mg > 0)
     totals = tuple(f"{format_mg(step.daily_mg(drug))} {drug}" for drug in step.drugs)
     if step.kind == "stop" or not doses:
@@ -145,6 +173,10 @@ def _step_view(step: Step, number: int) -> _StepView:
         change = "Same dose (hold)"
     else:
         change = "New dose"
+    cut = ""
+    if doses and step.reduction_percent > 0:
+        since = "your current dose" if number == 1 else "the step before"
+        cut = f"Down {format(step.reduction_percent.normalize(), 'f')} % from {since}"
     return _StepView(
         number=number,
         kind=step.kind,
@@ -155,7 +187,76 @@ def _step_view(step: Step, number: int) -> _StepView:
         totals=totals,
         change=change,
         notes=step.notes,
+        warnings=tuple(warning_text(w) for w in step.warnings),
+        cut=cut,
+        bigger=bool(step.warnings) or step.start in warned,
     )
+
+
+def _drug_list(drugs: Iterable[str]) -> str:
+    names = list(drugs)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def patient_notices(plan: Plan) -> tuple[str, ...]:
+    """What the patient must know beyond the dose table, in their words: a change of medicine
+    (and why, where the products forced it), doses taken from their own supply, and bigger
+    steps. Every plan warning that changes what the patient takes is here; the others (tables
+    that disagree, label maxima, unconfirmed product details) are for the clinician and the
+    pharmacist, on the printable plan and the pharmacy order."""
+    notices: list[str] = []
+    dosing = [s for s in plan.steps if any(d.mg > 0 for d in s.doses)]
+    if not dosing:
+        return ()
+    if plan.request is not None:
+        before = [d.drug for d in plan.request.regimen.doses]
+    else:
+        before = [d.drug for d in dosing[0].doses if d.mg > 0]
+    old = list(dict.fromkeys(before))
+    first_day: dict[str, date] = {}
+    last_day: dict[str, date] = {}
+    supply_until: dict[str, date] = {}
+    for step in dosing:
+        for dose in step.doses:
+            if dose.mg <= 0:
+                continue
+            first_day.setdefault(dose.drug, step.start)
+            last_day[dose.drug] = step.end
+            if dose.from_supply:
+                supply_until[dose.drug] = step.end
+    new = [d for d in first_day if d not in old]
+    ended = [d for d in old if d in last_day and last_day[d] < dosing[-1].end]
+    if new:
+        start = min(first_day[d] for d in new)
+        text = f"Your medicine changes to {_drug_list(new)}, starting on {format_day(start)}."
+        if ended:
+            stop = max(last_day[d] for d in ended)
+            text += (
+                f" Your last dose of {_drug_list(ended)} is on {format_day(stop)}. Until then,"
+                " on days the plan lists both medicines, take each at its own time — never"
+                " more than the plan says."
+            )
+        if any("the plan switches to" in w for w in plan.warnings):
+            text += (
+                f" This is because the {_drug_list(ended or old)} products available cannot"
+                " make the small steps your plan needs."
+            )
+        notices.append(text)
+    for drug, until in supply_until.items():
+        notices.append(
+            f"Doses marked “from your current supply” are {drug} you already have at home: the"
+            f" pharmacy will not give you more {drug}. Make sure you have enough to last until"
+            f" {format_day(until)}, and tell your care team now if you do not."
+        )
+    warned = _warned_days(plan)
+    if any(s.warnings or s.start in warned for s in plan.steps) or any(
+        "ceiling" in w for w in plan.warnings
+    ):
+        notices.append(
+            "Some dose changes in this plan are bigger than usual (marked “bigger step”)."
+            " If a step feels too hard, call your care team: the plan can be slowed or paused."
+        )
+    return tuple(notices)
 
 
 def _weeks(plan: Plan) -> list[list[_DayView]]:
@@ -207,7 +308,8 @@ def handout_context(
 ) -> dict[str, Any]:
     """Everything the handout template shows, already formatted (strings and small views)."""
     css_size = _check_page_size(page_size)
-    steps = tuple(_step_view(s, i + 1) for i, s in enumerate(plan.steps))
+    warned = _warned_days(plan)
+    steps = tuple(_step_view(s, i + 1, warned) for i, s in enumerate(plan.steps))
     last = plan.last_dose_date
     all_contacts = list(contacts)
     if relapse_plan is not None:
@@ -220,6 +322,7 @@ def handout_context(
         "start": format_day(plan.start),
         "last_dose": format_day(last) if last else "",
         "steps": steps,
+        "notices": patient_notices(plan),
         "changes": tuple(s for s in steps if s.number > 1),
         "weekdays": _DAYS,
         "weeks": _weeks(plan),
@@ -337,8 +440,25 @@ def pharmacy_order_html(plan: Plan, period_days: int | None = 28, *, page_size: 
             "period_days": "" if period_days is None else str(period_days),
             "periods": _order_rows(periods),
             "steps": tuple(_step_view(s, i + 1) for i, s in enumerate(plan.steps)),
-            "warnings": plan.warnings,
+            "warnings": tuple(dict.fromkeys(warning_text(w) for w in plan.warnings)),
+            "supply": _supply_lines(plan),
         },
+    )
+
+
+def _supply_lines(plan: Plan) -> tuple[str, ...]:
+    """'nitrazepam 5 mg at 08:00, Mon 1 Dec 2025 to Sun 7 Dec 2025': doses the patient takes
+    from their own supply (a drug the market sells no product of), which this order leaves out."""
+    spans: dict[tuple[str, str, str], list[date]] = {}
+    for step in plan.steps:
+        for dose in step.doses:
+            if dose.from_supply and dose.mg > 0:
+                key = (dose.drug, format_mg(dose.mg), dose.time.strftime("%H:%M"))
+                found = spans.setdefault(key, [step.start, step.end])
+                found[1] = step.end
+    return tuple(
+        f"{drug} {amount} at {at}, {format_day(first)} to {format_day(last)}"
+        for (drug, amount, at), (first, last) in spans.items()
     )
 
 

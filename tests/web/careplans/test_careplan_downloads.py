@@ -167,3 +167,56 @@ def test_the_plan_page_offers_the_downloads_only_once_approved(
     page = client.get(url).content.decode()
     for name in ("handout_pdf", "pharmacy_order_pdf", "pharmacy_order_csv", "calendar_ics"):
         assert _url(f"careplans:{name}", version_a) in page
+
+
+@pytest.fixture
+def nitrazepam_approved(programme_a, personas):
+    """An approved version of nitrazepam 5 mg at 08:00 and 10 mg at 22:00 switched to diazepam
+    in the US (no nitrazepam product: the morning dose comes from the patient's supply at
+    first), built by the builder's own form so it is saved as a clinician saves it."""
+    from django.test import Client
+
+    from benzodetox.web.plans.models import PlanVersion
+    from benzodetox.web.programmes.scoping import unscoped
+
+    from ..conftest import PLAN_POST, make_patient
+    from .conftest import approve
+
+    patient = make_patient(
+        programme_a, "A-030", [("nitrazepam", "5", "08:00"), ("nitrazepam", "10", "22:00")]
+    )
+    client = Client()
+    client.force_login(personas["prescriber"])
+    response = client.post(
+        reverse("plans:builder", args=[patient.pk]),
+        dict(PLAN_POST, switch_to="diazepam", reason="switch to diazepam"),
+    )
+    assert response.status_code == 302
+    with unscoped():
+        version = PlanVersion.objects.get(patient=patient, number=1)
+    return approve(version, personas["prescriber"])
+
+
+def test_the_downloads_say_from_your_current_supply_for_a_dose_nothing_is_dispensed_for(
+    client_for, read_only, nitrazepam_approved
+):
+    """The handout and the calendar of a saved crossover from nitrazepam label the supply dose
+    in the patient's words and tell the switch; the pharmacy order lists it as not dispensed."""
+    client = client_for(read_only)
+    plan = plan_of(nitrazepam_approved)
+    supply = [(s, d) for s in plan.steps for d in s.doses if d.from_supply]
+    assert supply
+    handout = _text(client.get(_url("careplans:handout_pdf", nitrazepam_approved)).content)
+    assert "08:00 — nitrazepam 5 mg: from your current supply" in handout
+    assert "Your medicine changes to diazepam" in handout
+    ics = client.get(_url("careplans:calendar_ics", nitrazepam_approved)).content
+    events = {
+        e.decoded("dtstart"): str(e.get("description"))
+        for e in Calendar.from_ical(ics).walk("VEVENT")
+    }
+    for step, _dose in supply:
+        assert "08:00 nitrazepam 5 mg: from your current supply" in events[step.start]
+    order = _text(client.get(_url("careplans:pharmacy_order_pdf", nitrazepam_approved)).content)
+    assert "Not dispensed — from the patient's current supply" in order
+    for warning in plan.warnings:
+        assert re.sub(r"\s+", " ", warning.lstrip("⚠ "))[:60] in order
