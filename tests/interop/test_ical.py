@@ -104,3 +104,46 @@ def test_a_planned_taper_exports_one_event_per_step_with_stable_uids():
     assert len(first) == len(plan.steps)
     assert [str(e.get("uid")) for e in first] == [str(e.get("uid")) for e in second]
     assert str(first[0].get("summary")).startswith("Starting dose: ")
+
+
+def _planned(doses, **request):
+    """A plan the planner builds from ``doses`` ((time, drug, mg) triples), starting 2025-03-03."""
+    from decimal import Decimal
+
+    from benzodetox.core.plan import PlanRequest
+    from benzodetox.core.regimen import Dose, Regimen
+    from benzodetox.core.tapering import build_plan
+
+    regimen = Regimen(tuple(Dose(at, drug, Decimal(mg)) for at, drug, mg in doses))
+    return build_plan(PlanRequest(regimen=regimen, source="ashton-2002", start=date(2025, 3, 3),
+                                  **request))
+
+
+def test_a_dose_from_the_patients_supply_says_so_in_its_event():
+    """Nitrazepam (no US product) switched to diazepam: the first event's 08:00 nitrazepam dose
+    reads 'from your current supply', never an empty list of tablets."""
+    from benzodetox.interop.ical import SUPPLY_WORDS
+
+    plan = _planned([(time(8), "nitrazepam", "5"), (time(22), "nitrazepam", "10")],
+                    market="us", switch_to="diazepam")
+    supply = [(s, d) for s in plan.steps for d in s.doses if d.from_supply]
+    assert supply and all(not d.takes for _, d in supply)
+    found = {e.decoded("dtstart"): e for e in events(plan_to_ics(plan, now=NOW))}
+    for step, dose in supply:
+        description = str(found[step.start].get("description"))
+        assert f"{dose.time:%H:%M} nitrazepam 5 mg: {SUPPLY_WORDS}" in description
+    assert SUPPLY_WORDS.startswith("from your current supply")
+
+
+def test_a_steps_warnings_are_in_its_event():
+    """Alprazolam 0.5 mg, tablets only: the step the Ashton ending makes carries its warning
+    in the calendar too, once, after the notes."""
+    plan = _planned([(time(22), "alprazolam", "0.5")], market="us", allow_liquid=False)
+    warned = [s for s in plan.steps if s.warnings]
+    assert warned
+    found = {e.decoded("dtstart"): e for e in events(plan_to_ics(plan, now=NOW))}
+    for step in warned:
+        description = str(found[step.start].get("description"))
+        for warning in step.warnings:
+            assert description.count(f"Warning: {warning}") == 1
+        assert description.index(step.notes[-1]) < description.index("Warning: ")

@@ -31,6 +31,9 @@ __all__ = [
 ]
 
 PRODID = "-//benzodetox//taper plan//EN"
+#: A dose of a drug the market sells no product of, taken from the patient's own supply while a
+#: crossover replaces it: nothing is dispensed for it (the patient reads the calendar).
+SUPPLY_WORDS = "from your current supply (the pharmacy does not give you this)"
 
 
 @dataclass(frozen=True)
@@ -91,8 +94,11 @@ def _uid(identity: str, kind: str, when: str, content: str, domain: str) -> str:
 
 def _step_text(step: Step, first: bool) -> tuple[str, str]:
     """Summary and description of a step, from the plan's exact values."""
+    warnings = [f"Warning: {w.lstrip('⚠').strip()}" for w in step.warnings]
     if not any(d.mg > 0 for d in step.doses):
-        return "No more doses from today", "The taper is complete: no more doses."
+        return "No more doses from today", "\n".join(
+            ["The taper is complete: no more doses.", *warnings]
+        )
     totals = ", ".join(f"{format_mg(step.daily_mg(drug))} {drug}" for drug in step.drugs)
     lead = "Starting dose: " if first else "New dose from today: "
     summary = f"{lead}{totals} a day"
@@ -100,10 +106,14 @@ def _step_text(step: Step, first: bool) -> tuple[str, str]:
     for dose in sorted(step.doses, key=lambda d: d.time):
         if dose.mg <= 0:
             continue
-        takes = " + ".join(describe_take(t) for t in dose.takes if t.mg > 0)
+        if dose.from_supply:
+            takes = SUPPLY_WORDS
+        else:
+            takes = " + ".join(describe_take(t) for t in dose.takes if t.mg > 0)
         lines.append(f"{dose.time.strftime('%H:%M')} {dose.drug} {format_mg(dose.mg)}: {takes}")
     lines.append(f"Every day from {step.start.isoformat()} to {step.end.isoformat()}.")
     lines += list(step.notes)
+    lines += warnings
     return summary, "\n".join(lines)
 
 
