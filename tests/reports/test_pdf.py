@@ -194,13 +194,15 @@ def test_the_handout_says_from_your_current_supply_and_until_when(nitrazepam_pla
 def test_the_handout_names_a_switch_the_products_forced_and_marks_the_bigger_step(
     alprazolam_plan,
 ):
-    """The plan's forced switch to diazepam is told to the patient with its reason, and the
-    step its warnings name is marked 'bigger step' with what to do; each step says its cut."""
+    """The plan's forced switch to diazepam is told to the patient with its reason and that
+    alprazolam stops, and the step its warnings name is marked 'bigger step' with what to do;
+    each step says its cut."""
     from benzodetox.reports.pdf import patient_notices
 
     assert any("so the plan switches to diazepam" in w for w in alprazolam_plan.warnings)
     notices = patient_notices(alprazolam_plan)
     assert notices[0].startswith("Your medicine changes to diazepam, starting on ")
+    assert "do not take your alprazolam any more: diazepam replaces it" in notices[0]
     assert "alprazolam products available cannot make the small steps" in notices[0]
     text = flat(text_of(handout_pdf(alprazolam_plan)))
     for notice in notices:

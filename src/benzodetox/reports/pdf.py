@@ -225,10 +225,16 @@ def patient_notices(plan: Plan) -> tuple[str, ...]:
             if dose.from_supply:
                 supply_until[dose.drug] = step.end
     new = [d for d in first_day if d not in old]
+    replaced = [d for d in old if d not in last_day]  # not taken at all in the plan
     ended = [d for d in old if d in last_day and last_day[d] < dosing[-1].end]
     if new:
         start = min(first_day[d] for d in new)
         text = f"Your medicine changes to {_drug_list(new)}, starting on {format_day(start)}."
+        if replaced:
+            text += (
+                f" From that day do not take your {_drug_list(replaced)} any more:"
+                f" {_drug_list(new)} replaces {'it' if len(replaced) == 1 else 'them'}."
+            )
         if ended:
             stop = max(last_day[d] for d in ended)
             text += (
@@ -237,9 +243,10 @@ def patient_notices(plan: Plan) -> tuple[str, ...]:
                 " more than the plan says."
             )
         if any("the plan switches to" in w for w in plan.warnings):
+            forced = _drug_list(replaced + ended or old)
             text += (
-                f" This is because the {_drug_list(ended or old)} products available cannot"
-                " make the small steps your plan needs."
+                f" This is because the {forced} products available cannot make the small steps"
+                " your plan needs."
             )
         notices.append(text)
     for drug, until in supply_until.items():
