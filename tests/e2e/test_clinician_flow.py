@@ -77,7 +77,7 @@ def test_a_prescriber_goes_from_sign_in_to_a_printed_approved_plan(
     first_table = preview.locator("table.steps").inner_text()
     with page.expect_response(lambda r: "/plans/preview/" in r.url):
         page.get_by_label("Reduction per step (%)").fill("5")
-    expect(preview).to_contain_text("percent = 5 %")
+    expect(preview).to_contain_text("percent = 2.5–5 % of the current dose a step")
     assert preview.locator("table.steps").inner_text() != first_table
     shot("04-live-preview")
 

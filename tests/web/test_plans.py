@@ -402,15 +402,16 @@ def test_the_preview_puts_the_plan_warnings_first_and_marks_each_step_warning(
 def test_a_plan_with_departures_offers_each_alternative_as_one_button(
     client_for, nurse, alprazolam_patient, plan_post
 ):
-    """Alprazolam tablets-only lists the core's two alternatives, each with its departures
-    before and after, its steps and last dose, and one button posting its changes."""
+    """Alprazolam tablets-only lists the core's alternatives (the liquid, an early switch, both),
+    each with its departures before and after, its steps and last dose, and one button posting
+    its changes."""
     from benzodetox.core.tapering import alternatives, departures
 
     response = _preview(client_for(nurse), alprazolam_patient, _tablets_only(plan_post))
     page = response.content.decode()
     plan = response.context["preview"].plan
     found = alternatives(plan)
-    assert [a.key for a in found] == ["allow_liquid", "switch_to_diazepam"]
+    assert [a.key for a in found] == ["switch_and_liquid", "allow_liquid", "switch_to_diazepam"]
     section = page.split('class="panel alternatives"', 1)[1].split("</section>", 1)[0]
     assert f"departs from its strategy {departures(plan)} times" in section
     for alt in found:
@@ -423,6 +424,7 @@ def test_a_plan_with_departures_offers_each_alternative_as_one_button(
         assert f"last dose {alt.plan.last_dose_date:%Y-%m-%d}" in summary
     assert 'value="allow_liquid=true"' in section
     assert 'value="switch_to=diazepam"' in section
+    assert 'value="allow_liquid=true&amp;switch_to=diazepam"' in section
     assert "“Allow oral liquid” to yes" in section
     assert "“Switch to (crossover)” to diazepam" in section
 

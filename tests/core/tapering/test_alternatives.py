@@ -24,7 +24,7 @@ def test_tablets_only_alprazolam_is_offered_the_liquid_and_an_early_switch():
     )
     plan = build_plan(request)
     found = alternatives(plan)
-    assert {a.key for a in found} == {"allow_liquid", "switch_to_diazepam"}
+    assert {a.key for a in found} >= {"allow_liquid", "switch_to_diazepam"}
     for alternative in found:
         assert alternative.departures < departures(plan)
         assert alternative.departures == departures(alternative.plan)
@@ -32,6 +32,10 @@ def test_tablets_only_alprazolam_is_offered_the_liquid_and_an_early_switch():
     by_key = {a.key: a for a in found}
     assert by_key["allow_liquid"].changes == (("allow_liquid", "true"),)
     assert by_key["switch_to_diazepam"].changes == (("switch_to", "diazepam"),)
+    both = by_key["switch_and_liquid"]
+    assert set(both.changes) == {("allow_liquid", "true"), ("switch_to", "diazepam")}
+    alone = min(by_key["allow_liquid"].departures, by_key["switch_to_diazepam"].departures)
+    assert both.departures < alone
 
 
 def test_an_alternative_already_asked_for_is_never_offered():

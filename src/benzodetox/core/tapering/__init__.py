@@ -3,7 +3,7 @@
 >>> from benzodetox.core.tapering import build_plan, STRATEGY_NAMES
 """
 
-from .alternatives import Alternative, alternatives, departures
+from .alternatives import Alternative, alternatives, departs, departures
 from .engine import build_plan, continue_plan
 from .registry import STRATEGY_NAMES, percent_in_use
 
@@ -13,6 +13,7 @@ __all__ = [
     "alternatives",
     "build_plan",
     "continue_plan",
+    "departs",
     "departures",
     "percent_in_use",
 ]

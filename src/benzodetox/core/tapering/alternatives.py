@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 from ..catalogue import catalogue
 from ..errors import BenzodetoxError
-from ..plan import Plan, PlanRequest
+from ..plan import Plan, PlanRequest, Step
 from .engine import build_plan
 
-__all__ = ["Alternative", "alternatives", "departures"]
+__all__ = ["Alternative", "alternatives", "departs", "departures"]
 
 #: Notes that mark a step the products forced away from its strategy's range.
 _DEPARTURE_NOTES = ("nearest larger step", "nearest gentler step")
@@ -40,14 +40,16 @@ class Alternative:
     departures: int
 
 
+def departs(step: Step) -> bool:
+    """Whether ``step`` departs from its strategy's range or ceiling (a nearest workable step,
+    the Ashton ending, an override, a forced crossover: each stated on the step)."""
+    return bool(step.warnings) or any(d in n for n in step.notes for d in _DEPARTURE_NOTES)
+
+
 def departures(plan: Plan) -> int:
     """Steps that depart from the strategy's range or ceiling (stated on each), plus a switch
     to diazepam the products forced."""
-    count = sum(
-        1
-        for step in plan.steps
-        if step.warnings or any(d in n for n in step.notes for d in _DEPARTURE_NOTES)
-    )
+    count = sum(1 for step in plan.steps if departs(step))
     return count + sum(1 for w in plan.warnings if "the plan switches to diazepam" in w)
 
 
@@ -94,6 +96,14 @@ def _candidates(request: PlanRequest) -> list[tuple[str, str, PlanRequest]]:
                 "switch_to_diazepam",
                 "switch to diazepam from the start",
                 replace(request, switch_to="diazepam"),
+            )
+        )
+    if len(candidates) == 2:
+        candidates.append(
+            (
+                "switch_and_liquid",
+                "switch to diazepam from the start and allow the oral liquid",
+                replace(request, switch_to="diazepam", allow_liquid=True),
             )
         )
     return candidates

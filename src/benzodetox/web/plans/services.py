@@ -7,7 +7,7 @@ JSON with the builder's parameters, so it is shown exactly as it was built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -22,7 +22,7 @@ from benzodetox.core.equivalence import convert
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan, PlanRequest, Step
 from benzodetox.core.regimen import Regimen
-from benzodetox.core.tapering import alternatives, build_plan, departures
+from benzodetox.core.tapering import alternatives, build_plan, departs, departures
 from benzodetox.core.units import format_count, format_mg
 from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict
 from benzodetox.web.audit.services import record
@@ -104,12 +104,6 @@ def _take_text(take: Any) -> str:
     return f"{format_mg(take.mg)} {take.product}"
 
 
-def _step_departs(plan: Plan, step: Step) -> bool:
-    """Whether ``step`` departs from its strategy's range or ceiling, by the core's own count
-    (``tapering.departures`` of a plan of that one step)."""
-    return departures(replace(plan, steps=(step,), warnings=())) > 0
-
-
 def step_rows(plan: Plan) -> list[dict[str, Any]]:
     """The step table: doses with what makes them up (or "from the patient's current supply"),
     daily diazepam-eq, the range the strategy allowed the step to cut and the cut it really
@@ -146,7 +140,7 @@ def step_rows(plan: Plan) -> list[dict[str, Any]]:
                 "range": step.span,
                 "cut_percent": step.reduction_percent if step.reduction_percent > 0 else None,
                 "cut_mg": cut_mg if cut_mg > 0 else None,
-                "departs": _step_departs(plan, step),
+                "departs": departs(step),
             }
         )
     return rows
