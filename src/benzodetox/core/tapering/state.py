@@ -95,7 +95,10 @@ class PlanState:
         if not self.starts:
             return self.baseline
         i = bisect_right(self.starts, since) - 1
-        peak = max(self.totals[i if i > 0 else 0 :])
+        if i < 0:
+            i = 0
+        # doses only fall unless a step rose: the oldest in the window is then the highest
+        peak = max(self.totals[i:]) if self.rose else self.totals[i]
         return max(peak, self.baseline) if before_plan else peak
 
     def delay_for(self, total: int, day: date) -> int | None:
@@ -229,36 +232,11 @@ class PlanState:
         key = (slot.time, slot.drug, slot.ug, slot.target, prefer)
         found = self._doses.get(key)
         if found is None:
-            grid = self.grid(slot.drug)
-            amount, target = mg(slot.ug), mg(max(slot.target, slot.ug))
-            note = ""
-            if grid is None:
-                dose = ScheduledDose(slot.time, slot.drug, target, amount, (), True)
-                note = (
-                    f"{slot.time.strftime('%H:%M')} {plain(amount)} mg {slot.drug}: from the "
-                    f"patient's current supply (no {slot.drug} product in the "
-                    f"{self.request.market} catalogue)"
-                )
-            else:
-                dose = ScheduledDose(
-                    slot.time, slot.drug, target, amount, takes_for(grid, slot.ug, prefer)
-                )
-                if slot.target > slot.ug:
-                    note = (
-                        f"{slot.time.strftime('%H:%M')} {slot.drug}: {plain(dose.rounding_mg)} "
-                        f"mg below the aim of {plain(target)} mg (the nearest dose the products "
-                        "can give)"
-                    )
-            takes = dose.takes
-            found = (dose, note, takes[0].product_id if takes else "", bool(takes) and (
-                takes[0].ml is not None
-            ))
-            self._doses[key] = found
+            made = _dose(self.grid(slot.drug), self.request.market, *key)
+            found = self._doses[key] = made[:4]
             # the cache is this plan's: a dose found in it was counted when it was first made
-            for take in takes:
-                self.used.add(take.product_id)
-                if not take.confirmed:
-                    self.unconfirmed.add(take.product)
+            self.used.update(made[4])
+            self.unconfirmed.update(made[5])
         return found
 
     def label_max_ug(self, drug: str) -> int:
@@ -285,6 +263,47 @@ def slots_of(step: Step) -> tuple[Slot, ...]:
 _ONE_DAY = timedelta(days=1)
 _SPANS = {days: timedelta(days=days - 1) for days in range(1, 92)}  # a step's end from its start
 _NO_CUT = Decimal(0)
+
+
+@lru_cache(maxsize=65536)
+def _dose(
+    grid: DoseGrid | None,
+    market: str,
+    at: time,
+    drug: str,
+    amount_ug: int,
+    target_ug: int,
+    prefer: str | None,
+) -> tuple[ScheduledDose, str, str, bool, tuple[str, ...], tuple[str, ...]]:
+    """A scheduled dose and what a plan needs to know of it: the note it carries (rounding
+    below its aim, or a dose from the patient's supply), its first product, whether that is a
+    liquid, the product ids and the unconfirmed product names it uses. Pure, so shared by
+    every plan (a running app asks for the same doses again and again)."""
+    amount, target = mg(amount_ug), mg(max(target_ug, amount_ug))
+    if grid is None:
+        dose = ScheduledDose(at, drug, target, amount, (), True)
+        note = (
+            f"{at.strftime('%H:%M')} {plain(amount)} mg {drug}: from the patient's current "
+            f"supply (no {drug} product in the {market} catalogue)"
+        )
+        return dose, note, "", False, (), ()
+    takes = takes_for(grid, amount_ug, prefer)
+    dose = ScheduledDose(at, drug, target, amount, takes)
+    note = ""
+    if target_ug > amount_ug:
+        note = (
+            f"{at.strftime('%H:%M')} {drug}: {plain(dose.rounding_mg)} mg below the aim of "
+            f"{plain(target)} mg (the nearest dose the products can give)"
+        )
+    first = takes[0] if takes else None
+    return (
+        dose,
+        note,
+        first.product_id if first else "",
+        first is not None and first.ml is not None,
+        tuple(t.product_id for t in takes),
+        tuple(t.product for t in takes if not t.confirmed),
+    )
 
 
 @lru_cache(maxsize=65536)
