@@ -9,14 +9,16 @@ step (``Proposal``). For each proposal the engine
 2. keeps the 2-week ceiling (ASAM 2025 Rec 6) on every path: a step it does not yet allow waits
    (the step before is held longer, and says so);
 3. when no dose lies in the range, takes the nearest workable step and says so: a larger cut
-   with a proportionally longer interval, or a gentler one; at 3 mg diazepam-eq or less the
-   Ashton Manual's ending (the next dose down, then stop), stated where it departs from the
-   ceiling; above that, a switch to diazepam for the rest of the plan (PrescQIPP: switch
-   products that do not allow small reductions); under a recorded override, the gentlest step;
+   with a proportionally longer interval, or a gentler one; a 1 mg diazepam-eq step, and at
+   3 mg or less the Ashton Manual's ending (the next dose down, then stop), stated where they
+   depart from the ceiling; otherwise a switch to diazepam for the rest of the plan (PrescQIPP:
+   switch products that do not allow small reductions); under a recorded override, the
+   gentlest step;
 4. refuses only what no step can do, naming what would help.
 
 A crossover (``switch_to``, or the switch of step 3) substitutes the new drug in portions,
-never above its label maximum (``crossover``).
+pausing at 40 mg diazepam-eq while the old drug is tapered first, never above the new drug's
+label maximum (``crossover``).
 """
 
 from __future__ import annotations
