@@ -12,12 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..catalogue import catalogue
-from ..errors import InputError
+from ..errors import InputError, PlanError
 from ..plan import PlanRequest
 from ..units import format_mg
-from .base import Context, Parameter, Proposal, ug
+from .base import Context, Parameter, Proposal, Slot, mg, ug
+from .choice import choose
+from .figures import figure
+from .state import PlanState
 
 SOURCE = "clinician"
+#: A stop from this dose or below is the expected ending of clinician steps (NICE CKS's last band
+#: cuts at most 1 mg to zero).
+FINAL = figure("asam", "final_dose_mg")
 
 
 @dataclass(frozen=True)
@@ -82,3 +88,78 @@ class Custom:
 
 
 STRATEGY = Custom()
+
+
+def custom_step(
+    state: PlanState, slots: tuple[Slot, ...], p: Proposal, current: int, order: list[int]
+) -> tuple[Slot, ...]:
+    """A clinician's step: the nearest dose at or below their figure. A rise, or a cut beyond
+    the 2-week ceiling, only with a recorded override reason (then a warning on the step)."""
+    request = state.request
+    number = sum(1 for s in state.steps if s.kind == "custom") + 1
+    field = f"step {number} mg"
+    override = request.override_reason
+    day = state.next_day()
+    warnings: list[str] = []
+    if p.target > current:
+        if not override:
+            raise PlanError(
+                field,
+                f"{mg(p.target)} mg diazepam-eq/day",
+                f"at most the dose before it ({mg(current)} mg diazepam-eq/day)",
+                hint="a rise needs a recorded override reason",
+            )
+        new = list(slots)
+        i = order[-1]
+        slot = new[i]
+        grid = state.grid(slot.drug)
+        want = state.eq.drug_ug(
+            slot.drug, state.eq.dz_ug(slot.drug, slot.ug) + p.target - current
+        )
+        new[i] = slot.at(grid.at_most(want) if grid else slot.ug, want)
+        warnings.append(f"the dose rises at this step; clinician override: {override}")
+        return state.add_step(tuple(new), "custom", p.days, (p.note,), tuple(warnings))
+    if p.target == current:  # the clinician keeps the dose
+        return state.add_step(slots, "custom", p.days, (p.note,), total=current)
+    found = choose(state, slots, order, 0, p.target, p.target, day, window=False, nearest=True)
+    if found is None or found.total == 0:
+        found_slots, total = tuple(s.at(0) for s in slots), 0
+    else:
+        found_slots, total = found.slots, found.total
+    if total < state.window_floor(day):
+        if not override:
+            raise PlanError(
+                field,
+                f"{mg(p.target)} mg diazepam-eq/day",
+                "a step that removes at most 25 % of the dose within 2 weeks (ASAM 2025 Rec 6)",
+                hint="a faster step needs a recorded override reason",
+            )
+        warnings.append(
+            "this step removes more than 25 % of the dose within 2 weeks; clinician override: "
+            + override
+        )
+    if total == 0:
+        state.add_stop((p.note,), tuple(warnings))
+        return found_slots
+    return state.add_step(found_slots, "custom", p.days, (p.note,), tuple(warnings))
+
+
+def check_custom_stop(state: PlanState, current: int) -> tuple[str, ...]:
+    """A clinician's stop (a 0 mg step): refused beyond the ceiling without an override."""
+    day = state.next_day()
+    if current <= ug(FINAL.value) or state.window_floor(day) <= 0:
+        return ()
+    override = state.request.override_reason
+    if not override:
+        number = sum(1 for s in state.steps if s.kind == "custom") + 1
+        raise PlanError(
+            f"step {number} mg",
+            "0 mg",
+            f"a stop from {mg(ug(FINAL.value))} mg diazepam-eq/day or less, or a "
+            "gentler step first",
+            hint=f"stopping from {mg(current)} mg removes more than 25 % within 2 weeks; "
+            "a faster stop needs a recorded override reason",
+        )
+    return (
+        f"an abrupt stop from {mg(current)} mg diazepam-eq/day; clinician override: {override}",
+    )

@@ -33,9 +33,10 @@ from ..plan import Plan, PlanRequest, Step
 from .base import Context, Proposal, Slot, Strategy, mg, ug
 from .choice import Choice, choose
 from .crossover import LOSS, SWITCH_TARGETS, Stage, next_stage
+from .custom import check_custom_stop, custom_step
 from .figures import figure
 from .registry import STRATEGY_NAMES, strategy_for
-from .report import check_custom_stop, custom_step, describe_cut, finish
+from .report import describe_cut, finish
 from .state import PlanState, slots_of
 
 __all__ = ["MAX_STEPS", "PLATEAU_REVIEW_DAYS", "build_plan", "continue_plan"]

@@ -1,6 +1,5 @@
-"""What a finished plan says about itself: the cut each step makes, clinician (custom) steps and
-their limits, and the plan's warnings — every one of them in ``Plan.warnings`` (so in JSON,
-saved versions and printed plans).
+"""What a finished plan says about itself: the cut each step makes and the plan's warnings —
+every one of them in ``Plan.warnings`` (so in JSON, saved versions and printed plans).
 
 Plan warnings: the starting regimen above a label maximum; any step (the first and the stop
 included) that removes more than 25 % of the dose within 2 weeks (ASAM 2025 Rec 6), except the
@@ -16,16 +15,14 @@ from functools import lru_cache
 from ..catalogue import catalogue
 from ..dispensing import HALF, LIQUID, SMALL_PART, WHOLE
 from ..equivalence import Conversion
-from ..errors import PlanError
 from ..plan import Plan, PlanRequest
 from ..regimen import Regimen
-from .base import HUNDRED, Proposal, Slot, Strategy, mg, percent_of, ug
-from .choice import choose
+from .base import HUNDRED, Strategy, mg, percent_of, ug
 from .figures import figure
 from .registry import strategy_for
-from .state import PlanState, _cut_percent
+from .state import PlanState, cut_percent
 
-__all__ = ["custom_step", "describe_cut", "finish", "plan_warnings"]
+__all__ = ["describe_cut", "finish", "plan_warnings"]
 
 CEILING = figure("asam", "ceiling_percent")
 WINDOW_DAYS = CEILING.window_days or 14
@@ -43,82 +40,7 @@ def _cut_text(note: str, cut: Decimal, form: int) -> str:
 def describe_cut(note: str, current: int, total: int, form: int) -> str:
     """'asam: 5–10 % of the current dose; this step cuts 10 % (whole tablets)' — the cut as
     the step's ``reduction_percent`` states it."""
-    return _cut_text(note, _cut_percent(current, total), form)
-
-
-def custom_step(
-    state: PlanState, slots: tuple[Slot, ...], p: Proposal, current: int, order: list[int]
-) -> tuple[Slot, ...]:
-    """A clinician's step: the nearest dose at or below their figure. A rise, or a cut beyond
-    the 2-week ceiling, only with a recorded override reason (then a warning on the step)."""
-    request = state.request
-    number = sum(1 for s in state.steps if s.kind == "custom") + 1
-    field = f"step {number} mg"
-    override = request.override_reason
-    day = state.next_day()
-    warnings: list[str] = []
-    if p.target > current:
-        if not override:
-            raise PlanError(
-                field,
-                f"{mg(p.target)} mg diazepam-eq/day",
-                f"at most the dose before it ({mg(current)} mg diazepam-eq/day)",
-                hint="a rise needs a recorded override reason",
-            )
-        new = list(slots)
-        i = order[-1]
-        slot = new[i]
-        grid = state.grid(slot.drug)
-        want = state.eq.drug_ug(
-            slot.drug, state.eq.dz_ug(slot.drug, slot.ug) + p.target - current
-        )
-        new[i] = slot.at(grid.at_most(want) if grid else slot.ug, want)
-        warnings.append(f"the dose rises at this step; clinician override: {override}")
-        return state.add_step(tuple(new), "custom", p.days, (p.note,), tuple(warnings))
-    if p.target == current:  # the clinician keeps the dose
-        return state.add_step(slots, "custom", p.days, (p.note,), total=current)
-    found = choose(state, slots, order, 0, p.target, p.target, day, window=False, nearest=True)
-    if found is None or found.total == 0:
-        found_slots, total = tuple(s.at(0) for s in slots), 0
-    else:
-        found_slots, total = found.slots, found.total
-    if total < state.window_floor(day):
-        if not override:
-            raise PlanError(
-                field,
-                f"{mg(p.target)} mg diazepam-eq/day",
-                "a step that removes at most 25 % of the dose within 2 weeks (ASAM 2025 Rec 6)",
-                hint="a faster step needs a recorded override reason",
-            )
-        warnings.append(
-            "this step removes more than 25 % of the dose within 2 weeks; clinician override: "
-            + override
-        )
-    if total == 0:
-        state.add_stop((p.note,), tuple(warnings))
-        return found_slots
-    return state.add_step(found_slots, "custom", p.days, (p.note,), tuple(warnings))
-
-
-def check_custom_stop(state: PlanState, current: int) -> tuple[str, ...]:
-    """A clinician's stop (a 0 mg step): refused beyond the ceiling without an override."""
-    day = state.next_day()
-    if current <= ug(DEFAULT_FINAL.value) or state.window_floor(day) <= 0:
-        return ()
-    override = state.request.override_reason
-    if not override:
-        number = sum(1 for s in state.steps if s.kind == "custom") + 1
-        raise PlanError(
-            f"step {number} mg",
-            "0 mg",
-            f"a stop from {mg(ug(DEFAULT_FINAL.value))} mg diazepam-eq/day or less, or a "
-            "gentler step first",
-            hint=f"stopping from {mg(current)} mg removes more than 25 % within 2 weeks; "
-            "a faster stop needs a recorded override reason",
-        )
-    return (
-        f"an abrupt stop from {mg(current)} mg diazepam-eq/day; clinician override: {override}",
-    )
+    return _cut_text(note, cut_percent(current, total), form)
 
 
 def finish(state: PlanState, strategy: Strategy, version_note: str = "") -> Plan:

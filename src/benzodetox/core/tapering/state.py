@@ -184,7 +184,7 @@ class PlanState:
                 kind,
                 tuple(doses),
                 mg(total),
-                _cut_percent(previous, total),
+                cut_percent(previous, total),
                 (*notes, *extra) if extra else notes,
                 warnings,
                 drug_free_nights,
@@ -307,7 +307,7 @@ def _dose(
 
 
 @lru_cache(maxsize=65536)
-def _cut_percent(previous: int, total: int) -> Decimal:
+def cut_percent(previous: int, total: int) -> Decimal:
     """The step's cut as a % of the day before, to 0.1 % (0 when it does not fall)."""
     if total >= previous:
         return _NO_CUT
