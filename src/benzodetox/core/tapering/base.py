@@ -195,12 +195,6 @@ def shown(name: str, value: str, fig: Figure, chosen: bool = False) -> Parameter
     return Parameter(name, value, fig.source, confirmed=fig.confirmed, note=fig.note)
 
 
-def share(total: int, percent: Decimal) -> int:
-    """``total`` less ``percent`` % of it, in µg, rounded down."""
-    num, den = keep(percent)
-    return total * num // den
-
-
 def at_least(total: int, kept: tuple[int, int]) -> int:
     """The lowest whole µg that keeps the share ``kept`` of ``total`` (a floor, rounded up)."""
     return -(-total * kept[0] // kept[1])
