@@ -4,8 +4,9 @@ field (never a traceback)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -20,6 +21,8 @@ from ..core.errors import InputError
 from ._common import emit, format_option, output_option, read_json_file
 
 __all__ = ["advise", "assess", "commands", "score"]
+
+T = TypeVar("T")
 
 
 def _reason_rows(reasons: tuple[Reason, ...] | list[Reason]) -> list[dict[str, Any]]:
@@ -134,29 +137,20 @@ def advise(
     raw_assessments = read_json_file(assessments_path, "--assessments")
     if not isinstance(raw_plan, dict):
         raise InputError("--plan", plan_path, "a JSON object (a plan written by benzodetox)")
-    try:
-        plan = plan_from_dict(raw_plan)
-    except InputError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
-        raise InputError(
-            "--plan",
-            plan_path,
-            "a plan written by benzodetox (plan --format json)",
-            hint=f"{type(error).__name__}: {error}",
-        ) from None
-    try:
-        observations, conditions = observations_from_dict(raw_assessments)
-    except InputError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
-        # A shape the reader does not check yet (e.g. a number where a list of answers goes).
-        raise InputError(
-            "--assessments",
-            assessments_path,
-            "assessments as docs/assessment.md describes them",
-            hint=f"{type(error).__name__}: {error}",
-        ) from None
+    plan = _read(
+        plan_from_dict,
+        raw_plan,
+        "--plan",
+        plan_path,
+        "a plan written by benzodetox (plan --format json)",
+    )
+    observations, conditions = _read(
+        observations_from_dict,
+        raw_assessments,
+        "--assessments",
+        assessments_path,
+        "assessments as docs/assessment.md describes them",
+    )
     day = _parse_day(on)
     if day is None:
         if not observations:
@@ -180,3 +174,14 @@ def advise(
 
 
 commands = [score, assess, advise]
+
+
+def _read(reader: Callable[[Any], T], raw: Any, option: str, path: str, allowed: str) -> T:
+    """``reader(raw)``, with a shape the reader does not check yet (e.g. a number where a list
+    of answers goes) refused on ``option`` like any other bad file."""
+    try:
+        return reader(raw)
+    except InputError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
+        raise InputError(option, path, allowed, hint=f"{type(error).__name__}: {error}") from None
