@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from decimal import Decimal
 from fractions import Fraction
@@ -486,10 +487,17 @@ def test_a_plan_worth_of_dispensing_is_fast() -> None:
     products = US_DIAZEPAM_WITH_LIQUID
     dispense(products, D(1))
     targets = [D(40) * D("0.9") ** i for i in range(160)]
-    begin = time.perf_counter()
-    for target in targets:
-        dispense(products, target)
-    assert time.perf_counter() - begin < 0.05  # generous: shared CI machines are noisy
+    best = float("inf")
+    gc.disable()  # as timeit does: a collection of the suite's garbage is not dispensing
+    try:
+        for _ in range(5):  # best of five: a shared CI machine is noisy
+            begin = time.perf_counter()
+            for target in targets:
+                dispense(products, target)
+            best = min(best, time.perf_counter() - begin)
+    finally:
+        gc.enable()
+    assert best < 0.05
 
 
 # --- the real catalogue, once products.toml exists -----------------------------------------------
