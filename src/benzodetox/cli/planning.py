@@ -330,7 +330,7 @@ def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None
     if plan.version_note:
         lines.append(f"change: {plan.version_note}")
     for warning in plan.warnings:
-        lines.append(warning if warning.startswith("⚠") else f"⚠ {warning}")
+        lines.append(f"⚠ {warning}")
     if offers:
         lines.append(
             f"{departures(plan)} step(s) depart from the strategy; alternatives that depart less:"

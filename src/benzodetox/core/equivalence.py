@@ -243,7 +243,7 @@ def _warnings(d: Drug, conv: DrugConversion) -> list[str]:
     if conv.disagreement:
         listed = ", ".join(f"{t} {_fmt_figure(d.equivalence[t])}" for t in _tables_listing(d))
         out.append(
-            f"⚠ {d.name}: the tables disagree {_plain(conv.span_ratio)}-fold on the dose "
+            f"{d.name}: the tables disagree {_plain(conv.span_ratio)}-fold on the dose "
             f"equivalent to diazepam 10 mg ({listed}); {format_mg(conv.daily_mg)}/day is "
             f"{_plain(conv.range_mg[0])}–{format_mg(conv.range_mg[1])} diazepam/day across them."
         )

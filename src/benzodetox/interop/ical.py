@@ -94,7 +94,7 @@ def _uid(identity: str, kind: str, when: str, content: str, domain: str) -> str:
 
 def _step_text(step: Step, first: bool) -> tuple[str, str]:
     """Summary and description of a step, from the plan's exact values."""
-    warnings = [f"Warning: {w.lstrip('⚠').strip()}" for w in step.warnings]
+    warnings = [f"Warning: {w}" for w in step.warnings]
     if not any(d.mg > 0 for d in step.doses):
         return "No more doses from today", "\n".join(
             ["The taper is complete: no more doses.", *warnings]

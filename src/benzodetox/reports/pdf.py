@@ -40,7 +40,6 @@ __all__ = [
     "pharmacy_order_html",
     "pharmacy_order_pdf",
     "table_name",
-    "warning_text",
 ]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -142,11 +141,6 @@ def _dose_view(dose: ScheduledDose) -> _DoseView:
     )
 
 
-def warning_text(warning: str) -> str:
-    """A plan warning without the leading '⚠' some carry (the documents mark each the same way)."""
-    return warning.lstrip("⚠").strip()
-
-
 _ISO_DAY = re.compile(r"\((\d{4}-\d{2}-\d{2})\)")
 
 
@@ -187,7 +181,7 @@ def _step_view(step: Step, number: int, warned: frozenset[date] = frozenset()) -
         totals=totals,
         change=change,
         notes=step.notes,
-        warnings=tuple(warning_text(w) for w in step.warnings),
+        warnings=step.warnings,
         cut=cut,
         bigger=bool(step.warnings) or step.start in warned,
     )
@@ -447,7 +441,7 @@ def pharmacy_order_html(plan: Plan, period_days: int | None = 28, *, page_size: 
             "period_days": "" if period_days is None else str(period_days),
             "periods": _order_rows(periods),
             "steps": tuple(_step_view(s, i + 1) for i, s in enumerate(plan.steps)),
-            "warnings": tuple(dict.fromkeys(warning_text(w) for w in plan.warnings)),
+            "warnings": tuple(dict.fromkeys(plan.warnings)),
             "supply": _supply_lines(plan),
         },
     )

@@ -17,7 +17,7 @@ from ..dispensing import HALF, LIQUID, SMALL_PART, WHOLE
 from ..equivalence import Conversion
 from ..plan import Plan, PlanRequest
 from ..regimen import Regimen
-from .base import HUNDRED, Strategy, mg, percent_of, ug
+from .base import HUNDRED, Strategy, mg, percent_of, plain, ug
 from .figures import figure
 from .registry import strategy_for
 from .state import PlanState, cut_percent
@@ -34,7 +34,7 @@ FORMS = {WHOLE: "whole tablets", HALF: "halves", SMALL_PART: "quarters or thirds
 
 @lru_cache(maxsize=4096)
 def _cut_text(note: str, cut: Decimal, form: int) -> str:
-    return f"{note}; this step cuts {_plain(cut)} % ({FORMS.get(form, 'as dispensed')})"
+    return f"{note}; this step cuts {plain(cut)} % ({FORMS.get(form, 'as dispensed')})"
 
 
 def describe_cut(note: str, current: int, total: int, form: int) -> str:
@@ -93,7 +93,7 @@ def plan_warnings(state: PlanState, strategy: Strategy) -> list[str]:
         label = state.label_max_ug(drug)
         if ug(amount) > label:
             warnings.append(
-                f"{drug} {_plain(amount)} mg/day is above its label maximum of "
+                f"{drug} {plain(amount)} mg/day is above its label maximum of "
                 f"{mg(label)} mg/day in the {request.market} market: a higher level of care "
                 "and specialist advice may be needed"
             )
@@ -149,18 +149,14 @@ def _ceiling_warnings(state: PlanState, strategy: Strategy) -> list[str]:
             found.append(
                 f"step {step.index} ({step.start.isoformat()}) stops abruptly from "
                 f"{mg(before)} mg diazepam-eq/day, above the final dose of {mg(final)} mg: "
-                f"{_plain(cut)} % of the dose within 2 weeks, beyond the ASAM 2025 ceiling of "
+                f"{plain(cut)} % of the dose within 2 weeks, beyond the ASAM 2025 ceiling of "
                 "25 % [jcpg-2025 Rec 6]"
             )
             continue
         found.append(
-            f"step {step.index} ({step.start.isoformat()}) cuts {_plain(cut)} % of the dose "
+            f"step {step.index} ({step.start.isoformat()}) cuts {plain(cut)} % of the dose "
             "within 2 weeks, beyond the ASAM 2025 ceiling of 25 % [jcpg-2025 Rec 6]"
         )
     if len(found) > 4:
         found = [*found[:3], f"and {len(found) - 3} more steps beyond the ASAM 2025 ceiling"]
     return found
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value else "0"

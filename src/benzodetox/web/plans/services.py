@@ -46,18 +46,11 @@ __all__ = [
     "save_plan_version",
     "save_version",
     "step_rows",
-    "warning_text",
 ]
 
 #: What a dose of a drug the market sells no product of says instead of its takes (clinician
 #: words; the patient handout and calendar say "from your current supply").
 SUPPLY_TEXT = "from the patient's current supply (not dispensed)"
-
-
-def warning_text(warning: str) -> str:
-    """A warning without a leading '⚠' (some come with one, some without): the pages mark
-    every warning the same way."""
-    return warning.lstrip("⚠").strip()
 
 
 @dataclass(frozen=True)
@@ -70,10 +63,10 @@ class Preview:
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """The plan's warnings and the conversion's, each once, without a leading '⚠'."""
+        """The plan's warnings and the conversion's, each once."""
         seen: dict[str, None] = {}
         for warning in (*self.conversion_warnings, *self.plan.warnings):
-            seen.setdefault(warning_text(warning), None)
+            seen.setdefault(warning, None)
         return tuple(seen)
 
 

@@ -154,7 +154,7 @@ def _version_context(request: HttpRequest, patient: Any, version: PlanVersion) -
             approval and newest_approved and newest_approved.number > version.number
         ),
         "plan": plan,
-        "warnings": tuple(dict.fromkeys(services.warning_text(w) for w in plan.warnings)),
+        "warnings": tuple(dict.fromkeys(plan.warnings)),
         "rows": services.step_rows(plan),
         "chart": services.chart_svg(plan),
         "citation": services.source_citation(plan.source),
