@@ -32,6 +32,7 @@ from benzodetox.web.programmes.services import require
 
 from .chart import dose_chart
 from .models import PlanApproval, PlanVersion
+from .signals import plan_approved
 
 __all__ = [
     "SUPPLY_TEXT",
@@ -278,6 +279,7 @@ def approve(request: HttpRequest, version: PlanVersion, note: str = "") -> PlanA
         patient=patient,
         summary=f"v{version.number} approved" + (f": {note}" if note else ""),
     )
+    plan_approved.send(sender=PlanVersion, version=version, user=request.user)
     return approval
 
 
