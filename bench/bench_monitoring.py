@@ -246,7 +246,7 @@ def _scan(active: int) -> list[tuple[str, float]]:
     from django.utils import timezone
 
     from benzodetox.web.monitoring.models import MonitoringState
-    from benzodetox.web.monitoring.services import scan
+    from benzodetox.web.monitoring.overdue import scan
     from benzodetox.web.programmes.scoping import unscoped
 
     out = []

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benzodetox.web.audit.models import AuditEvent
-from benzodetox.web.monitoring import services
+from benzodetox.web.monitoring import overdue
 from benzodetox.web.monitoring.models import Alert
 
 from .conftest import SEVERE, record
@@ -21,7 +21,7 @@ def test_recording_the_overdue_ciwa_b_closes_its_alert_as_a_system_event(
 ):
     """The reduction-day CIWA-B was missed; a CIWA-B recorded now closes that alert with the
     reason, the assessment that met it, and an audit event without a user."""
-    services.scan()
+    overdue.scan()
     alert = Alert.objects.get(kind="overdue")
     row = record(nurse, tapering_a)
     alert.refresh_from_db()
@@ -39,7 +39,7 @@ def test_a_resolved_alert_leaves_the_dashboard_and_stays_in_the_patients_history
 ):
     """No longer among the open or overdue alerts; listed under closed alerts with its
     reason."""
-    services.scan()
+    overdue.scan()
     record(nurse, tapering_a)
     client = client_for(nurse)
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
@@ -54,7 +54,7 @@ def test_another_kind_of_assessment_or_an_earlier_observation_leaves_it_open(
 ):
     """Vital signs do not meet an overdue CIWA-B, nor does a CIWA-B observed before the
     window it was due in (entered late)."""
-    services.scan()
+    overdue.scan()
     record(nurse, tapering_a, kind="vitals", vitals={"pulse": 80})
     before = timezone.make_aware(datetime.combine(plan_start - timedelta(days=1), time(10)))
     record(nurse, tapering_a, at=before)
@@ -73,7 +73,7 @@ def test_an_acknowledged_overdue_alert_keeps_its_acknowledgement(
     client_for, nurse, tapering_a, everything
 ):
     """Acknowledged before the assessment came in: it is not closed a second time."""
-    services.scan()
+    overdue.scan()
     alert = Alert.objects.get(kind="overdue")
     client_for(nurse).post(reverse("monitoring:acknowledge", args=[alert.pk]), {"note": "rang"})
     record(nurse, tapering_a)
@@ -84,7 +84,7 @@ def test_an_acknowledged_overdue_alert_keeps_its_acknowledgement(
 
 def test_the_scan_does_not_raise_a_resolved_alert_again(nurse, tapering_a, everything):
     """The next scan finds the assessment and the closed alert: nothing new."""
-    services.scan()
+    overdue.scan()
     record(nurse, tapering_a)
-    services.scan(now=timezone.now() + timedelta(hours=1))
+    overdue.scan(now=timezone.now() + timedelta(hours=1))
     assert Alert.objects.filter(kind="overdue").count() == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from benzodetox.web.monitoring import services
+from benzodetox.web.monitoring import overdue
 from benzodetox.web.monitoring.models import MonitoringState, ScheduledChange
 
 
@@ -31,7 +31,7 @@ def test_approving_a_version_on_the_plan_page_refreshes_the_scheduled_changes_at
 ):
     """The scan kept v1's changes; v2 (starting today) approved on the plan page replaces them
     on commit — the dashboard shows v2's first reduction today without another scan."""
-    services.scan()
+    overdue.scan()
     today = timezone.localdate()
     v2 = _saved_version(tapering_a, prescriber, today)
     assert not ScheduledChange.objects.filter(plan_version=v2).exists()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benzodetox.web.audit.models import AuditEvent
-from benzodetox.web.monitoring import services
+from benzodetox.web.monitoring import overdue, services
 from benzodetox.web.monitoring.models import Alert, MonitoringSettings
 
 from .conftest import SEVERE, record
@@ -43,7 +43,7 @@ def test_the_dashboard_shows_this_weeks_dose_changes_and_overdue_assessments(
 ):
     """After a scan: the first reduction (this week or last) and the missed reduction-day
     CIWA-B."""
-    services.scan()
+    overdue.scan()
     page = client_for(nurse).get(reverse("monitoring:dashboard")).content.decode()
     assert "CIWA-B overdue since" in page
     today = timezone.localdate()

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
-from benzodetox.web.monitoring import services
+from benzodetox.web.monitoring import overdue
 from benzodetox.web.monitoring.models import Alert, MonitoringState, ScheduledChange
 from benzodetox.web.programmes.scoping import unscoped
 
@@ -27,12 +27,12 @@ def test_a_missed_assessment_at_the_reduction_raises_one_overdue_alert(
 ):
     """Outpatient, the first reduction began 3 days ago and no CIWA-B was recorded that day
     (Rec 9): the scan raises an overdue alert; a second scan raises nothing new."""
-    first = services.scan()
+    first = overdue.scan()
     assert first.claimed == 1 and first.created_states == 1
     alert = Alert.objects.get(kind="overdue")
     assert alert.severity == "medium" and "CIWA-B overdue" in alert.title
     assert alert.detail["source"] == "jcpg-2025"
-    services.scan(now=timezone.now() + timedelta(days=1))
+    overdue.scan(now=timezone.now() + timedelta(days=1))
     assert Alert.objects.filter(kind="overdue").count() == 1
 
 
@@ -41,18 +41,18 @@ def test_an_assessment_on_the_day_of_the_reduction_means_nothing_is_overdue(
 ):
     """A CIWA-B on the reduction day meets the schedule."""
     record(nurse, tapering_a, at=_at(plan_start, 10))
-    services.scan()
+    overdue.scan()
     assert not Alert.objects.filter(kind="overdue").exists()
 
 
 def test_the_scan_looks_again_when_the_next_window_closes(tapering_a, plan_start, everything):
     """After a scan the patient's next check is no later than a day away and in the future."""
     now = timezone.now()
-    services.scan(now=now)
+    overdue.scan(now=now)
     state = MonitoringState.objects.get(patient=tapering_a)
     assert now < state.next_check_at <= now + timedelta(days=1, minutes=15)
     assert state.claim_token == "" and state.claimed_until is None
-    assert services.scan(now=now).claimed == 0
+    assert overdue.scan(now=now).claimed == 0
 
 
 def test_a_reduction_due_within_a_week_without_a_recent_assessment_raises_an_alert(
@@ -62,14 +62,14 @@ def test_a_reduction_due_within_a_week_without_a_recent_assessment_raises_an_ale
     patient_a.phase = "hold"
     patient_a.save()
     approved_version(patient_a, prescriber, timezone.localdate() - timedelta(days=9))
-    services.scan()
+    overdue.scan()
     alert = Alert.objects.get(kind="reduction")
     assert "without an assessment in the last 7 days" in alert.title
 
 
 def test_the_scan_keeps_the_dose_changes_of_the_plan_in_force(tapering_a, everything):
     """The scan records each step change of the approved plan for the dashboard."""
-    services.scan()
+    overdue.scan()
     changes = list(ScheduledChange.objects.filter(patient=tapering_a))
     assert changes and changes[0].kind == "reduction" and changes[0].from_mg is None
     assert all(c.to_mg >= 0 for c in changes)
@@ -80,40 +80,40 @@ def test_patients_not_tapering_are_not_scanned_for_overdue_assessments(
 ):
     """A patient at intake has no schedule: no state, no alert."""
     approved_version(patient_a, prescriber, timezone.localdate() - timedelta(days=3))
-    result = services.scan()
+    result = overdue.scan()
     assert result.claimed == 0 and not Alert.objects.exists()
 
 
 def test_a_scan_that_lost_the_race_claims_nothing(tapering_a, everything):
     """Two scans see the same due rows; the first conditional UPDATE wins them, the second
     (repeating the due test in its WHERE) matches no row."""
-    services.ensure_states(timezone.now())
+    overdue.ensure_states(timezone.now())
     now = timezone.now()
-    seen_by_a = services.candidates(now, 100)
-    seen_by_b = services.candidates(now, 100)
+    seen_by_a = overdue.candidates(now, 100)
+    seen_by_b = overdue.candidates(now, 100)
     assert seen_by_a == seen_by_b != []
-    won_a = services.claim(seen_by_a, now, timedelta(minutes=5), "a" * 32)
-    won_b = services.claim(seen_by_b, now, timedelta(minutes=5), "b" * 32)
+    won_a = overdue.claim(seen_by_a, now, timedelta(minutes=5), "a" * 32)
+    won_b = overdue.claim(seen_by_b, now, timedelta(minutes=5), "b" * 32)
     assert (won_a, won_b) == (1, 0)
     assert MonitoringState.objects.get().claim_token == "a" * 32
 
 
 def test_an_expired_claim_of_a_dead_scan_is_taken_over(tapering_a, everything):
     """A claim whose lease has passed no longer blocks the patient."""
-    services.ensure_states(timezone.now())
+    overdue.ensure_states(timezone.now())
     now = timezone.now()
-    assert services.claim(services.candidates(now, 10), now, timedelta(minutes=5), "dead") == 1
+    assert overdue.claim(overdue.candidates(now, 10), now, timedelta(minutes=5), "dead") == 1
     later = now + timedelta(minutes=6)
-    assert services.claim(services.candidates(later, 10), later, timedelta(minutes=5), "new") == 1
+    assert overdue.claim(overdue.candidates(later, 10), later, timedelta(minutes=5), "new") == 1
 
 
 def _race(now: datetime, name: str, barrier: threading.Barrier, won: dict, errors: list) -> None:
     """One scan's claim, started at the same moment as the other's."""
     try:
         with unscoped():
-            ids = services.candidates(now, 1000)
+            ids = overdue.candidates(now, 1000)
             barrier.wait(timeout=10)
-            won[name] = services.claim(ids, now, timedelta(minutes=5), name * 8)
+            won[name] = overdue.claim(ids, now, timedelta(minutes=5), name * 8)
     except BaseException as error:  # reported by the test
         errors.append(error)
     finally:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benzodetox.web.audit.models import AuditEvent
-from benzodetox.web.monitoring import services
+from benzodetox.web.monitoring import overdue, services
 from benzodetox.web.monitoring.models import Alert, MonitoringSettings, MonitoringState
 
 from .conftest import record
@@ -76,10 +76,10 @@ def test_the_scan_raises_overdue_alerts_by_the_programmes_schedule(
     programme's days 1–2 the follow-up is, and the alert names the programme setting."""
     at = timezone.make_aware(datetime.combine(plan_start, time(10)))
     record(nurse, tapering_a, at=at)
-    services.scan()
+    overdue.scan()
     assert not Alert.objects.filter(kind="overdue").exists()
     _follow_up(client_for(prescriber), "1", "2")
-    services.scan()
+    overdue.scan()
     alert = Alert.objects.get(kind="overdue")
     assert alert.detail["source"] == "programme setting" and alert.detail["confirmed"] is False
     assert "1–2 days after the reduction" in alert.detail["reason"]
@@ -89,7 +89,7 @@ def test_changing_the_schedule_makes_the_next_scan_look_at_once(
     client_for, prescriber, tapering_a, everything
 ):
     """A state scanned for tomorrow is due again as soon as the schedule changes."""
-    services.scan()
+    overdue.scan()
     state = MonitoringState.objects.get(patient=tapering_a)
     assert state.next_check_at > timezone.now()
     client_for(prescriber).post(reverse("monitoring:settings"), {"tapering_due_hours": "12"})

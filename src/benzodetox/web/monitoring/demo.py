@@ -17,7 +17,7 @@ def seed_monitoring(nurse: Any, programme: Any) -> None:
     from benzodetox.web.demo import system_request
     from benzodetox.web.patients.models import Patient
 
-    from . import services
+    from . import overdue, services
     from .models import Assessment
 
     if Assessment.objects.filter(programme=programme).exists():
@@ -47,4 +47,4 @@ def seed_monitoring(nurse: Any, programme: Any) -> None:
     if crossover is not None:
         entry(crossover, "ciwa-b", at(1), answers=MILD)
         entry(crossover, "bwsq", at(1), answers=(0, 1) * 10)
-    services.scan()
+    overdue.scan()

@@ -6,8 +6,6 @@ these; every change checks the role and appends an audit event.
 
 from __future__ import annotations
 
-import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -15,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -25,7 +22,6 @@ from benzodetox.core.assessment import (
     VitalSigns,
     advise,
     check_vitals,
-    escalation_for,
     propose,
     score,
 )
@@ -44,32 +40,26 @@ from benzodetox.interop.plan_json import plan_from_dict
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
-from benzodetox.web.programmes.scoping import unscoped
-from benzodetox.web.programmes.services import allowed, require
+from benzodetox.web.programmes.services import require
 
+from .alerts import conditions_of, raise_for, resolve_overdue
+from .clock import local_naive
 from .models import (
     INSTRUMENT_KINDS,
     AdviceRecord,
-    Alert,
     Assessment,
     Event,
     Judgement,
     MonitoringSettings,
     MonitoringState,
     ScheduledChange,
-    Severity,
 )
-from .policy import LOOKAHEAD_DAYS, SCHEDULE_FIELDS, Policy, policy_from, setting_for_level
+from .policy import SCHEDULE_FIELDS, Policy, policy_from, setting_for_level
 
 __all__ = [
     "ACTIVE_PHASES",
-    "ASSESSMENT_RECORDED",
-    "ScanResult",
-    "acknowledge",
     "advice_now",
     "apply_advice",
-    "candidates",
-    "claim",
     "current_plan",
     "due_now",
     "local_naive",
@@ -77,7 +67,6 @@ __all__ = [
     "policy_for",
     "record_assessment",
     "refresh_state",
-    "scan",
 ]
 
 #: phases in which a taper is under way and assessments fall due
@@ -90,11 +79,6 @@ _ASSESSMENT_NAMES = {"ciwa-b": "CIWA-B", "vitals": "Vital signs"}
 
 def action_for(kind: str) -> str:
     return "monitoring.record_mood" if kind in ("phq-9", "gad-7") else "monitoring.record"
-
-
-def local_naive(moment: datetime, zone: Any = None) -> datetime:
-    """The programme's wall-clock time without a zone (the core's datetimes are naive)."""
-    return moment.astimezone(zone or timezone.get_current_timezone()).replace(tzinfo=None)
 
 
 # ----------------------------------------------------------------------------- policy
@@ -150,11 +134,6 @@ def current_version(patient: Patient) -> PlanVersion | None:
 def current_plan(patient: Patient) -> tuple[PlanVersion | None, Plan | None]:
     version = current_version(patient)
     return version, (plan_from_dict(version.plan) if version is not None else None)
-
-
-def conditions_of(patient: Patient) -> list[str]:
-    intake = patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
-    return list(intake.conditions) if intake is not None else []
 
 
 def setting_of(patient: Patient) -> str:
@@ -248,12 +227,12 @@ def due_now(
         return ()
     starts = [s.start for s in plan.steps if s.kind == "reduction"]
     stabilise = [s.end for s in plan.steps if s.kind == "stabilise"]
-    return _due(
+    return due_items(
         setting, plan.start, starts, stabilise[-1] if stabilise else None, done, at, schedule
     )
 
 
-def _due(
+def due_items(
     setting: str,
     plan_start: date,
     reduction_starts: Sequence[date],
@@ -362,8 +341,8 @@ def record_assessment(
         )
         if not won:
             raise InputError("correction", supersedes.pk, "the newest version (it was corrected)")
-    raised = _raise_for(row, policy, patient)
-    _resolve_overdue(row, patient)
+    raised = raise_for(row, policy, patient)
+    resolve_overdue(row, patient)
     version, plan = current_plan(patient)
     advice = advice_now(patient, policy, plan)
     if advice is not None:
@@ -417,168 +396,6 @@ def describe(row: Assessment) -> str:
         ]
         return ", ".join(parts)
     return row.get_event_display()
-
-
-def _alert(patient: Patient, kind: str, severity: str, key: str, title: str, **extra: Any) -> Alert:
-    return Alert(
-        programme_id=patient.programme_id,
-        patient=patient,
-        kind=kind,
-        severity=severity,
-        key=key[:80],
-        title=title[:200],
-        **extra,
-    )
-
-
-def _raise_for(row: Assessment, policy: Policy, patient: Patient) -> list[Alert]:
-    """Alerts for one new assessment: severe scores, suicidality, emergency events, vital signs
-    beyond the programme's thresholds, sleep disturbance in bipolar or psychotic disorder."""
-    found: list[Alert] = []
-    base = f"assessment:{row.pk}"
-    name = row.get_kind_display()
-    if row.kind == "ciwa-b" and row.total is not None and row.total >= policy.severe_from:
-        very = row.total >= policy.very_severe_from
-        found.append(
-            _alert(
-                patient,
-                "score",
-                Severity.CRITICAL if very else Severity.HIGH,
-                f"{base}:severe",
-                f"CIWA-B {row.total} ({'very severe' if very else 'severe'})",
-                assessment=row,
-                detail={"total": row.total, "band": row.band, "from": policy.severe_from},
-            )
-        )
-    elif row.kind in ("phq-9", "gad-7") and row.band == "severe":
-        found.append(
-            _alert(
-                patient,
-                "score",
-                Severity.HIGH,
-                f"{base}:severe",
-                f"{name} {row.total} (severe)",
-                assessment=row,
-                detail={"total": row.total, "band": row.band},
-            )
-        )
-    events = [row.event] if row.event else []
-    if "suicidality" in row.flags:
-        events.append("suicidality")
-    if events:
-        escalation = escalation_for(events)
-        found.append(
-            _alert(
-                patient,
-                "event",
-                Severity.CRITICAL,
-                f"{base}:event",
-                "Emergency: "
-                + ", ".join(escalation.events)
-                + ("" if row.event else f" ({name} item 9)"),
-                assessment=row,
-                detail=escalation.as_dict(),
-            )
-        )
-    if row.findings:
-        found.append(
-            _alert(
-                patient,
-                "vitals",
-                Severity.HIGH,
-                f"{base}:vitals",
-                "Vital signs beyond thresholds: "
-                + ", ".join(str(f["sign"]).replace("_", " ") for f in row.findings),
-                assessment=row,
-                detail={"findings": row.findings},
-            )
-        )
-    if row.sleep_disturbance:
-        conditions = _SLEEP_CONDITIONS & set(conditions_of(patient))
-        if conditions:
-            found.append(
-                _alert(
-                    patient,
-                    "sleep",
-                    Severity.HIGH,
-                    f"{base}:sleep",
-                    "Sleep disturbance with " + ", ".join(sorted(conditions)).replace("_", " "),
-                    assessment=row,
-                    detail={"conditions": sorted(conditions), "rec": "Rec 26a"},
-                )
-            )
-    for alert in found:
-        alert.save()
-    return found
-
-
-# ----------------------------------------------------------------------------- alerts
-
-#: the reason an overdue-assessment alert closes by itself
-ASSESSMENT_RECORDED = "assessment recorded"
-
-
-def _resolve_overdue(row: Assessment, patient: Patient) -> list[Alert]:
-    """Close the patient's open overdue alerts for this kind of assessment that ``row``
-    meets (observed at or after the alert's due time): closed with the reason "assessment
-    recorded" and audited as a system event; they stay in the patient's alert history. Other
-    alerts wait for a clinician's acknowledgement."""
-    if row.kind not in _SCHEDULED:
-        return []
-    observed = local_naive(row.at)
-    candidates = Alert.objects.filter(
-        patient=patient, kind="overdue", acknowledged_at__isnull=True, detail__assessment=row.kind
-    )
-    closed: list[Alert] = []
-    for alert in candidates:
-        due_from = alert.detail.get("due_from")
-        if due_from and observed < datetime.fromisoformat(due_from):
-            continue  # an earlier observation entered late does not meet it
-        won = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(),
-            closed_reason=ASSESSMENT_RECORDED,
-            closed_by_assessment=row,
-        )
-        if not won:
-            continue  # acknowledged by a person meanwhile
-        record(
-            None,
-            "alert.resolved",
-            obj=alert,
-            patient=patient,
-            summary=f"{alert.title}: closed, {ASSESSMENT_RECORDED} "
-            f"({row.get_kind_display()} at {observed:%Y-%m-%d %H:%M})",
-            detail={
-                "alert": alert.pk,
-                "kind": alert.kind,
-                "reason": ASSESSMENT_RECORDED,
-                "assessment": row.pk,
-                "entered_by": row.entered_by.get_username(),
-            },
-        )
-        closed.append(alert)
-    return closed
-
-
-def acknowledge(request: HttpRequest, alert: Alert, note: str = "") -> bool:
-    """Acknowledge an open alert (once: a second acknowledgement changes nothing)."""
-    require(request.user, "alert.acknowledge", alert.programme_id)
-    with transaction.atomic():
-        done = Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(),
-            acknowledged_by=request.user,
-            acknowledged_note=note.strip()[:300],
-        )
-        if done:
-            record(
-                request,
-                "alert.acknowledged",
-                obj=alert,
-                patient=alert.patient,
-                summary=f"{alert.title}" + (f": {note.strip()}" if note.strip() else ""),
-                detail={"alert": alert.pk, "kind": alert.kind, "severity": alert.severity},
-            )
-    return bool(done)
 
 
 # ----------------------------------------------------------------------------- advice → plan
@@ -713,243 +530,3 @@ def refresh_state(
                 _changes(patient.pk, patient.programme_id, version, plan)
             )
     return state
-
-
-# ----------------------------------------------------------------------------- overdue scan
-
-
-@dataclass
-class ScanResult:
-    claimed: int = 0
-    created_states: int = 0
-    refreshed: int = 0
-    alerts: int = 0
-    by_programme: dict[int, int] = field(default_factory=dict)
-
-
-def _due_filter(now: datetime) -> Q:
-    return Q(next_check_at__lte=now) & (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-
-
-def candidates(now: datetime, batch: int) -> list[int]:
-    """Ids of states due for a check and not claimed by a live scan (a first look only: the
-    claim itself decides)."""
-    return list(
-        MonitoringState.objects.filter(_due_filter(now))
-        .order_by("next_check_at", "pk")
-        .values_list("pk", flat=True)[:batch]
-    )
-
-
-def claim(ids: Sequence[int], now: datetime, lease: timedelta, token: str) -> int:
-    """Claim the given states for ``token`` with one conditional ``UPDATE … WHERE`` that
-    repeats the due test: a row another scan claimed in the meantime no longer matches, so
-    two scans never both win a row. Returns how many rows this scan won."""
-    if not ids:
-        return 0
-    return (
-        MonitoringState.objects.filter(pk__in=list(ids))
-        .filter(_due_filter(now))
-        .update(claim_token=token, claimed_until=now + lease)
-    )
-
-
-def ensure_states(now: datetime) -> int:
-    """A monitoring state for every patient in an active phase who has none yet."""
-    missing = list(
-        Patient.objects.filter(phase__in=ACTIVE_PHASES, monitoring_state__isnull=True).only(
-            "pk", "programme_id"
-        )
-    )
-    for patient in missing:
-        refresh_state(patient, now=now)
-    return len(missing)
-
-
-def scan(
-    now: datetime | None = None,
-    batch: int = 1000,
-    lease: timedelta = timedelta(minutes=10),
-    limit: int | None = None,
-) -> ScanResult:
-    """Find overdue assessments and reductions due without a recent assessment; raise their
-    alerts (once each). Safe to run from several processes at once."""
-    now = now or timezone.now()
-    result = ScanResult()
-    with unscoped():
-        result.created_states = ensure_states(now)
-        while limit is None or result.claimed < limit:
-            ids = candidates(now, batch)
-            if not ids:
-                break
-            token = uuid.uuid4().hex
-            if not claim(ids, now, lease, token):
-                continue  # another scan won them all: look again
-            _process(token, now, result)
-    return result
-
-
-def _process(token: str, now: datetime, result: ScanResult) -> None:
-    latest_approved = (
-        PlanVersion.objects.filter(patient=OuterRef("patient"), approval__isnull=False)
-        .order_by("-number")
-        .values("pk")[:1]
-    )
-    states = list(
-        MonitoringState.objects.filter(claim_token=token)
-        .select_related("patient")
-        .annotate(current=Subquery(latest_approved))
-    )
-    result.claimed += len(states)
-    for state in states:
-        if state.current != state.plan_version_id and state.patient.phase in ACTIVE_PHASES:
-            fresh = refresh_state(state.patient, now=now)
-            state.plan_version_id = fresh.plan_version_id
-            state.reduction_starts = fresh.reduction_starts
-            state.stabilise_until = fresh.stabilise_until
-            state.plan_start = fresh.plan_start
-            state.setting = fresh.setting
-            result.refreshed += 1
-    patient_ids = [s.patient_id for s in states]
-    horizon = now - timedelta(days=40)
-    done: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for pid, kind, at in Assessment.objects.filter(
-        patient_id__in=patient_ids,
-        kind__in=_WITHDRAWAL,
-        superseded_by__isnull=True,
-        at__gte=horizon,
-    ).values_list("patient_id", "kind", "at"):
-        done[pid].append((kind, at))
-    policies: dict[int, Policy] = {}
-    alerts: list[Alert] = []
-    next_at: dict[datetime, list[int]] = defaultdict(list)
-    today = local_naive(now).date()
-    default_next = _round_up(now + timedelta(days=1))
-    parked: list[int] = []
-    for state in states:
-        patient = state.patient
-        if patient.phase not in ACTIVE_PHASES:
-            parked.append(state.pk)  # looked at again when the phase changes (signals)
-            continue
-        if state.plan_start is None:
-            next_at[default_next].append(state.pk)
-            continue
-        policy = policies.get(state.programme_id)
-        if policy is None:
-            policy = policies[state.programme_id] = policy_for(state.programme_id)
-        starts = [date.fromisoformat(d) for d in state.reduction_starts]
-        mine = done.get(patient.pk, [])
-        items = _due(
-            state.setting,
-            state.plan_start,
-            starts,
-            state.stabilise_until,
-            [(k, t) for k, t in mine if k in _SCHEDULED],
-            now,
-            policy.schedule,
-        )
-        wake = [now + timedelta(days=1)]
-        for item in items:
-            if item.status == "overdue":
-                alerts.append(
-                    _alert(
-                        patient,
-                        "overdue",
-                        Severity.MEDIUM,
-                        f"overdue:{item.assessment}:{item.due_from:%Y-%m-%dT%H:%M}",
-                        f"{_ASSESSMENT_NAMES.get(item.assessment, item.assessment)} overdue "
-                        f"since {item.overdue_after:%Y-%m-%d %H:%M}",
-                        detail=item.as_dict(),
-                    )
-                )
-            elif item.status in ("due", "not yet"):
-                wake.append(timezone.make_aware(item.overdue_after))
-        upcoming = [d for d in starts if today <= d <= today + timedelta(days=LOOKAHEAD_DAYS)]
-        later = [d for d in starts if d > today + timedelta(days=LOOKAHEAD_DAYS)]
-        if later:
-            wake.append(
-                timezone.make_aware(
-                    datetime.combine(later[0] - timedelta(days=LOOKAHEAD_DAYS), time(0))
-                )
-            )
-        if upcoming:
-            recent_from = now - timedelta(days=policy.recent_days)
-            if not any(t >= recent_from for _, t in mine):
-                alerts.append(
-                    _alert(
-                        patient,
-                        "reduction",
-                        Severity.MEDIUM,
-                        f"reduction-due:{upcoming[0].isoformat()}",
-                        f"Reduction on {upcoming[0]:%Y-%m-%d} without an assessment in the "
-                        f"last {policy.recent_days} days",
-                        detail={"on": upcoming[0].isoformat(), "recent_days": policy.recent_days},
-                    )
-                )
-        next_at[_round_up(max(min(wake), now + timedelta(minutes=1)))].append(state.pk)
-    if alerts:
-        existing = set(
-            Alert.objects.filter(
-                patient_id__in={a.patient_id for a in alerts}, key__in={a.key for a in alerts}
-            ).values_list("patient_id", "key")
-        )
-        new = [a for a in alerts if (a.patient_id, a.key) not in existing]
-        # A scan racing on the same patient is excluded by the claim; the unique key keeps
-        # an alert single even if a person's action raised the same one meanwhile.
-        Alert.objects.bulk_create(new, ignore_conflicts=True)
-        result.alerts += len(new)
-        for alert in new:
-            result.by_programme[alert.programme_id] = (
-                result.by_programme.get(alert.programme_id, 0) + 1
-            )
-    for moment, ids in [*next_at.items(), (None, parked)]:
-        MonitoringState.objects.filter(pk__in=ids, claim_token=token).update(
-            next_check_at=moment, claimed_until=None, claim_token="", checked_at=now
-        )
-
-
-def _round_up(moment: datetime, minutes: int = 15) -> datetime:
-    """Up to the next quarter hour, so a batch's next checks share few distinct times."""
-    step = minutes * 60
-    stamp = moment.timestamp()
-    return datetime.fromtimestamp(-(-stamp // step) * step, tz=moment.tzinfo)
-
-
-# ----------------------------------------------------------------------------- dashboard
-
-
-def census(programme_ids: Sequence[int]) -> dict[str, int]:
-    rows = (
-        Patient.objects.filter(programme_id__in=programme_ids)
-        .values_list("phase")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {phase: n for phase, n in rows}
-
-
-def open_alert_counts(programme_ids: Sequence[int]) -> dict[str, int]:
-    rows = (
-        Alert.objects.filter(programme_id__in=programme_ids, acknowledged_at__isnull=True)
-        .values_list("severity")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {severity: n for severity, n in rows}
-
-
-def may_see(user: Any, programme_id: int) -> bool:
-    return allowed(user, "monitoring.view", programme_id)
-
-
-def system_scan_summary(result: ScanResult) -> None:
-    """One audit event per programme that got new alerts from a scan."""
-    with unscoped():
-        for programme_id, n in result.by_programme.items():
-            record(
-                None,
-                "monitoring.scan",
-                programme=programme_id,
-                summary=f"overdue scan raised {n} alert{'s' if n != 1 else ''}",
-                detail={"alerts": n},
-            )

@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 app_name = "monitoring"
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("monitoring-settings/", views.settings_view, name="settings"),
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/monitoring/", views.patient_monitoring, name="patient"),

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from benzodetox.web.monitoring.services import scan, system_scan_summary
+from benzodetox.web.monitoring.overdue import scan, system_scan_summary
 
 
 class Command(BaseCommand):

@@ -1,0 +1,202 @@
+"""The programme dashboard: patients by phase, open alerts by severity and kind, the week's
+dose changes, overdue assessments and aftercare contacts, for the programmes the user may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from benzodetox.core.careplan.aftercare import aftercare_plan
+from benzodetox.web.audit.services import record
+from benzodetox.web.careplans.services import next_aftercare_items
+from benzodetox.web.patients.choices import Phase
+from benzodetox.web.patients.models import Patient
+from benzodetox.web.programmes.services import allowed
+
+from .models import Alert, ScheduledChange
+
+SEVERITIES = ("critical", "high", "medium")
+ALERT_KINDS = {
+    "score": "Severe score",
+    "event": "Emergency event",
+    "vitals": "Vital signs",
+    "sleep": "Sleep disturbance",
+    "overdue": "Overdue assessment",
+    "reduction": "Reduction without recent assessment",
+}
+PAGE = 25  # rows per dashboard table (with the total: filter to narrow)
+
+
+def programmes_of(request: HttpRequest) -> list[Any]:
+    return [m.programme for m in getattr(request, "memberships", [])]
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """What needs attention today across the user's programmes; filterable; rows open the
+    patient."""
+    programmes = programmes_of(request)
+    if not programmes:
+        raise PermissionDenied("you are not a member of a programme")
+    ids = [p.pk for p in programmes]
+    wanted = request.GET.get("programme", "")
+    if wanted.isdigit() and int(wanted) in ids:
+        ids = [int(wanted)]
+    phase = request.GET.get("phase", "")
+    severity = request.GET.get("severity", "")
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "").strip()[:40]
+
+    def patients_filter(prefix: str = "patient__") -> Q:
+        q = Q()
+        if phase in Phase.values:
+            q &= Q(**{f"{prefix}phase": phase})
+        if query:
+            q &= Q(**{f"{prefix}reference__icontains": query}) | Q(
+                **{f"{prefix}display_name__icontains": query}
+            )
+        return q
+
+    open_alerts = Alert.objects.filter(programme_id__in=ids, acknowledged_at__isnull=True).filter(
+        patients_filter()
+    )
+    if kind in ALERT_KINDS:
+        open_alerts = open_alerts.filter(kind=kind)
+    alerts: list[Alert] = []
+    for level in SEVERITIES:
+        if severity and severity != level:
+            continue
+        alerts.extend(
+            open_alerts.filter(severity=level)
+            .select_related("patient")
+            .order_by("-created_at", "-id")[:PAGE]
+        )
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    # Only the plan in force has scheduled changes, and a finished plan's are in the past:
+    # no join on the patient's phase unless the filter asks for one.
+    week = (
+        ScheduledChange.objects.filter(
+            programme_id__in=ids, on__gte=monday, on__lte=monday + timedelta(days=6)
+        )
+        .filter(patients_filter())
+        .select_related("patient")
+        .order_by("on", "patient_id")
+    )
+    overdue = (
+        Alert.objects.filter(
+            programme_id__in=ids, acknowledged_at__isnull=True, kind__in=("overdue", "reduction")
+        )
+        .filter(patients_filter())
+        .select_related("patient")
+        .order_by("-created_at", "-id")
+    )
+    aftercare_q = Patient.objects.filter(programme_id__in=ids, phase=Phase.AFTERCARE).filter(
+        patients_filter("")
+    )
+    in_aftercare = list(
+        aftercare_q.select_related("monitoring_state").order_by("phase_since", "pk")[:PAGE]
+    )
+    generated = next_aftercare_items([p.pk for p in in_aftercare])
+    aftercare = [_aftercare_row(p, today, generated.get(p.pk)) for p in in_aftercare]
+    can_ack = {p.pk: allowed(request.user, "alert.acknowledge", p.pk) for p in programmes}
+    for alert in alerts:
+        alert.can_ack = can_ack.get(alert.programme_id, False)  # type: ignore[attr-defined]
+    by_phase = census(ids)
+    counts = open_alert_counts(ids)
+    for programme_id in ids:
+        record(
+            request,
+            "monitoring.dashboard_viewed",
+            programme=programme_id,
+            summary=f"phase={phase!r} severity={severity!r} kind={kind!r} q={query!r}"[:300],
+        )
+    context = {
+        "programmes": programmes,
+        "programme": wanted,
+        "phase": phase,
+        "severity": severity,
+        "kind": kind,
+        "q": query,
+        "phases": Phase.choices,
+        "severities": SEVERITIES,
+        "alert_kinds": ALERT_KINDS,
+        "census": [(value, label, by_phase.get(value, 0)) for value, label in Phase.choices],
+        "census_total": sum(by_phase.values()),
+        "counts": [(level, counts.get(level, 0)) for level in SEVERITIES],
+        "alerts": alerts,
+        "week": list(week[: PAGE * 2]),
+        "week_total": week.count(),
+        "monday": monday,
+        "overdue": list(overdue[:PAGE]),
+        "overdue_total": overdue.count(),
+        "aftercare": aftercare,
+        "aftercare_total": aftercare_q.count(),
+    }
+    template = (
+        "monitoring/_fragment_dashboard.html"
+        if request.headers.get("HX-Request")
+        else "monitoring/dashboard.html"
+    )
+    return render(request, template, context)
+
+
+def _aftercare_row(patient: Patient, today: date, generated: Any = None) -> dict[str, Any]:
+    """The next aftercare contact: the earliest item not yet recorded of the patient's
+    generated aftercare (care-plans app) where there is one; else what the core's aftercare
+    schedule gives from the last dose (the plan's, else the day before aftercare began)."""
+    if generated is not None:
+        care, item = generated
+        return {
+            "patient": patient,
+            "last_dose": care.last_dose,
+            "basis": "care plan's aftercare",
+            "next": item,
+            "end": care.end,
+            "generated": True,
+            "overdue": item is not None and item.on < today,
+        }
+    state = getattr(patient, "monitoring_state", None)
+    last_dose = state.last_dose if state is not None and state.last_dose else None
+    basis = "plan's last dose"
+    if last_dose is None:
+        last_dose = patient.phase_since - timedelta(days=1)
+        basis = "day before aftercare began"
+    care = aftercare_plan(last_dose)
+    upcoming = [item for item in care.items if item.on >= today]
+    return {
+        "patient": patient,
+        "last_dose": last_dose,
+        "basis": basis,
+        "next": upcoming[0] if upcoming else None,
+        "end": care.end,
+    }
+
+
+
+
+def census(programme_ids: Sequence[int]) -> dict[str, int]:
+    rows = (
+        Patient.objects.filter(programme_id__in=programme_ids)
+        .values_list("phase")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {phase: n for phase, n in rows}
+
+
+def open_alert_counts(programme_ids: Sequence[int]) -> dict[str, int]:
+    rows = (
+        Alert.objects.filter(programme_id__in=programme_ids, acknowledged_at__isnull=True)
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {severity: n for severity, n in rows}
