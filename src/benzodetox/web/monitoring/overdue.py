@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from benzodetox.web.audit.services import record
+from benzodetox.web.patients.choices import ACTIVE_PHASES
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.programmes.scoping import unscoped
@@ -23,7 +24,7 @@ from .alerts import make_alert
 from .clock import local_naive
 from .models import Alert, Assessment, MonitoringState, Severity
 from .policy import LOOKAHEAD_DAYS, Policy
-from .services import ACTIVE_PHASES, due_items, policy_for, refresh_state
+from .services import due_items, policy_for, refresh_state
 
 __all__ = ["ScanResult", "candidates", "claim", "ensure_states", "scan", "system_scan_summary"]
 

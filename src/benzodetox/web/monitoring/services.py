@@ -57,7 +57,6 @@ from .models import (
 from .policy import SCHEDULE_FIELDS, Policy, policy_from, setting_for_level
 
 __all__ = [
-    "ACTIVE_PHASES",
     "advice_now",
     "apply_advice",
     "current_plan",
@@ -69,8 +68,6 @@ __all__ = [
     "refresh_state",
 ]
 
-#: phases in which a taper is under way and assessments fall due
-ACTIVE_PHASES = ("crossover", "tapering", "hold")
 _SCHEDULED = ("ciwa-b", "vitals")
 _WITHDRAWAL = ("ciwa-b", "bwsq", "vitals")
 _SLEEP_CONDITIONS = frozenset({"bipolar", "psychotic_disorder"})

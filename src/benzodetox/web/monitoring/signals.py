@@ -31,10 +31,11 @@ def _after_patient(sender: Any, instance: Any, created: bool, **kwargs: Any) -> 
 
 
 def _refresh(patient: Any, only_existing: bool = False) -> None:
+    from benzodetox.web.patients.choices import ACTIVE_PHASES
     from benzodetox.web.programmes.scoping import unscoped
 
     from .models import MonitoringState
-    from .services import ACTIVE_PHASES, refresh_state
+    from .services import refresh_state
 
     with unscoped():
         exists = MonitoringState.objects.filter(patient_id=patient.pk).exists()

@@ -25,6 +25,10 @@ class Phase(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
+#: phases in which a taper is under way and assessments fall due
+ACTIVE_PHASES = (Phase.CROSSOVER.value, Phase.TAPERING.value, Phase.HOLD.value)
+
+
 class Pregnancy(models.TextChoices):
     NOT_APPLICABLE = "not-applicable", "Not applicable"
     NO = "no", "Not pregnant"
