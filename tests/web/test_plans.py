@@ -8,6 +8,17 @@ from django.urls import reverse
 from benzodetox.web.audit.models import AuditEvent
 from benzodetox.web.plans.models import ImmutableError, PlanApproval, PlanVersion
 
+from .conftest import PLAN_POST
+
+#: The builder as a clinician posts it now: the strategy's percentage and interval shown in the
+#: form (an empty one is refused), and a start date that is not in the past.
+BUILDER_POST = dict(PLAN_POST, percent="10", interval_days="14", start="2027-01-04")
+
+
+@pytest.fixture
+def plan_post() -> dict[str, str]:
+    return dict(BUILDER_POST)
+
 
 def test_the_preview_fragment_has_the_steps_chart_and_range_across_tables(
     client_for, nurse, patient_a, plan_post
@@ -79,14 +90,17 @@ def test_a_saved_version_cannot_be_overwritten(version_a):
 
 
 def test_only_a_prescriber_approves_and_only_once(
-    client_for, nurse, prescriber, patient_a, version_a, everything
+    client_for, make_user, programme_a, nurse, patient_a, version_a, everything
 ):
-    """A nurse's approval is refused (403); the prescriber's is recorded once and audited."""
+    """A nurse's approval is refused (403); the prescriber's, confirmed with their password,
+    is recorded once and audited."""
+    prescriber = make_user("dr-once", "prescriber", programme_a, password="pass phrase 1")
     url = reverse("plans:approve", args=[patient_a.pk, version_a.number])
     assert client_for(nurse).post(url).status_code == 403
     client = client_for(prescriber)
-    client.post(url, {"note": "ok"})
-    client.post(url, {"note": "again"})
+    confirmed = {"confirm": "on", "password": "pass phrase 1"}
+    client.post(url, dict(confirmed, note="ok"))
+    client.post(url, dict(confirmed, note="again"))
     approval = PlanApproval.objects.get(plan_version=version_a)
     assert (approval.approved_by, approval.note) == (prescriber, "ok")
     assert AuditEvent.objects.filter(action="plan.approved").count() == 1
@@ -284,7 +298,7 @@ def test_the_section_says_so_for_a_drug_the_simulator_has_no_parameters_for(
     from .conftest import make_patient
 
     patient = make_patient(programme_a, "A-010", [("temazepam", "15", "22:00")])
-    plan_post.update(strategy="custom", custom_steps="15 14")
+    plan_post.update(strategy="custom", custom_steps="15 14", percent="", interval_days="")
     page = (
         client_for(nurse)
         .post(reverse("plans:preview_pharmacology", args=[patient.pk]), plan_post)
@@ -464,9 +478,7 @@ def test_an_alternative_pressed_without_javascript_rebuilds_the_builder_and_save
     """The same button submits the whole form to the builder: the page comes back with the
     change in the form and its preview, even with a reason typed, and no version is made."""
     post = dict(_tablets_only(plan_post), alternative="allow_liquid=true", reason="first plan")
-    response = client_for(nurse).post(
-        reverse("plans:builder", args=[alprazolam_patient.pk]), post
-    )
+    response = client_for(nurse).post(reverse("plans:builder", args=[alprazolam_patient.pk]), post)
     page = response.content.decode()
     assert response.status_code == 200
     assert response.context["form"].data.get("allow_liquid") == "on"

@@ -3,6 +3,7 @@ for the version (needed to save, not to preview)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, time
 from decimal import Decimal
@@ -17,6 +18,12 @@ from benzodetox.core.errors import InputError
 from benzodetox.core.plan import CustomStep, PlanRequest
 from benzodetox.core.regimen import Regimen, parse_time
 from benzodetox.core.tapering import STRATEGY_NAMES
+from benzodetox.core.tapering.proposal import (
+    OUTPATIENT_STRATEGY,
+    strategy_defaults,
+    strategy_for_level,
+    switch_targets,
+)
 from benzodetox.web.patients.choices import (
     drug_choices,
     drug_name,
@@ -50,7 +57,86 @@ CORE_FIELD_ALIASES = {
 #: Fields holding times of day, entered as "HH:MM" separated by commas.
 TIME_LIST_FIELDS = ("dose_times", "reduce_order")
 
-_DEC = {"max_digits": 9, "decimal_places": 3, "required": False}
+#: How far in the past a plan may start, and only with the clinician's confirmation and reason
+#: (a plan already begun on the ward, written up a few days late). Further back, the regimen
+#: should be brought up to date and the plan start from today. Programme software policy, not a
+#: clinical figure.
+PAST_START_DAYS = 7
+
+_DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_WHOLE = re.compile(r"^[0-9]+$")
+
+
+class NumberField(forms.Field):
+    """A number typed as text, so the browser sends exactly what was typed (an ``<input
+    type=number>`` sends '' for '1e' or '1,5', which would read as "empty: the default").
+
+    Empty is None (or refused when ``required``); anything else must be digits with at most one
+    point and ``places`` decimals, within ``least``–``most``; every refusal names the field, what
+    was typed and what is allowed."""
+
+    def __init__(
+        self,
+        *,
+        label: str,
+        allowed: str,
+        whole: bool = False,
+        least: Decimal | int | None = None,
+        most: Decimal | int | None = None,
+        places: int = 3,
+        required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        attrs = {
+            "inputmode": "numeric" if whole else "decimal",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "pattern": r"[0-9]+" if whole else r"[0-9]+(\.[0-9]+)?",
+            "class": "number",
+        }
+        super().__init__(
+            label=label, required=required, widget=forms.TextInput(attrs=attrs), **kwargs
+        )
+        self.allowed = allowed
+        self.whole = whole
+        self.least = least
+        self.most = most
+        self.places = places
+
+    def _refuse(self, text: str, why: str) -> forms.ValidationError:
+        return forms.ValidationError(
+            f"{self.label}: {why}. Allowed: {self.allowed}.", code="invalid", params={"t": text}
+        )
+
+    def to_python(self, value: Any) -> Decimal | int | None:
+        text = ("" if value is None else str(value)).strip()
+        if not text:
+            return None
+        if "," in text:
+            raise self._refuse(text, f"'{text}' has a comma; write decimals with a point (1.5)")
+        if text.startswith(("-", "−")):
+            raise self._refuse(text, f"'{text}' is negative or not a number")
+        if self.whole and not _WHOLE.match(text):
+            raise self._refuse(text, f"'{text}' is not a whole number")
+        if not self.whole and not _DECIMAL.match(text):
+            raise self._refuse(text, f"'{text}' is not a number")
+        number: Decimal | int = int(text) if self.whole else Decimal(text)
+        if not self.whole and "." in text and len(text.split(".")[1]) > self.places:
+            raise self._refuse(text, f"'{text}' has more than {self.places} decimals")
+        if (self.least is not None and number < self.least) or (
+            self.most is not None and number > self.most
+        ):
+            raise self._refuse(text, f"{text} is out of range")
+        return number
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            raise forms.ValidationError(
+                f"{self.label}: empty; enter a number. Allowed: {self.allowed}.", code="required"
+            )
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:f}" if isinstance(value, Decimal) else value
 
 
 class PlanForm(forms.Form):
@@ -68,27 +154,42 @@ class PlanForm(forms.Form):
         widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
         help_text="Default: the latest dose of the day.",
     )
-    crossover_days = forms.IntegerField(
-        min_value=1, max_value=28, initial=7, label="Days per crossover stage"
+    crossover_days = NumberField(
+        whole=True,
+        least=1,
+        most=28,
+        required=True,
+        initial=7,
+        label="Days per crossover stage",
+        allowed="a whole number of days from 1 to 28 (Joint Guideline: a switch over 1–2 weeks)",
     )
     strategy = forms.ChoiceField(label="Strategy")
-    percent = forms.DecimalField(
-        label="Reduction per step (%)", help_text="Empty: the strategy's default.", **_DEC
+    percent = NumberField(
+        label="Reduction per step (%)",
+        allowed="a percentage such as 10 or 7.5 within the strategy's range (ASAM 2025: 0.5 to "
+        "25); needed for the strategies that reduce by a percentage, empty for the others",
+        places=2,
+        help_text="Filled with the strategy's default when you choose the strategy.",
     )
-    interval_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=120,
+    interval_days = NumberField(
+        whole=True,
+        least=1,
+        most=120,
         label="Days between reductions",
-        help_text="Empty: the strategy's default.",
+        allowed="a whole number of days within the strategy's range (ASAM 2025: 7 to 84); "
+        "needed for the strategies with an interval, empty for inpatient and custom",
+        help_text="Filled with the strategy's default when you choose the strategy.",
     )
-    final_dose_mg = forms.DecimalField(
-        label="Stop from (diazepam-eq mg/day)", help_text="Empty: the strategy's default.", **_DEC
+    final_dose_mg = NumberField(
+        label="Stop from (diazepam-eq mg/day)",
+        allowed="0 mg or more, up to 3 decimals (e.g. 0.5), or empty for the strategy's default",
+        help_text="Empty: the strategy's default (shown in the preview's parameters).",
     )
-    plateau_mg = forms.DecimalField(
+    plateau_mg = NumberField(
         label="End on a maintenance dose (diazepam-eq mg/day)",
+        allowed="above 0 and at most the starting daily dose, up to 3 decimals, or empty to taper "
+        "to zero",
         help_text="Empty: taper to zero.",
-        **_DEC,
     )
     dose_times = forms.CharField(
         required=False,
@@ -105,11 +206,18 @@ class PlanForm(forms.Form):
         help_text="HH:MM separated by commas, e.g. '08:00, 14:00'; times not listed follow, "
         "earliest first. Empty: earliest first, bedtime last.",
     )
-    stabilise_days = forms.IntegerField(
-        required=False, min_value=1, max_value=60, label="Inpatient: days to stabilise"
+    stabilise_days = NumberField(
+        whole=True,
+        least=1,
+        most=60,
+        label="Inpatient: days to stabilise",
+        allowed="a whole number of days, 2 to 7 (eTG), or empty for eTG's 3 days",
+        help_text="Empty: 3 days (eTG: 2–7).",
     )
-    discharge_mg = forms.DecimalField(
-        label="Inpatient: hand-over dose (diazepam-eq mg/day)", **_DEC
+    discharge_mg = NumberField(
+        label="Inpatient: hand-over dose (diazepam-eq mg/day)",
+        allowed="above 0 and at most 20 mg (eTG), up to 3 decimals, or empty for 20 mg",
+        help_text="Empty: 20 mg diazepam-eq/day (eTG: discharge at 20 mg or less).",
     )
     then = forms.ChoiceField(required=False, label="Inpatient: outpatient strategy after")
     custom_steps = forms.CharField(
@@ -118,17 +226,29 @@ class PlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One step a line: daily mg of the working drug, then days, e.g. '18 14'.",
     )
-    drug_free_nights = forms.IntegerField(
-        required=False,
-        min_value=0,
-        max_value=6,
+    drug_free_nights = NumberField(
+        whole=True,
+        least=0,
+        most=6,
         label="deprescribing.org: drug-free nights a week near the end",
+        allowed="a whole number of nights from 0 to 6, or empty for none",
         help_text="0–6; empty or 0 for none.",
     )
     allow_liquid = forms.BooleanField(required=False, initial=True, label="Allow oral liquid")
     market = forms.ChoiceField(label="Market (products available)")
     start = forms.DateField(
         label="Start date", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    confirm_past_start = forms.BooleanField(
+        required=False,
+        label="I confirm the start date is in the past",
+    )
+    past_start_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="… because",
+        help_text=f"Only for a start date up to {PAST_START_DAYS} days ago, e.g. 'plan begun on "
+        "the ward on admission'; recorded with the version.",
     )
     override_reason = forms.CharField(
         required=False,
@@ -146,7 +266,14 @@ class PlanForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].choices = table_choices()
-        self.fields["switch_to"].choices = [("", "No switch"), *drug_choices()]
+        targets = switch_targets()  # the drugs the planner accepts, in its order
+        self.fields["switch_to"].choices = [
+            ("", "No switch"),
+            *sorted(
+                ((k, n) for k, n in drug_choices() if k in targets),
+                key=lambda choice: targets.index(choice[0]),
+            ),
+        ]
         names = [(n, STRATEGY_LABELS.get(n, n)) for n in STRATEGY_NAMES]
         self.fields["strategy"].choices = names
         self.fields["then"].choices = [
@@ -154,8 +281,6 @@ class PlanForm(forms.Form):
             *[(n, label) for n, label in names if n not in ("inpatient", "custom")],
         ]
         self.fields["market"].choices = market_choices()
-        for name in ("percent", "final_dose_mg", "plateau_mg", "discharge_mg"):
-            self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "any"})
 
     def clean_custom_steps(self) -> tuple[CustomStep, ...]:
         text = self.cleaned_data.get("custom_steps") or ""
@@ -205,7 +330,89 @@ class PlanForm(forms.Form):
             and "custom_steps" not in self.errors
         ):
             self.add_error("custom_steps", "Enter at least one step for a custom plan.")
+        strategy = data.get("strategy")
+        if strategy in STRATEGY_NAMES:
+            self._require_strategy_figures(strategy, data)
+        if strategy == "inpatient" and not data.get("then") and "then" not in self.errors:
+            self.add_error(
+                "then",
+                "Inpatient: outpatient strategy after: choose the strategy that follows the "
+                "hand-over (e.g. ASAM 2025); it is not picked for you.",
+            )
         return data
+
+    def _require_strategy_figures(self, strategy: str, data: dict[str, Any]) -> None:
+        """A strategy that reduces by a percentage, or at an interval, needs it in the form
+        (filled with its default when the strategy is chosen): an emptied field is refused,
+        never read as "the default"."""
+        defaults = strategy_defaults(strategy)
+        label = STRATEGY_LABELS.get(strategy, strategy)
+        wanted = (
+            ("percent", defaults.percent, defaults.percent_min, defaults.percent_max, " %"),
+            (
+                "interval_days",
+                defaults.interval_days,
+                defaults.interval_min,
+                defaults.interval_max,
+                " days",
+            ),
+        )
+        for name, default, least, most, unit in wanted:
+            if default is None or name in self.errors or data.get(name) is not None:
+                continue
+            self.add_error(
+                name,
+                f"{self.fields[name].label}: empty; {label} needs it. Allowed: "
+                f"{_plain(least)} to {_plain(most)}{unit} (its default: {_plain(default)}{unit}).",
+            )
+
+    def check_start(self, today: date) -> None:
+        """Saving: a start date in the past is refused, except up to PAST_START_DAYS days ago
+        with the confirmation ticked and a reason; the message states the rule."""
+        start = self.cleaned_data.get("start")
+        if start is None or start >= today:
+            return
+        days = (today - start).days
+        rule = (
+            f"a plan starts today or later, or up to {PAST_START_DAYS} days in the past when you "
+            "tick the confirmation and say why"
+        )
+        if days > PAST_START_DAYS:
+            self.add_error(
+                "start",
+                f"Start date: {start.isoformat()} is {days} days in the past; refused ({rule}). "
+                "For a taper already under way, record today's doses as the regimen and start "
+                "from today.",
+            )
+        elif not self.cleaned_data.get("confirm_past_start"):
+            self.add_error(
+                "confirm_past_start",
+                f"Start date: {start.isoformat()} is {days} day{'s' if days > 1 else ''} in the "
+                f"past; tick the confirmation and say why ({rule}).",
+            )
+        elif not (self.cleaned_data.get("past_start_reason") or "").strip():
+            self.add_error(
+                "past_start_reason",
+                f"Say why the plan starts {days} day{'s' if days > 1 else ''} in the past "
+                f"({rule}).",
+            )
+
+    def past_start_note(self, today: date) -> str:
+        """What the preview says about a start date in the past (saving then needs it
+        confirmed, or refuses it)."""
+        start = self.cleaned_data.get("start") if hasattr(self, "cleaned_data") else None
+        if start is None or start >= today:
+            return ""
+        days = (today - start).days
+        if days > PAST_START_DAYS:
+            return (
+                f"The start date is {days} days in the past: saving will refuse it (at most "
+                f"{PAST_START_DAYS} days in the past, confirmed)."
+            )
+        return (
+            f"The start date is {days} day{'s' if days > 1 else ''} in the past: saving needs "
+            "the confirmation and a reason."
+        )
 
     def plan_request(self, regimen: Regimen) -> PlanRequest:
         d = self.cleaned_data
@@ -227,8 +434,8 @@ class PlanForm(forms.Form):
             dose_times=d.get("dose_times") or (),
             stabilise_days=d.get("stabilise_days"),
             discharge_mg=d.get("discharge_mg"),
-            then=d.get("then") or "asam",
-            drug_free_nights=d.get("drug_free_nights") or 0,
+            then=d.get("then") or OUTPATIENT_STRATEGY,  # required by clean() for inpatient
+            drug_free_nights=d.get("drug_free_nights") or 0,  # empty is "none", as labelled
             allow_liquid=bool(d.get("allow_liquid")),
             custom_steps=d.get("custom_steps") or (),
             override_reason=d.get("override_reason") or "",
@@ -266,18 +473,63 @@ class PlanForm(forms.Form):
             self.add_error(None, str(error))
 
 
-def initial_parameters(previous: dict[str, Any] | None, intake_table: str | None) -> dict[str, Any]:
-    """The builder's starting values: the last version's parameters, else sensible blanks."""
+def _plain(value: Decimal | int | None) -> str:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return "—" if value is None else str(value)
+
+
+#: Parameters that are never carried into the next version: a confirmation is given each time.
+NOT_CARRIED = ("confirm_past_start", "past_start_reason")
+
+
+def with_strategy_figures(parameters: dict[str, Any]) -> dict[str, Any]:
+    """``parameters`` with an empty percent and interval filled with the strategy's defaults,
+    where it has them (a version saved before the builder showed them meant exactly these)."""
+    out = {k: v for k, v in parameters.items() if k not in NOT_CARRIED}
+    strategy = out.get("strategy")
+    if strategy not in STRATEGY_NAMES:
+        return out
+    defaults = strategy_defaults(strategy)
+    if out.get("percent") in (None, "") and defaults.percent is not None:
+        out["percent"] = _plain(defaults.percent)
+    if out.get("interval_days") in (None, "") and defaults.interval_days is not None:
+        out["interval_days"] = defaults.interval_days
+    if strategy == "inpatient" and not out.get("then"):
+        out["then"] = OUTPATIENT_STRATEGY
+    return out
+
+
+def strategy_changes(strategy: str) -> tuple[tuple[str, str], ...]:
+    """The builder fields a change of strategy sets: its default percent and interval (empty
+    where it has none), and for the inpatient strategy the outpatient strategy after it."""
+    defaults = strategy_defaults(strategy)
+    changes = [
+        ("percent", _plain(defaults.percent) if defaults.percent is not None else ""),
+        ("interval_days", str(defaults.interval_days or "")),
+    ]
+    if strategy == "inpatient":
+        changes.append(("then", OUTPATIENT_STRATEGY))
+    return tuple(changes)
+
+
+def initial_parameters(
+    previous: dict[str, Any] | None, intake_table: str | None, level: str | None = None
+) -> dict[str, Any]:
+    """The builder's starting values: the last version's parameters, else the strategy the
+    core proposes for the level of care with its default figures, shown in the form."""
     if previous:
-        return dict(previous)
-    return {
-        "source": intake_table or "",
-        "strategy": "asam",
-        "market": "us",
-        "crossover_days": 7,
-        "allow_liquid": True,
-        "start": timezone.localdate(),
-    }
+        return with_strategy_figures(previous)
+    return with_strategy_figures(
+        {
+            "source": intake_table or "",
+            "strategy": strategy_for_level(level).strategy,
+            "market": "us",
+            "crossover_days": 7,
+            "allow_liquid": True,
+            "start": timezone.localdate(),
+        }
+    )
 
 
 # -- the core's alternatives as one click: their changes applied to the builder's form -----------
@@ -341,3 +593,55 @@ def apply_changes(
             out[field] = value
         changed.append(field)
     return out, tuple(dict.fromkeys(changed))
+
+
+class ApproveForm(forms.Form):
+    """Approving a version: an explicit confirmation, and the approver's password (or, where
+    they enrolled an authenticator, its one-time code) typed again."""
+
+    confirm = forms.BooleanField(
+        required=True,
+        label="I have checked this version's doses and dates and approve it",
+        error_messages={"required": "Tick the confirmation to approve this version."},
+    )
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        required=False,
+        max_length=8,
+        label="6-digit code from your authenticator app",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    note = forms.CharField(required=False, max_length=300, label="Approval note (optional)")
+
+    def __init__(self, *args: Any, otp: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.otp = otp
+        del self.fields["password" if otp else "token"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = "token" if self.otp else "password"
+        if not data.get(name) and name not in self.errors:
+            self.add_error(
+                name,
+                "Enter the current code from your authenticator app to approve."
+                if self.otp
+                else "Enter your password to approve.",
+            )
+        return data
+
+
+class PlanPolicyForm(forms.Form):
+    two_person_approval = forms.BooleanField(
+        required=False,
+        label="A second prescriber must approve each plan version",
+        help_text="The first prescriber's approval is recorded as a first signature; the version "
+        "is approved (and monitoring, phase and downloads follow it) only when a different "
+        "prescriber approves it too. The one who made the version can never be the only "
+        "approver.",
+    )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from benzodetox.web.programmes.scoping import ScopedManager
 from benzodetox.web.writeonce import ImmutableError, WriteOnceModel
 
-__all__ = ["ImmutableError", "PlanApproval", "PlanVersion"]
+__all__ = ["ImmutableError", "PlanApproval", "PlanPolicy", "PlanSignature", "PlanVersion"]
 
 
 class PlanVersion(WriteOnceModel):
@@ -69,3 +70,58 @@ class PlanApproval(WriteOnceModel):
 
     def __str__(self) -> str:
         return f"approval of {self.plan_version}"
+
+
+class PlanSignature(WriteOnceModel):
+    """A prescriber's approval of a version that, by the programme's policy, needs another
+    prescriber's too: the first signature (the ``PlanApproval`` follows the second)."""
+
+    SCOPE_FIELD = "plan_version__patient__programme"
+
+    plan_version = models.ForeignKey(
+        PlanVersion, on_delete=models.PROTECT, related_name="signatures"
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ("signed_at", "id")
+        constraints = (
+            models.UniqueConstraint(
+                fields=["plan_version", "signed_by"], name="plan_signature_once_per_prescriber"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"first signature of {self.plan_version}"
+
+
+class PlanPolicy(models.Model):
+    """A programme's rules for approving plans (programme settings, scoped to the programme).
+    No row means the defaults: one prescriber approves."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="plan_policy"
+    )
+    two_person_approval = models.BooleanField(
+        "a second prescriber must approve each plan version",
+        default=False,
+        help_text="On: approved only once a second, different prescriber approves.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"plan policy of programme {self.programme_id}"

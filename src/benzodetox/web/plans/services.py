@@ -13,9 +13,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest
+from django_otp import match_token, user_has_device
 
 from benzodetox.core.catalogue import catalogue
 from benzodetox.core.equivalence import convert
@@ -23,30 +25,36 @@ from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan, PlanRequest, Step
 from benzodetox.core.regimen import Regimen
 from benzodetox.core.tapering import alternatives, build_plan, departs, departures
+from benzodetox.core.tapering.proposal import StrategyProposal, strategy_for_level
 from benzodetox.core.units import format_count, format_mg
 from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict
+from benzodetox.web.accounts.forms import TokenForm
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.choices import drug_name
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.services import require
 
 from .chart import dose_chart
-from .models import PlanApproval, PlanVersion
+from .models import PlanApproval, PlanPolicy, PlanSignature, PlanVersion
 from .signals import plan_approved
 
 __all__ = [
     "SUPPLY_TEXT",
     "AlternativeRow",
+    "BuilderFacts",
     "Preview",
     "alternative_rows",
     "approve",
     "build_preview",
+    "builder_facts",
+    "confirm_identity",
     "departures",
     "get_version",
     "plan_of",
     "save_plan_version",
     "save_version",
     "step_rows",
+    "two_person_approval",
 ]
 
 #: What a dose of a drug the market sells no product of says instead of its takes (clinician
@@ -263,14 +271,54 @@ def save_plan_version(
     raise InputError("reason", reason, "saving again: another version was saved at the same time")
 
 
+def two_person_approval(programme_id: int) -> bool:
+    """Whether the programme's plan policy asks for a second prescriber's approval."""
+    return PlanPolicy.objects.filter(programme_id=programme_id, two_person_approval=True).exists()
+
+
+def signatures_of(version: PlanVersion) -> list[PlanSignature]:
+    return list(version.signatures.select_related("signed_by"))
+
+
 @transaction.atomic
-def approve(request: HttpRequest, version: PlanVersion, note: str = "") -> PlanApproval:
-    """A prescriber approves this version (once; a changed plan is a new version)."""
+def approve(
+    request: HttpRequest, version: PlanVersion, note: str = ""
+) -> PlanApproval | PlanSignature:
+    """A prescriber approves this version (once; a changed plan is a new version).
+
+    Where the programme asks for two prescribers, the first approval is a first signature
+    (returned as a PlanSignature) and the version is approved — its PlanApproval written and
+    ``plan_approved`` sent, once — when a different prescriber approves it."""
     patient = version.patient
-    require(request.user, "plan.approve", patient.programme_id)
+    user = request.user
+    require(user, "plan.approve", patient.programme_id)
+    # Concurrent approvals of the same version queue here (PostgreSQL; SQLite's write
+    # transactions are already serialised).
+    PlanVersion.objects.select_for_update().filter(pk=version.pk).exists()
     if PlanApproval.objects.filter(plan_version=version).exists():
         raise InputError("approval", f"v{version.number}", "a version not yet approved")
-    approval = PlanApproval(plan_version=version, approved_by=request.user, note=note.strip())
+    if two_person_approval(patient.programme_id):
+        signed = signatures_of(version)
+        if any(s.signed_by_id == user.pk for s in signed):
+            raise InputError(
+                "approval",
+                f"v{version.number}",
+                "a second prescriber's approval: you signed this version first, and the "
+                "programme asks for two different prescribers",
+            )
+        if not signed:
+            signature = PlanSignature(plan_version=version, signed_by=user, note=note.strip())
+            signature.save()
+            record(
+                request,
+                "plan.signed_first",
+                obj=version,
+                patient=patient,
+                summary=f"v{version.number} first signature; a second prescriber must approve"
+                + (f": {note}" if note else ""),
+            )
+            return signature
+    approval = PlanApproval(plan_version=version, approved_by=user, note=note.strip())
     approval.save()
     record(
         request,
@@ -279,8 +327,106 @@ def approve(request: HttpRequest, version: PlanVersion, note: str = "") -> PlanA
         patient=patient,
         summary=f"v{version.number} approved" + (f": {note}" if note else ""),
     )
-    plan_approved.send(sender=PlanVersion, version=version, user=request.user)
+    plan_approved.send(sender=PlanVersion, version=version, user=user)
     return approval
+
+
+def has_authenticator(user: Any) -> bool:
+    """Whether the user enrolled an authenticator (then approvals ask for its code)."""
+    return bool(user_has_device(user, confirmed=True))
+
+
+def confirm_identity(request: HttpRequest, password: str, token: str) -> None:
+    """Re-authentication before an approval: the one-time code of a user who enrolled an
+    authenticator (django-otp's own check), else the user's password (through
+    ``authenticate``, so django-axes counts a failure). A failure is audited and raised as an
+    InputError on the field the user filled."""
+    user = request.user
+    if has_authenticator(user):
+        form = TokenForm({"token": token})
+        if form.is_valid() and match_token(user, form.cleaned_data["token"]) is not None:
+            return
+        record(request, "plan.reauth_failed", summary="approval: one-time code not valid")
+        raise InputError(
+            "token", "that code", "the current 6-digit code from your authenticator app"
+        )
+    if password and (
+        authenticate(request, username=user.get_username(), password=password) is not None
+    ):
+        return
+    record(request, "plan.reauth_failed", summary="approval: password not accepted")
+    raise InputError("password", "the password typed", "your own sign-in password")
+
+
+def plan_policy(programme_id: int) -> PlanPolicy | None:
+    return PlanPolicy.objects.filter(programme_id=programme_id).first()
+
+
+@transaction.atomic
+def save_plan_policy(
+    request: HttpRequest, programme_id: int, two_person: bool, action: str
+) -> PlanPolicy:
+    """Set the programme's plan policy (programme admins; audited, with history)."""
+    require(request.user, action, programme_id)
+    policy = plan_policy(programme_id) or PlanPolicy(programme_id=programme_id)
+    before = policy.two_person_approval if policy.pk else False
+    policy.two_person_approval = two_person
+    policy.updated_by = request.user  # type: ignore[assignment]
+    policy.save()
+    record(
+        request,
+        "plan.policy_saved",
+        obj=policy,
+        programme=programme_id,
+        summary=f"two-person approval {'on' if two_person else 'off'}"
+        + (" (unchanged)" if before == two_person else ""),
+    )
+    return policy
+
+
+@dataclass(frozen=True)
+class BuilderFacts:
+    """What the builder opens with: the regimen, the latest intake's risk and level of care,
+    and the strategy the core proposes for that level, with why."""
+
+    regimen: Regimen | None
+    doses: tuple[tuple[str, str, str], ...]  # (drug name, "10 mg", "08:00")
+    daily_eq: Decimal | None
+    table: str
+    risk: str
+    risk_text: str
+    level: str  # the level the plan is proposed for: the clinician's decision, else recommended
+    recommended: str
+    level_text: str
+    decided: bool
+    proposal: StrategyProposal
+
+
+def builder_facts(patient: Patient) -> BuilderFacts:
+    from benzodetox.web.patients.services import latest_intake
+
+    regimen = current_regimen(patient)
+    intake = latest_intake(patient)
+    level = ""
+    if intake is not None:
+        level = intake.decided_level or intake.level_of_care
+    proposal = strategy_for_level(level or None)
+    return BuilderFacts(
+        regimen=regimen,
+        doses=tuple(
+            (drug_name(d.drug), format_mg(d.mg), d.time.strftime("%H:%M"))
+            for d in (regimen.doses if regimen is not None else ())
+        ),
+        daily_eq=intake.diazepam_eq_mg if intake is not None else None,
+        table=intake.equivalence_table if intake is not None else "",
+        risk=intake.risk if intake is not None else "",
+        risk_text=intake.risk_text if intake is not None else "",
+        level=level,
+        recommended=intake.level_of_care if intake is not None else "",
+        level_text=intake.level_of_care_text if intake is not None else "",
+        decided=bool(intake is not None and intake.decision),
+        proposal=proposal,
+    )
 
 
 def current_regimen(patient: Patient) -> Regimen | None:

@@ -4,6 +4,7 @@ from . import pharmacology, views
 
 app_name = "plans"
 urlpatterns = [
+    path("plans-policy/", views.policy, name="policy"),
     path("<int:pk>/plans/new/", views.builder, name="builder"),
     path("<int:pk>/plans/preview/", views.preview, name="preview"),
     path(
