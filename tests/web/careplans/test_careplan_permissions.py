@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from benzodetox.web.careplans import exports
+from benzodetox.web.careplans import exports, orders
 
 ALL = {"admin", "prescriber", "nurse", "counsellor", "read-only"}
 PSYCHOSOCIAL = {"prescriber", "counsellor"}
@@ -64,7 +64,7 @@ VIEWS: list[tuple[str, tuple[str, ...], str, dict[str, str], set[str]]] = [
 def _no_pdf_rendering(monkeypatch: Any) -> None:
     """The matrix checks access, not documents: skip WeasyPrint (~0.5 s a render)."""
     monkeypatch.setattr(exports, "handout_pdf", lambda *a, **k: b"%PDF-1.7 test")
-    monkeypatch.setattr(exports, "pharmacy_order_pdf", lambda *a, **k: b"%PDF-1.7 test")
+    monkeypatch.setattr(orders, "order_pdf", lambda *a, **k: b"%PDF-1.7 test")
 
 
 def _call(

@@ -1,7 +1,6 @@
-"""The documents a patient and a pharmacist take away, for one plan version: the patient
-handout (PDF, A4 or Letter), the pharmacy order (PDF and CSV, per 14 or 28 days or per step) and
-the calendar (.ics). Each is made by ``benzodetox.reports`` / ``benzodetox.interop`` from the plan
-exactly as saved; the views audit every download.
+"""The documents a patient takes away, for one plan version: the handout (PDF, A4 or Letter)
+and the calendar (.ics), made by ``benzodetox.reports`` / ``benzodetox.interop`` from the plan
+exactly as saved (the pharmacy order is in ``orders``; the views audit every download).
 """
 
 from __future__ import annotations
@@ -11,14 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from benzodetox.core.errors import InputError
-from benzodetox.interop.csv_export import pharmacy_order_csv
 from benzodetox.interop.ical import (
     Appointment,
     aftercare_appointments,
     course_appointments,
     plan_to_ics,
 )
-from benzodetox.reports.pdf import handout_pdf, pharmacy_order_pdf
+from benzodetox.reports.pdf import handout_pdf
 from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.plans.services import plan_of
 
@@ -26,19 +24,15 @@ from . import services
 
 __all__ = [
     "PAGE_SIZES",
-    "PERIODS",
     "Document",
     "calendar_ics",
     "handout",
     "ics_plan_id",
     "parse_page_size",
-    "parse_period",
-    "pharmacy_order",
+    "stem",
 ]
 
 PAGE_SIZES = ("A4", "Letter")
-#: supply period choices: days, or "step" for one period per step of the plan
-PERIODS = {"28": 28, "14": 14, "step": None}
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class Document:
     what: str  # "patient handout (A4)", ...
 
 
-def _stem(version: PlanVersion) -> str:
+def stem(version: PlanVersion) -> str:
     reference = re.sub(r"[^A-Za-z0-9._-]+", "-", version.patient.reference).strip("-")
     return f"{reference or 'patient'}-plan-v{version.number}"
 
@@ -60,17 +54,6 @@ def parse_page_size(value: str | None) -> str:
     if size not in PAGE_SIZES:
         raise InputError("size", size, " or ".join(PAGE_SIZES))
     return size
-
-
-def parse_period(value: str | None) -> int | None:
-    key = value or "28"
-    if key not in PERIODS:
-        raise InputError("period", key, "28, 14 or step")
-    return PERIODS[key]
-
-
-def _period_label(days: int | None) -> str:
-    return "per step" if days is None else f"{days} days"
 
 
 def handout(version: PlanVersion, page_size: str) -> Document:
@@ -87,30 +70,9 @@ def handout(version: PlanVersion, page_size: str) -> Document:
     return Document(
         content=content,
         content_type="application/pdf",
-        filename=f"{_stem(version)}-handout-{page_size}.pdf",
+        filename=f"{stem(version)}-handout-{page_size}.pdf",
         kind="PDF",
         what=f"patient handout ({page_size})",
-    )
-
-
-def pharmacy_order(version: PlanVersion, period_days: int | None, fmt: str) -> Document:
-    plan = plan_of(version)
-    suffix = "step" if period_days is None else f"{period_days}d"
-    what = f"pharmacy order ({_period_label(period_days)})"
-    if fmt == "csv":
-        return Document(
-            content=pharmacy_order_csv(plan, period_days).encode("utf-8"),
-            content_type="text/csv; charset=utf-8",
-            filename=f"{_stem(version)}-pharmacy-order-{suffix}.csv",
-            kind="CSV",
-            what=what,
-        )
-    return Document(
-        content=pharmacy_order_pdf(plan, period_days),
-        content_type="application/pdf",
-        filename=f"{_stem(version)}-pharmacy-order-{suffix}.pdf",
-        kind="PDF",
-        what=what,
     )
 
 
@@ -145,7 +107,7 @@ def calendar_ics(version: PlanVersion, now: datetime | None = None) -> Document:
     return Document(
         content=content,
         content_type="text/calendar; charset=utf-8",
-        filename=f"{_stem(version)}.ics",
+        filename=f"{stem(version)}.ics",
         kind="iCalendar",
         what="calendar",
     )

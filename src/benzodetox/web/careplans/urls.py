@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import downloads, orders, views
 
 app_name = "careplans"
 urlpatterns = [
@@ -40,16 +40,16 @@ urlpatterns = [
     path("<int:pk>/careplan/relapse/<int:number>/", views.relapse, name="relapse_version"),
     path("<int:pk>/careplan/medications/", views.medications, name="medications"),
     # downloads of a plan version (under the plan version's URL)
-    path("<int:pk>/plans/<int:number>/handout.pdf", views.handout_pdf, name="handout_pdf"),
+    path("<int:pk>/plans/<int:number>/handout.pdf", downloads.handout_pdf, name="handout_pdf"),
     path(
         "<int:pk>/plans/<int:number>/pharmacy-order.pdf",
-        views.pharmacy_order_pdf,
+        orders.pharmacy_order_pdf_view,
         name="pharmacy_order_pdf",
     ),
     path(
         "<int:pk>/plans/<int:number>/pharmacy-order.csv",
-        views.pharmacy_order_csv,
+        orders.pharmacy_order_csv_view,
         name="pharmacy_order_csv",
     ),
-    path("<int:pk>/plans/<int:number>/calendar.ics", views.calendar_ics, name="calendar_ics"),
+    path("<int:pk>/plans/<int:number>/calendar.ics", downloads.calendar_ics, name="calendar_ics"),
 ]

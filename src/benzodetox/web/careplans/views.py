@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from benzodetox.core.careplan import adjuncts as core_adjuncts
 from benzodetox.core.careplan.psychosocial import course_types
@@ -25,11 +25,10 @@ from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
-from benzodetox.web.plans.models import PlanApproval
-from benzodetox.web.plans.services import get_version, source_citation
+from benzodetox.web.plans.services import source_citation
 from benzodetox.web.programmes.services import allowed, require
 
-from . import exports, policy, services
+from . import policy, services
 from .forms import (
     AdjunctNoteForm,
     AftercareItemForm,
@@ -575,73 +574,3 @@ def medications(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "careplans/medications.html", _medications_context(request, patient, form)
     )
-
-
-# --- downloads of a plan version -------------------------------------------------------------
-
-
-def _download(request: HttpRequest, pk: int, number: int, make: Any) -> HttpResponse:
-    patient = get_patient(request, pk, "plan.export")
-    version = get_version(patient, number)
-    if not PlanApproval.objects.filter(plan_version=version).exists():
-        messages.error(
-            request,
-            f"Version {number} is not approved: the handout, pharmacy order and calendar are "
-            "available once a prescriber approves it.",
-        )
-        return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, number]))
-    try:
-        document = make(version)
-    except InputError as error:
-        messages.error(request, str(error))
-        return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, number]))
-    record(
-        request,
-        "plan.exported",
-        obj=version,
-        patient=patient,
-        summary=f"exported {document.kind}: v{number} {document.what}",
-        detail={
-            "number": number,
-            "format": document.kind,
-            "document": document.what,
-            "filename": document.filename,
-        },
-    )
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_GET
-def handout_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    def make(version: Any) -> exports.Document:
-        return exports.handout(version, exports.parse_page_size(request.GET.get("size")))
-
-    return _download(request, pk, number, make)
-
-
-@require_GET
-def pharmacy_order_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    def make(version: Any) -> exports.Document:
-        return exports.pharmacy_order(
-            version, exports.parse_period(request.GET.get("period")), "pdf"
-        )
-
-    return _download(request, pk, number, make)
-
-
-@require_GET
-def pharmacy_order_csv(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    def make(version: Any) -> exports.Document:
-        return exports.pharmacy_order(
-            version, exports.parse_period(request.GET.get("period")), "csv"
-        )
-
-    return _download(request, pk, number, make)
-
-
-@require_GET
-def calendar_ics(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    return _download(request, pk, number, exports.calendar_ics)
