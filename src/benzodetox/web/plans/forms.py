@@ -105,7 +105,7 @@ class NumberField(forms.Field):
 
     def _refuse(self, text: str, why: str) -> forms.ValidationError:
         return forms.ValidationError(
-            f"{self.label}: {why}. Allowed: {self.allowed}.", code="invalid", params={"t": text}
+            f"{self.label}: {why}. Allowed: {self.allowed}.", code="invalid"
         )
 
     def to_python(self, value: Any) -> Decimal | int | None:
