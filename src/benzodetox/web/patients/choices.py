@@ -18,6 +18,7 @@ from benzodetox.core.catalogue import EQUIVALENCE_TABLES, MARKETS, catalogue
 class Phase(models.TextChoices):
     INTAKE = "intake", "Intake"
     CROSSOVER = "crossover", "Crossover"
+    STABILISE = "stabilise", "Stabilise"
     TAPERING = "tapering", "Tapering"
     HOLD = "hold", "Hold"
     COMPLETED = "completed", "Completed"
@@ -26,7 +27,25 @@ class Phase(models.TextChoices):
 
 
 #: phases in which a taper is under way and assessments fall due
-ACTIVE_PHASES = (Phase.CROSSOVER.value, Phase.TAPERING.value, Phase.HOLD.value)
+ACTIVE_PHASES = (
+    Phase.CROSSOVER.value,
+    Phase.STABILISE.value,
+    Phase.TAPERING.value,
+    Phase.HOLD.value,
+)
+
+
+class PhaseSetBy(models.TextChoices):
+    """Who set the phase now shown. The approved plan's phase follows its dates (the periodic
+    job advances it); a clinician's change that differs from the plan pins the phase until the
+    next approval or until a clinician chooses to follow the plan again."""
+
+    PLAN = "plan", "the approved plan"
+    CLINICIAN = "clinician", "a clinician"
+
+
+#: the phase form's choice that hands the phase back to the approved plan
+FOLLOW_PLAN = "plan"
 
 
 class Pregnancy(models.TextChoices):

@@ -16,6 +16,7 @@ from benzodetox.core.units import parse_amount, to_mg
 from benzodetox.web.programmes.models import Programme
 
 from .choices import (
+    FOLLOW_PLAN,
     LEVELS_OF_CARE,
     Decision,
     HomeSupport,
@@ -234,5 +235,9 @@ class DecisionForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(choices=Phase.choices, label="Change phase of care to")
+    phase = forms.ChoiceField(
+        choices=[(FOLLOW_PLAN, "As the approved plan says (follow its dates)"), *Phase.choices],
+        label="Change phase of care to",
+        help_text="A phase the plan does not give today stays until the next approval.",
+    )
     reason = forms.CharField(max_length=300, label="Reason")

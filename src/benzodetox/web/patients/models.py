@@ -16,9 +16,12 @@ from simple_history.models import HistoricalRecords
 
 from benzodetox.web.programmes.scoping import ScopedManager
 
-from .choices import Decision, HomeSupport, Phase, Pregnancy
+from .choices import Decision, HomeSupport, Phase, PhaseSetBy, Pregnancy
 
-__all__ = ["Intake", "Patient", "RegimenDose"]
+__all__ = ["DERIVED_FIELDS", "Intake", "Patient", "RegimenDose"]
+
+#: a patient's figures derived from the plan in force and the regimen (patients/phase.py)
+DERIVED_FIELDS = ("daily_eq_mg", "next_change_on", "next_change_mg", "drugs", "refresh_on")
 
 
 class Patient(models.Model):
@@ -42,13 +45,29 @@ class Patient(models.Model):
     )
     phase = models.CharField(max_length=16, choices=Phase.choices, default=Phase.INTAKE)
     phase_since = models.DateField(default=date.today)
+    phase_set_by = models.CharField(
+        max_length=10, choices=PhaseSetBy.choices, default=PhaseSetBy.CLINICIAN
+    )
+    # Kept up to date from the plan in force (patients/phase.py: on approval, on a phase change
+    # and by the periodic job), so the patient list sorts and filters without reading plans.
+    daily_eq_mg = models.DecimalField(
+        "daily diazepam-eq (mg)", max_digits=9, decimal_places=3, null=True, blank=True
+    )
+    next_change_on = models.DateField(null=True, blank=True)
+    next_change_mg = models.DecimalField(max_digits=9, decimal_places=3, null=True, blank=True)
+    drugs = models.CharField(
+        max_length=200, blank=True, default="", help_text="drug keys taken now, space-separated"
+    )
+    #: the next day the plan changes the phase or the dose (the periodic job looks then)
+    refresh_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     objects = ScopedManager()
-    history = HistoricalRecords()
+    # the list's derived figures are not the record: their changes are not history
+    history = HistoricalRecords(excluded_fields=list(DERIVED_FIELDS))
 
     class Meta:
         ordering = ("reference",)
@@ -57,7 +76,12 @@ class Patient(models.Model):
                 fields=["programme", "reference"], name="patient_reference_unique_in_programme"
             ),
         )
-        indexes = (models.Index(fields=["programme", "phase"], name="patient_programme_phase"),)
+        indexes = (
+            models.Index(fields=["programme", "phase"], name="patient_programme_phase"),
+            models.Index(fields=["programme", "next_change_on"], name="patient_programme_next"),
+            models.Index(fields=["programme", "daily_eq_mg"], name="patient_programme_eq"),
+            models.Index(fields=["refresh_on"], name="patient_refresh_on"),
+        )
 
     def __str__(self) -> str:
         return f"{self.reference} {self.display_name}"

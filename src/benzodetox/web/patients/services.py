@@ -18,7 +18,7 @@ from benzodetox.web.audit.services import record
 from benzodetox.web.programmes.models import Programme
 from benzodetox.web.programmes.services import require
 
-from .choices import Decision, HomeSupport, Pregnancy
+from .choices import FOLLOW_PLAN, Decision, HomeSupport, Phase, PhaseSetBy, Pregnancy
 from .models import Intake, Patient, RegimenDose
 
 __all__ = [
@@ -67,12 +67,33 @@ def update_patient(request: HttpRequest, patient: Patient, changed: list[str]) -
 
 @transaction.atomic
 def change_phase(request: HttpRequest, patient: Patient, phase: str, reason: str) -> Patient:
+    """A clinician's change of phase. ``FOLLOW_PLAN`` hands the phase back to the approved plan;
+    a phase the plan does not give today pins it (the periodic job leaves it alone until the
+    next approval); one the plan gives today leaves the plan in charge (``patients/phase.py``).
+    """
     require(request.user, "phase.change", patient.programme_id)
+    from .phase import apply_plan_phase, plan_phase_today
+
+    today = timezone.localdate()
+    planned = plan_phase_today(patient, today)
+    if phase == FOLLOW_PLAN:
+        if planned is None:
+            raise InputError("phase", phase, "a phase of care: there is no approved plan to follow")
+        # before the plan has started there is nothing to change yet
+        phase = patient.phase if planned.phase is None else planned.phase
+    elif phase not in Phase.values:
+        raise InputError("phase", phase, ", ".join(Phase.values))
     before = patient.phase
-    patient.phase = phase
-    patient.phase_since = timezone.localdate()
+    # before the plan's first day, keeping intake is what the plan says too
+    follows = planned is not None and (
+        phase == planned.phase or (planned.phase is None and phase == Phase.INTAKE)
+    )
+    patient.phase_set_by = PhaseSetBy.PLAN if follows else PhaseSetBy.CLINICIAN
+    if phase != before:
+        patient.phase = phase
+        patient.phase_since = today
     patient._change_reason = reason  # type: ignore[attr-defined]
-    patient.save(update_fields=["phase", "phase_since"])
+    patient.save(update_fields=["phase", "phase_since", "phase_set_by"])
     record(
         request,
         "patient.phase_changed",
@@ -81,6 +102,8 @@ def change_phase(request: HttpRequest, patient: Patient, phase: str, reason: str
         summary=f"{before} → {phase}: {reason}"[:300],
         detail={"from": before, "to": phase, "reason": reason},
     )
+    if follows:
+        apply_plan_phase(patient, "followed again", today=today)
     return patient
 
 
@@ -108,7 +131,14 @@ def set_regimen(
         patient=patient,
         summary="; ".join(f"{d.drug} {d.mg} mg at {d.time:%H:%M}" for d in regimen.doses),
     )
+    _refresh_figures(patient)
     return regimen
+
+
+def _refresh_figures(patient: Patient) -> None:
+    from .phase import refresh_figures
+
+    refresh_figures(patient)
 
 
 def latest_intake(patient: Patient) -> Intake | None:
@@ -187,6 +217,7 @@ def save_intake(
         patient=patient,
         summary=f"risk {intake.risk or '—'}, level of care {intake.level_of_care or '—'}",
     )
+    _refresh_figures(patient)
     return intake
 
 
