@@ -199,3 +199,48 @@ def test_advise_refuses_bad_input_with_exit_2_naming_the_field(
     assert result.exit_code == 2, result.output
     assert field in result.output
     assert "Traceback" not in result.output
+
+
+def test_advise_prints_escalate_for_the_issue_case(tmp_path):
+    """Issue 11: past withdrawal seizure and alcohol use disorder, day 1 of a crossover,
+    CIWA-B 61/80 → `advise` prints 'escalate' and lists the escalation actions."""
+    plan = run(
+        "plan", "--take", "alprazolam 0.5 mg at 08:00", "--take", "alprazolam 1 mg at 21:00",
+        "--switch-to", "diazepam", "--start", "2025-03-03", "--format", "json",
+        "--output", str(tmp_path / "plan.json"),
+    )  # fmt: skip
+    assert plan.exit_code == 0, plan.output
+    assessments = {
+        "history": ["withdrawal_seizure"],
+        "substances": ["alcohol_use_disorder"],
+        "assessments": [
+            {"at": "2025-03-03T10:00", "scores": {"ciwa-b": [4] * 15 + [1, 0, 0, 0, 0]}}
+        ],
+    }
+    args = ["advise", "--plan", str(tmp_path / "plan.json")]
+    args += ["--assessments", write(tmp_path, "a.json", assessments)]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("advice on 2025-03-03: escalate")
+    for words in ("urgent medical review", "seizure precautions", "alcohol", "level of care"):
+        assert words in result.output
+    data = json.loads(run(*args, "--format", "json").output)
+    assert data["action"] == "escalate"
+    assert [a["code"] for a in data["escalation"]["actions"]][-1] == "reassess-sooner"
+
+
+def test_score_lists_the_alerts_a_result_raises_with_the_intakes_facts():
+    """score ciwa-b (44, severe) --history withdrawal_seizure: a critical alert that
+    escalates; without the history, a high one."""
+    answers = ["3", "3", "3"] + ["2"] * 6 + ["3"] + ["2"] * 10
+    with_history = run("score", "ciwa-b", *answers, "--history", "withdrawal_seizure")
+    assert "alert (critical): CIWA-B 44 (severe): escalate" in with_history.output
+    plain = json.loads(run("score", "ciwa-b", *answers, "--format", "json").output)
+    assert [(a["severity"], a["escalated"]) for a in plain["alerts"]] == [("high", False)]
+
+
+def test_score_refuses_an_unknown_history_naming_the_option():
+    """--history fits → exit 2 naming --history."""
+    result = run("score", "ciwa-b", *["1"] * 20, "--history", "fits")
+    assert result.exit_code == 2 and "--history" in result.output
+    assert "Traceback" not in result.output

@@ -1,6 +1,7 @@
-"""``benzodetox score``, ``assess`` and ``advise``: instruments, withdrawal risk and level of
-care, and taper advice with the plan it proposes. Bad input exits with status 2 and names the
-field (never a traceback)."""
+"""``benzodetox score``, ``assess`` and ``advise``: instruments (with the alerts a result raises,
+from the same core rules as the web app), withdrawal risk and level of care, and taper advice
+with the plan it proposes (``escalate`` first where the symptoms call for it). Bad input exits
+with status 2 and names the field (never a traceback)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from ..core.assessment._common import Reason
-from ..core.assessment.advice import observations_from_dict
+from ..core.assessment.advice import assessments_from_dict
+from ..core.assessment.alerts import AlertDecision, alerts_for, facts_from_dict
 from ..core.assessment.instruments import INSTRUMENTS
 from ..core.assessment.instruments import score as score_answers
 from ..core.assessment.intake import intake_from_dict
@@ -46,15 +48,43 @@ def _reason_lines(reasons: tuple[Reason, ...] | list[Reason]) -> list[str]:
     return lines
 
 
+def _alert_lines(decisions: tuple[AlertDecision, ...]) -> list[str]:
+    lines = []
+    for d in decisions:
+        lines.append(f"alert ({d.severity}): {d.title}")
+        lines += _reason_lines(d.reasons)
+        if d.actions:
+            lines.append("  actions:")
+            lines += ["  " + line for line in _reason_lines(d.actions)]
+    return lines or ["alerts: none"]
+
+
 @click.command()
 @click.argument("instrument", type=click.Choice(INSTRUMENTS, case_sensitive=False))
 @click.argument("answers", nargs=-1, required=True)
+@click.option(
+    "--history", multiple=True, help="From the intake, repeatable: --history withdrawal_seizure."
+)
+@click.option(
+    "--substance", multiple=True, help="From the intake, repeatable: --substance opioids."
+)
+@click.option("--condition", multiple=True, help="From the intake, repeatable: --condition X.")
 @format_option
 @output_option
-def score(instrument: str, answers: tuple[str, ...], fmt: str, output: str | None) -> None:
-    """Score an instrument from its answers in item order, e.g.
-    ``benzodetox score gad-7 1 1 2 1 0 1 0``."""
+def score(
+    instrument: str,
+    answers: tuple[str, ...],
+    history: tuple[str, ...],
+    substance: tuple[str, ...],
+    condition: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Score an instrument from its answers in item order, with the alerts the result raises,
+    e.g. ``benzodetox score gad-7 1 1 2 1 0 1 0``."""
     result = score_answers(instrument, list(answers))
+    facts = _facts(history, substance, condition)
+    decisions = alerts_for(result, facts=facts)
     data = {
         "instrument": result.instrument,
         "total": result.total,
@@ -64,12 +94,14 @@ def score(instrument: str, answers: tuple[str, ...], fmt: str, output: str | Non
         "band_source": result.band_source,
         "flags": list(result.flags),
         "notes": [n.as_dict() for n in result.notes],
+        "alerts": [d.as_dict() for d in decisions],
     }
     row = {
         "instrument": result.instrument,
         "total": f"{result.total}/{result.max_total}",
         "band": result.band or "-",
         "flags": ", ".join(result.flags) or "-",
+        "alerts": "; ".join(f"{d.severity}: {d.title}" for d in decisions) or "-",
     }
     lines = [
         f"{result.instrument}: {result.total}/{result.max_total}",
@@ -78,8 +110,20 @@ def score(instrument: str, answers: tuple[str, ...], fmt: str, output: str | Non
         f"flags: {', '.join(result.flags) or 'none'}",
         "notes:",
         *_reason_lines(result.notes),
+        *_alert_lines(decisions),
     ]
     emit(data, [row], fmt, output, text="\n".join(lines))
+
+
+def _facts(history: tuple[str, ...], substance: tuple[str, ...], condition: tuple[str, ...]) -> Any:
+    try:
+        return facts_from_dict(
+            {"history": list(history), "substances": list(substance), "conditions": list(condition)}
+        )
+    except InputError as error:
+        option = {"conditions": "--condition", "history": "--history", "substances": "--substance"}
+        name = error.field.split("[")[0]
+        raise InputError(option.get(name, name), error.value, error.allowed) from None
 
 
 @click.command()
@@ -144,8 +188,8 @@ def advise(
         plan_path,
         "a plan written by benzodetox (plan --format json)",
     )
-    observations, conditions = _read(
-        observations_from_dict,
+    observations, facts = _read(
+        assessments_from_dict,
         raw_assessments,
         "--assessments",
         assessments_path,
@@ -156,7 +200,7 @@ def advise(
         if not observations:
             raise InputError("--on", None, "a date (there are no assessments to date the advice)")
         day = max(o.at for o in observations).date()
-    advice, proposed = advise_and_propose(plan, observations, day, conditions)
+    advice, proposed = advise_and_propose(plan, observations, day, facts=facts)
     data = {**advice.as_dict(), "proposed_plan": plan_to_dict(proposed)}
     lines = [
         f"advice on {day.isoformat()}: {advice.action}",

@@ -173,3 +173,33 @@ def test_an_inpatient_check_is_overdue_exactly_after_the_programmes_overdue_hour
         "overdue" if hours > due_hours + extra else "due" if hours >= due_hours else "not yet"
     )
     assert item.status == expected
+
+
+def test_after_an_escalation_the_ciwa_b_and_vitals_are_due_in_a_real_window():
+    """Escalated at 10:00 on a daily inpatient schedule: both due 14:00–18:00 the same day
+    (the 4–8 h escalation interval), shown as a range, not 'every 24 h' with start = end."""
+    from benzodetox.core.assessment.schedule import due_after_escalation, with_escalation
+
+    escalated = datetime(2025, 3, 3, 10, 0)
+    regular = due_inpatient("tapering", [("ciwa-b", escalated)], ADMIT, datetime(2025, 3, 3, 11, 0))
+    assert regular[0].due_from == regular[0].overdue_after  # the daily rule leaves no slack
+    assert regular[0].window == "by 2025-03-04 10:00"
+    items = with_escalation(
+        regular, escalated, [("ciwa-b", escalated)], datetime(2025, 3, 3, 11, 0)
+    )
+    by_kind = {i.assessment: i for i in items}
+    assert set(by_kind) == {"ciwa-b", "vitals"}
+    for item in by_kind.values():
+        assert item.window == "2025-03-03 14:00 – 18:00" and item.status == "not yet"
+        assert item.due_from < item.overdue_after and item.confirmed is False
+    later = due_after_escalation(escalated, [("ciwa-b", escalated)], datetime(2025, 3, 3, 19))
+    assert later[0].status == "overdue"
+
+
+def test_a_programme_sets_its_own_interval_after_an_escalation():
+    """(2, 6) h: the rule names the programme setting and is unconfirmed."""
+    own = programme_schedule(default_schedule(), "programme setting", escalation=(2, 6))
+    assert (own.escalation.due_hours, own.escalation.overdue_hours) == (2, 6)
+    assert own.escalation.source == "programme setting" and not own.escalation.confirmed
+    with pytest.raises(InputError):
+        programme_schedule(default_schedule(), "programme setting", escalation=(6, 2))

@@ -1,12 +1,21 @@
 """Assessment and monitoring: withdrawal risk, level of care, instruments, vital signs,
-emergencies, taper advice and the monitoring schedule.
+emergencies, the alerts a result raises (and when severe withdrawal escalates), taper advice and
+the monitoring schedule.
 
 >>> from benzodetox.core.assessment import score
 >>> score("gad-7", [0, 1, 1, 0, 0, 1, 0]).band
 'minimal'
 """
 
-from .advice import Adjustment, Advice, Observation, advise, observations_from_dict
+from .advice import (
+    Adjustment,
+    Advice,
+    Observation,
+    advise,
+    assessments_from_dict,
+    observations_from_dict,
+)
+from .alerts import AlertDecision, Facts, alerts_for
 from .emergencies import escalation, escalation_for
 from .instruments import INSTRUMENTS, instrument, score
 from .intake import Intake, intake_from_dict
@@ -27,14 +36,18 @@ __all__ = [
     "INSTRUMENTS",
     "Adjustment",
     "Advice",
+    "AlertDecision",
     "Assessment",
+    "Facts",
     "Intake",
     "Observation",
     "SchedulePolicy",
     "VitalSigns",
     "advise",
     "advise_and_propose",
+    "alerts_for",
     "assess",
+    "assessments_from_dict",
     "check_vitals",
     "default_schedule",
     "due",

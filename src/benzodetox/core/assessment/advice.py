@@ -5,7 +5,10 @@ Actions, in the order they are considered (the first that applies wins):
 ``escalate``
     an emergency event (seizure, delirium, psychosis or hallucinations, suicidality — including
     a PHQ-9 item 9 answer above 0) at the latest assessment: Rec 5c / Rec 12; restore
-    benzodiazepine cover (step back) unless the only event is suicidality (hold).
+    benzodiazepine cover (step back) unless the only event is suicidality (hold). Also a
+    CIWA-B that escalates (``assessment.alerts.escalates``: very severe, or severe with vital
+    signs beyond the thresholds or a previous withdrawal seizure): the escalation's actions
+    come first, then the plan change the symptoms call for (step back or hold, below).
 ``pause``
     significant sleep disturbance in bipolar or psychotic disorder: Rec 26a (hold, reviewed).
 ``step-back``
@@ -40,8 +43,10 @@ from typing import Any
 from ..errors import InputError
 from ..plan import Plan, Step
 from ._common import Reason, read_data
+from .alerts import SLEEP_CONDITIONS, Facts, escalates, other_withdrawal, recheck_action
 from .emergencies import Escalation, escalation_for, event_key
-from .instruments import Score, score
+from .instruments import Score, instrument, score
+from .schedule import InpatientRule
 from .vitals import Finding, ThresholdSet, VitalSigns, check_vitals, vitals_from_dict
 
 __all__ = [
@@ -51,13 +56,13 @@ __all__ = [
     "AdvicePolicy",
     "Observation",
     "advise",
+    "assessments_from_dict",
     "default_policy",
     "observations_from_dict",
 ]
 
 _DATA = read_data("advice.toml")
 ACTIONS: tuple[str, ...] = tuple(_DATA["actions"])
-_SLEEP_CONDITIONS = frozenset({"bipolar", "psychotic_disorder"})
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,12 @@ class AdvicePolicy:
             )
         if not 0 < self.slow_factor < 1:
             raise InputError("slow_factor", self.slow_factor, "a fraction between 0 and 1")
-        if not 0 < self.significant_ciwa_b_from <= self.severe_ciwa_b_from <= 80:
+        top = instrument("ciwa-b").max_total
+        if not 0 < self.significant_ciwa_b_from <= self.severe_ciwa_b_from <= top:
             raise InputError(
                 "severe_ciwa_b_from",
                 self.severe_ciwa_b_from,
-                "CIWA-B totals with 0 < significant ≤ severe ≤ 80",
+                f"CIWA-B totals with 0 < significant ≤ severe ≤ {top}",
             )
 
 
@@ -236,11 +242,17 @@ def advise(
     conditions: Iterable[str] = (),
     policy: AdvicePolicy | None = None,
     thresholds: ThresholdSet | None = None,
+    facts: Facts | None = None,
+    recheck: InpatientRule | None = None,
 ) -> Advice:
-    """The advice for ``plan`` on ``on`` given the ``observations`` so far (see module text)."""
+    """The advice for ``plan`` on ``on`` given the ``observations`` so far (see module text).
+    ``facts`` are the intake's conditions, history and substances (``conditions`` adds to
+    them); ``recheck`` the programme's interval after an escalation."""
     pol = policy if policy is not None else default_policy()
     seen = sorted((o for o in observations if o.at.date() <= on), key=lambda o: o.at)
-    cond = frozenset(conditions)
+    known = facts if facts is not None else Facts()
+    cond = frozenset(conditions) | known.conditions
+    extra = (recheck_action(recheck),)
     reductions = [s for s in plan.steps if s.kind == "reduction" and s.start <= on]
     current = plan.step_on(on)
     holding = current is not None and current.kind in ("hold", "plateau")
@@ -257,9 +269,28 @@ def advise(
         Reason(code=f"vitals.{f.sign}", text=f.text, source=f.source, confirmed=f.confirmed)
         for f in findings
     )
+    withdrawal: list[Reason] = []
+    for o in latest:
+        for s in o.scores:
+            withdrawal += escalates(s, findings, known)
+    if withdrawal:
+        withdrawal += other_withdrawal(known)
+    severe_withdrawal = escalation_for([], ["severe-withdrawal"], extra) if withdrawal else None
+
+    escalation: Escalation | None = None
 
     def done(action: str, kind: str, reasons: list[Reason], **params: Any) -> Advice:
+        nonlocal escalation
         text = reasons[0].text
+        if severe_withdrawal is not None and action != "escalate":
+            escalation = severe_withdrawal
+            reasons = [
+                _action_reason("escalate", "severe withdrawal"),
+                *withdrawal,
+                *severe_withdrawal.actions,
+                *reasons,
+            ]
+            action = "escalate"
         if kind in ("hold",) and holding:
             kind, params = "none", {}
             reasons.append(
@@ -280,20 +311,25 @@ def advise(
             findings=tuple(findings),
         )
 
-    escalation: Escalation | None = None
     events = set().union(*(_events(o) for o in latest)) if latest else set()
     if events:
-        escalation = escalation_for(sorted(events))
-        reasons = [_action_reason("escalate", ", ".join(escalation.events)), *escalation.actions]
+        escalation = escalation_for(
+            sorted(events), ["severe-withdrawal"] if withdrawal else [], extra
+        )
+        reasons = [
+            _action_reason("escalate", ", ".join(escalation.names)),
+            *withdrawal,
+            *escalation.actions,
+        ]
         last = reductions[-1] if reductions else None
         if events != {"suicidality"} and last is not None and _previous(plan, last) is not None:
             return done("escalate", "step_back", reasons)
         reasons.append(_policy_reason(pol, f"hold for {pol.hold_days} days, then review"))
         return done("escalate", "hold", reasons, days=pol.hold_days)
 
-    if cond & _SLEEP_CONDITIONS and any(o.sleep_disturbance for o in latest):
+    if cond & SLEEP_CONDITIONS and any(o.sleep_disturbance for o in latest):
         reasons = [
-            _action_reason("pause", ", ".join(sorted(cond & _SLEEP_CONDITIONS))),
+            _action_reason("pause", ", ".join(sorted(cond & SLEEP_CONDITIONS))),
             _policy_reason(pol, f"hold for {pol.hold_days} days, then review the sleep"),
         ]
         return done("pause", "hold", reasons, days=pol.hold_days)
@@ -397,25 +433,28 @@ def _optional_bool(value: object, where: str) -> bool | None:
 
 
 def observations_from_dict(data: object) -> tuple[tuple[Observation, ...], frozenset[str]]:
-    """Assessments from plain data: ``{"conditions": [...], "assessments": [{...}, ...]}``
-    (or just the list). Each assessment has ``at`` (ISO date-time) and any of ``scores``
-    (instrument → answers), ``events``, ``sleep_disturbance``, ``significant``, ``severe`` and
-    ``vitals``. Fields are named in errors as ``assessments[2].scores.ciwa-b``."""
-    from .intake import CONDITIONS
+    """Assessments and the conditions from plain data (see ``assessments_from_dict``)."""
+    found, facts = assessments_from_dict(data)
+    return found, facts.conditions
 
-    conditions: frozenset[str] = frozenset()
+
+def assessments_from_dict(data: object) -> tuple[tuple[Observation, ...], Facts]:
+    """Assessments from plain data: ``{"conditions": [...], "history": [...], "substances":
+    [...], "assessments": [{...}, ...]}`` (or just the list; the facts are the intake's names,
+    e.g. ``"history": ["withdrawal_seizure"]``). Each assessment has ``at`` (ISO date-time) and
+    any of ``scores`` (instrument → answers), ``events``, ``sleep_disturbance``,
+    ``significant``, ``severe`` and ``vitals``. Fields are named in errors as
+    ``assessments[2].scores.ciwa-b``."""
+    from .alerts import facts_from_dict
+
+    facts = Facts()
     rows: object = data
     if isinstance(data, Mapping):
+        allowed = ("conditions", "history", "substances", "assessments")
         for key in data:
-            if key not in ("conditions", "assessments"):
-                raise InputError(str(key), data[key], "conditions or assessments")
-        raw = data.get("conditions", [])
-        if not isinstance(raw, list):
-            raise InputError("conditions", raw, "a list of condition names")
-        for i, name in enumerate(raw):
-            if name not in CONDITIONS:
-                raise InputError(f"conditions[{i}]", name, ", ".join(CONDITIONS))
-        conditions = frozenset(raw)
+            if key not in allowed:
+                raise InputError(str(key), data[key], ", ".join(allowed))
+        facts = facts_from_dict(data)
         if "assessments" not in data:
             raise InputError("assessments", "nothing", "a list of assessments")
         rows = data["assessments"]
@@ -461,4 +500,4 @@ def observations_from_dict(data: object) -> tuple[tuple[Observation, ...], froze
                 vitals=None if vitals is None else vitals_from_dict(vitals, f"{where}.vitals"),
             )
         )
-    return tuple(out), conditions
+    return tuple(out), facts

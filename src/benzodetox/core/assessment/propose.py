@@ -13,6 +13,8 @@ from ..errors import InputError
 from ..plan import Plan
 from ..tapering.adjust import hold, plateau, slow, step_back
 from .advice import Adjustment, Advice, AdvicePolicy, Observation, advise
+from .alerts import Facts
+from .schedule import InpatientRule
 from .vitals import ThresholdSet
 
 __all__ = ["advise_and_propose", "propose"]
@@ -49,7 +51,9 @@ def advise_and_propose(
     conditions: Iterable[str] = (),
     policy: AdvicePolicy | None = None,
     thresholds: ThresholdSet | None = None,
+    facts: Facts | None = None,
+    recheck: InpatientRule | None = None,
 ) -> tuple[Advice, Plan]:
     """The advice for ``plan`` on ``on`` and the plan it proposes."""
-    advice = advise(plan, observations, on, conditions, policy, thresholds)
+    advice = advise(plan, observations, on, conditions, policy, thresholds, facts, recheck)
     return advice, propose(plan, advice.adjustment)

@@ -6,6 +6,14 @@ are programme policy (monitoring.toml, unconfirmed except Rec 9) and can be repl
 is passed in: the core never reads the clock. A programme's own frequencies are a
 ``SchedulePolicy`` (``programme_schedule``) passed to ``due`` and its helpers.
 
+After an escalation (``assessment.alerts``) the CIWA-B and vital signs repeat at the policy's
+shorter ``escalation`` interval (4–8 h by default) until a reassessment no longer escalates:
+
+>>> items = due_after_escalation(datetime(2025, 3, 3, 10, 0), done=[],
+...                              at=datetime(2025, 3, 3, 11, 0))
+>>> [(i.assessment, i.window) for i in items]
+[('ciwa-b', '2025-03-03 14:00 – 18:00'), ('vitals', '2025-03-03 14:00 – 18:00')]
+
 >>> from datetime import datetime
 >>> items = due_inpatient("stabilisation", done=[("ciwa-b", datetime(2025, 3, 1, 8, 0))],
 ...                       since=datetime(2025, 3, 1, 7, 0), at=datetime(2025, 3, 1, 15, 30))
@@ -17,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -31,11 +40,14 @@ __all__ = [
     "SchedulePolicy",
     "default_schedule",
     "due",
+    "due_after_escalation",
     "due_inpatient",
     "due_outpatient",
+    "escalation_rule",
     "inpatient_rules",
     "outpatient_rules",
     "programme_schedule",
+    "with_escalation",
 ]
 
 _DATA = read_data("monitoring.toml")
@@ -84,12 +96,25 @@ class OutpatientRule:
             )
 
 
+def escalation_rule() -> InpatientRule:
+    """The interval after an escalation, from monitoring.toml [escalation]."""
+    r = _DATA["escalation"]
+    return InpatientRule(
+        phase="after an escalation",
+        due_hours=int(r["due_hours"]),
+        overdue_hours=int(r["overdue_hours"]),
+        **_rule_fields(r),
+    )
+
+
 @dataclass(frozen=True)
 class SchedulePolicy:
-    """The monitoring schedule in force: inpatient intervals and outpatient windows."""
+    """The monitoring schedule in force: inpatient intervals, outpatient windows and the
+    interval after an escalation (any setting)."""
 
     inpatient: tuple[InpatientRule, ...]
     outpatient: tuple[OutpatientRule, ...]
+    escalation: InpatientRule = dataclass_field(default_factory=lambda: escalation_rule())
 
 
 @dataclass(frozen=True)
@@ -104,10 +129,22 @@ class DueItem:
     source: str
     confirmed: bool
 
+    @property
+    def window(self) -> str:
+        """When it is due, in words: "2025-03-03 14:00 – 18:00" (a range), or "by 2025-03-04
+        10:00" where the rule leaves no slack (due and overdue at the same moment)."""
+        start, end = self.due_from, self.overdue_after
+        if start == end:
+            return f"by {end:%Y-%m-%d %H:%M}"
+        if start.date() == end.date():
+            return f"{start:%Y-%m-%d %H:%M} – {end:%H:%M}"
+        return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
     def as_dict(self) -> dict[str, object]:
         return {
             "assessment": self.assessment,
             "status": self.status,
+            "window": self.window,
             "due_from": self.due_from.isoformat(),
             "overdue_after": self.overdue_after.isoformat(),
             "reason": self.reason,
@@ -160,10 +197,12 @@ def programme_schedule(
     source: str,
     inpatient: Mapping[str, tuple[int, int]] | None = None,
     outpatient: Mapping[str, tuple[int, int]] | None = None,
+    escalation: tuple[int, int] | None = None,
 ) -> SchedulePolicy:
     """``base`` with a programme's own frequencies: ``inpatient`` maps a phase to (due_hours,
-    overdue_hours), ``outpatient`` a window's key to (from_day, to_day). A changed rule names
-    ``source`` (the programme's policy) and is never confirmed; the others keep theirs.
+    overdue_hours), ``outpatient`` a window's key to (from_day, to_day), ``escalation`` is
+    (due_hours, overdue_hours) after an escalation. A changed rule names ``source`` (the
+    programme's policy) and is never confirmed; the others keep theirs.
 
     >>> s = programme_schedule(
     ...     default_schedule(), "programme", outpatient={"after-reduction": (2, 5)}
@@ -208,7 +247,17 @@ def programme_schedule(
         else r
         for r in base.outpatient
     )
-    return SchedulePolicy(inpatient=ins, outpatient=outs)
+    esc = base.escalation
+    if escalation is not None and escalation != (esc.due_hours, esc.overdue_hours):
+        esc = replace(
+            esc,
+            due_hours=escalation[0],
+            overdue_hours=escalation[1],
+            source=source,
+            rec=rec,
+            confirmed=False,
+        )
+    return SchedulePolicy(inpatient=ins, outpatient=outs, escalation=esc)
 
 
 def _window_name(from_day: int, to_day: int) -> str:
@@ -243,28 +292,66 @@ def due_inpatient(
     done = list(done)
     items: list[DueItem] = []
     for rule in matching:
-        for kind in rule.assessments:
-            last = _last(done, kind, at)
-            if last is None:
-                due_from, overdue_after = since, since + timedelta(hours=rule.overdue_hours)
-            else:
-                due_from = last + timedelta(hours=rule.due_hours)
-                overdue_after = last + timedelta(hours=rule.overdue_hours)
-            status = "overdue" if at > overdue_after else "due" if at >= due_from else "not yet"
-            items.append(
-                DueItem(
-                    assessment=kind,
-                    status=status,
-                    due_from=due_from,
-                    overdue_after=overdue_after,
-                    reason=f"inpatient {phase}: every {rule.due_hours}–{rule.overdue_hours} h"
-                    if rule.due_hours != rule.overdue_hours
-                    else f"inpatient {phase}: every {rule.due_hours} h",
-                    source=rule.source,
-                    confirmed=rule.confirmed,
-                )
-            )
+        items.extend(_interval_items(rule, f"inpatient {phase}", done, since, at))
     return tuple(items)
+
+
+def _every(rule: InpatientRule) -> str:
+    if rule.due_hours != rule.overdue_hours:
+        return f"every {rule.due_hours}–{rule.overdue_hours} h"
+    return f"every {rule.due_hours} h"
+
+
+def _interval_items(
+    rule: InpatientRule,
+    label: str,
+    done: list[tuple[str, datetime]],
+    since: datetime,
+    at: datetime,
+    first_after_since: bool = False,
+) -> list[DueItem]:
+    """Each assessment of ``rule`` repeats ``due_hours`` after the last one of its kind (not
+    before ``since``); with none yet it is due from ``since`` (or, with
+    ``first_after_since``, ``due_hours`` after it)."""
+    items = []
+    for kind in rule.assessments:
+        last = _last(done, kind, at)
+        if last is not None and last < since:
+            last = None
+        if last is None and first_after_since:
+            last = since
+        if last is None:
+            due_from, overdue_after = since, since + timedelta(hours=rule.overdue_hours)
+        else:
+            due_from = last + timedelta(hours=rule.due_hours)
+            overdue_after = last + timedelta(hours=rule.overdue_hours)
+        status = "overdue" if at > overdue_after else "due" if at >= due_from else "not yet"
+        items.append(
+            DueItem(
+                assessment=kind,
+                status=status,
+                due_from=due_from,
+                overdue_after=overdue_after,
+                reason=f"{label}: {_every(rule)}",
+                source=rule.source,
+                confirmed=rule.confirmed,
+            )
+        )
+    return items
+
+
+def due_after_escalation(
+    escalated_at: datetime,
+    done: Iterable[tuple[str, datetime]],
+    at: datetime,
+    rule: InpatientRule | None = None,
+) -> tuple[DueItem, ...]:
+    """The assessments due after an escalation at ``escalated_at`` (in any setting): each
+    repeats at the escalation interval after the last one of its kind, the first counted from
+    the escalation itself."""
+    used = rule if rule is not None else escalation_rule()
+    label = f"after the escalation of {escalated_at:%Y-%m-%d %H:%M}"
+    return tuple(_interval_items(used, label, list(done), escalated_at, at, True))
 
 
 def due_outpatient(
@@ -316,21 +403,42 @@ def due(
     at: datetime,
     since: datetime | None = None,
     policy: SchedulePolicy | None = None,
+    escalated_at: datetime | None = None,
 ) -> tuple[DueItem, ...]:
     """What is due under ``plan`` at ``at`` in ``setting`` ("inpatient" or "outpatient"),
-    by ``policy`` (default: ``default_schedule()``).
+    by ``policy`` (default: ``default_schedule()``); while an escalation of ``escalated_at`` is
+    in force, the CIWA-B and vital signs follow the policy's escalation interval instead.
 
     Inpatient: the phase is "stabilisation" while the plan's step at ``at`` is a stabilising
     step, else "tapering"; ``since`` defaults to the plan's start. Outpatient: windows follow
     the latest reduction step that has started.
     """
     used = policy if policy is not None else default_schedule()
+    done = list(done)
     if setting == "inpatient":
         step = plan.step_on(at.date())
         phase = "stabilisation" if step is not None and step.kind == "stabilise" else "tapering"
         start = since if since is not None else datetime.combine(plan.start, time(0))
-        return due_inpatient(phase, done, start, at, used.inpatient)
-    if setting == "outpatient":
+        items = due_inpatient(phase, done, start, at, used.inpatient)
+    elif setting == "outpatient":
         starts = [s.start for s in plan.steps if s.kind == "reduction"]
-        return due_outpatient(starts, done, at, used.outpatient)
-    raise InputError("setting", setting, "inpatient or outpatient")
+        items = due_outpatient(starts, done, at, used.outpatient)
+    else:
+        raise InputError("setting", setting, "inpatient or outpatient")
+    return with_escalation(items, escalated_at, done, at, used.escalation)
+
+
+def with_escalation(
+    items: Sequence[DueItem],
+    escalated_at: datetime | None,
+    done: Iterable[tuple[str, datetime]],
+    at: datetime,
+    rule: InpatientRule | None = None,
+) -> tuple[DueItem, ...]:
+    """``items`` with the assessments the escalation interval covers replaced by it (while an
+    escalation is in force, ``escalated_at`` set; else ``items`` unchanged)."""
+    if escalated_at is None:
+        return tuple(items)
+    after = due_after_escalation(escalated_at, done, at, rule)
+    covered = {i.assessment for i in after}
+    return (*after, *(i for i in items if i.assessment not in covered))
