@@ -1,7 +1,9 @@
 """``benzodetox serve``, ``benzodetox user add`` and ``benzodetox manage``: the web application.
 
 ``serve`` applies pending migrations, collects static files when they changed, optionally
-seeds the demo, then serves with gunicorn (gthread workers) and whitenoise. SQLite in
+seeds the demo, then serves with gunicorn (gthread workers) and whitenoise; each worker runs the
+periodic jobs' thread (``web/scheduler/runner.py``: the overdue scan and the phase advance every
+``BENZODETOX_SCHEDULER_MINUTES``, once across workers and servers). SQLite in
 ``BENZODETOX_DATA_DIR`` by default; PostgreSQL when ``DATABASE_URL`` is set.
 """
 
@@ -134,10 +136,25 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: b
             click.echo("benzodetox: demo programme seeded")
         _print_logins(logins, url)
     connections.close_all()  # no connection may be shared with the forked workers
+    minutes = settings.SCHEDULER_MINUTES
+    click.echo(
+        f"benzodetox: overdue scan and phase advance every {minutes} min"
+        if minutes
+        else "benzodetox: scheduler off (BENZODETOX_SCHEDULER_MINUTES=0): use cron for scans"
+    )
     if check:
         return
     click.echo(f"benzodetox: serving on {url} (Ctrl+C to stop)")
     _run_gunicorn(host, port, workers, threads)
+
+
+def _start_scheduler(worker: Any = None) -> None:
+    """Each worker runs the scheduler thread; the job rows decide which one does the work."""
+    from django.conf import settings
+
+    from benzodetox.web.scheduler.runner import start_in_background
+
+    start_in_background(settings.SCHEDULER_MINUTES)
 
 
 def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
@@ -158,6 +175,7 @@ def _run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "benzodetox",
+                "post_worker_init": _start_scheduler,
             }.items():
                 self.cfg.set(key, value)
 

@@ -3,7 +3,8 @@
 Variables: ``BENZODETOX_DATA_DIR`` (SQLite file, secret key, collected static files),
 ``DATABASE_URL`` (PostgreSQL instead of SQLite), ``SECRET_KEY`` / ``SECRET_KEY_FILE``, ``DEBUG``,
 ``BENZODETOX_ALLOWED_HOSTS`` (comma-separated), ``BENZODETOX_SESSION_MINUTES`` (inactivity
-timeout, default 30), ``BENZODETOX_HTTPS`` (secure cookies behind TLS).
+timeout, default 30), ``BENZODETOX_HTTPS`` (secure cookies behind TLS),
+``BENZODETOX_SCHEDULER_MINUTES`` (minutes between the server's periodic jobs, default 5, 0 off).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "benzodetox.web.plans",
     "benzodetox.web.monitoring",
     "benzodetox.web.careplans",
+    "benzodetox.web.scheduler",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +195,11 @@ STORAGES = {
 # Serve straight from the app folders too, so tests and a fresh checkout work before
 # collectstatic has run.
 WHITENOISE_USE_FINDERS = True
+
+# --- scheduled work (benzodetox serve runs it; web/scheduler/runner.py) --------------------
+# Minutes between runs of the overdue scan and the phase advance; 0 turns the scheduler off
+# (then run `benzodetox manage scan_overdue` from cron).
+SCHEDULER_MINUTES = env_int("BENZODETOX_SCHEDULER_MINUTES", 5, minimum=0)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

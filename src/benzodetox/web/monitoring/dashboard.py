@@ -119,6 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             summary=f"phase={phase!r} severity={severity!r} kind={kind!r} q={query!r}"[:300],
         )
     context = {
+        "scan": scan_status(),
         "programmes": programmes,
         "programme": wanted,
         "phase": phase,
@@ -180,6 +181,23 @@ def _aftercare_row(patient: Patient, today: date, generated: Any = None) -> dict
     }
 
 
+
+
+def scan_status() -> dict[str, Any]:
+    """When the overdue scan last ran and what it found (the server runs it every
+    ``SCHEDULER_MINUTES``; the scan_overdue command's runs count too)."""
+    from django.conf import settings
+
+    from benzodetox.web.scheduler.models import JobRun
+
+    row = JobRun.objects.filter(name="overdue-scan").first()
+    return {
+        "minutes": settings.SCHEDULER_MINUTES,
+        "ran": row is not None and row.finished_at is not None,
+        "finished_at": row.finished_at if row else None,
+        "ok": row.ok if row else None,
+        "summary": row.summary if row else "",
+    }
 
 
 def census(programme_ids: Sequence[int]) -> dict[str, int]:

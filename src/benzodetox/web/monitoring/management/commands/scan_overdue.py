@@ -1,6 +1,9 @@
 """Find overdue assessments and reductions due without a recent assessment, and raise their
-alerts. Run it from cron or a loop (``--loop SECONDS``); several copies may run at once: each
-patient is claimed with a conditional UPDATE, so no two scans work on the same patient."""
+alerts. ``benzodetox serve`` runs it itself (BENZODETOX_SCHEDULER_MINUTES); run it from cron or
+a loop (``--loop SECONDS``) when the scheduler is off. Several copies may run at once: each
+patient is claimed with a conditional UPDATE, so no two scans work on the same patient. A run
+is recorded as the scheduler's (the dashboard says when the scan last ran) unless the server's
+own run holds the job at that moment."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from benzodetox.web.monitoring.overdue import scan, system_scan_summary
+from benzodetox.web.scheduler.runner import claim, finish
 
 
 class Command(BaseCommand):
@@ -28,8 +32,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             started = time.perf_counter()
+            token = claim("overdue-scan", timedelta(0))
             result = scan(batch=options["batch"], lease=timedelta(minutes=options["lease_minutes"]))
             system_scan_summary(result)
+            if token is not None:
+                finish(
+                    "overdue-scan",
+                    token,
+                    True,
+                    f"checked {result.claimed} patients, raised {result.alerts} alerts (command)",
+                )
             self.stdout.write(
                 f"checked {result.claimed} patients ({result.created_states} new, "
                 f"{result.refreshed} with a changed plan), raised {result.alerts} alerts "
