@@ -1,35 +1,46 @@
-"""The pharmacy order as HTML and PDF: quantities per product per supply period
-(``core.supply.pharmacy_order``), with the schedule they cover and the doses left to the
-patient's own supply.
+"""The pharmacy order as HTML and PDF: who it is for and who prescribed it (an ``OrderHeader``
+of plain strings from the adapter), per supply period each product's directions and its total
+in words and figures (``core.supply.pharmacy_order``), the schedule the order covers, the doses
+left to the patient's own supply, and signature lines for the prescriber and the dispensing
+pharmacist.
+
+What it carries follows what a controlled-drug prescription must say, the stricter of:
+UK Misuse of Drugs Regulations 2001, reg. 15 (Schedule 2 and 3: signed and dated by the
+prescriber, the patient's name and address, dose, form, strength, total quantity in words and
+figures; most benzodiazepines are Schedule 4 Part 1, which reg. 15 exempts, but temazepam and
+midazolam are Schedule 3) and US 21 CFR 1306.05(a) (Schedule II–V, benzodiazepines being IV:
+dated and signed on the day issued, the patient's full name and address, drug name, strength,
+dosage form, quantity, directions for use, the prescriber's name, address and DEA registration
+number). benzodetox keeps neither the patient's address nor the prescriber's registration
+number, so the order leaves a line for each to be written in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from benzodetox.core.plan import Plan
-from benzodetox.core.supply import SupplyPeriod, pharmacy_order
+from benzodetox.core.supply import OrderHeader, OrderLine, SupplyPeriod, pharmacy_order
 from benzodetox.core.units import format_count, format_mg
 
 from .common import check_page_size, format_day, render, step_view, table_name, to_pdf
 
-__all__ = ["pharmacy_order_html", "pharmacy_order_pdf"]
+__all__ = ["OrderHeader", "header_rows", "pharmacy_order_html", "pharmacy_order_pdf"]
 
 
-def _quantity(line: Any) -> str:
+def _dispensed(line: OrderLine) -> str:
+    """What the total is made of, beside it in words and figures: bottles of a liquid, or the
+    part of the last tablet that is rounded up."""
     if line.ml is not None:
-        bottles = (
-            f" ({line.bottles} bottle{'s' if line.bottles != 1 else ''})"
-            if (line.bottles is not None)
-            else " (bottle size not known)"
-        )
-        return f"{format(Decimal(line.ml).normalize(), 'f')} mL{bottles}"
+        if line.bottles is None:
+            return "bottle size not known: dispense the volume"
+        return f"{line.bottles} bottle{'s' if line.bottles != 1 else ''}"
     exact = line.exact_count
-    taken = f" ({format_count(exact)} taken)" if exact is not None and exact != line.units else ""
-    return f"{line.units}{taken}"
+    if exact is not None and exact != line.units:
+        return f"{format_count(exact)} taken; rounded up to whole units"
+    return ""
 
 
 def _order_rows(periods: Iterable[SupplyPeriod]) -> list[dict[str, Any]]:
@@ -45,8 +56,14 @@ def _order_rows(periods: Iterable[SupplyPeriod]) -> list[dict[str, Any]]:
                         "product": line.product,
                         "product_id": line.product_id,
                         "form": line.form,
-                        "strength": format_mg(line.strength_mg),
-                        "quantity": _quantity(line),
+                        "strength": (
+                            f"{format_mg(line.strength_mg)} per mL"
+                            if line.ml is not None
+                            else format_mg(line.strength_mg)
+                        ),
+                        "directions": [d.text for d in line.directions],
+                        "total": line.total_text,
+                        "dispensed": _dispensed(line),
                         "confirmed": line.confirmed,
                     }
                     for line in period.lines
@@ -56,7 +73,46 @@ def _order_rows(periods: Iterable[SupplyPeriod]) -> list[dict[str, Any]]:
     return rows
 
 
-def pharmacy_order_html(plan: Plan, period_days: int | None = 28, *, page_size: str = "A4") -> str:
+def header_rows(header: OrderHeader | None) -> list[tuple[str, str]]:
+    """The header as (label, value) rows, every field present; what is not recorded says so
+    instead of being left out."""
+    if header is None:
+        return []
+    born = (
+        f"{header.year_of_birth} (only the year of birth is recorded)"
+        if header.year_of_birth
+        else "not recorded"
+    )
+    approved = (
+        format_day(header.approved_on) if header.approved_on is not None else "not approved"
+    )
+    rows = [
+        ("Patient", header.patient_name or "not recorded"),
+        ("Record number", header.record_number or "not recorded"),
+        ("Year of birth", born),
+        ("Prescriber", header.prescriber or "not recorded"),
+    ]
+    if header.second_approver:
+        rows.append(("Second approving prescriber", header.second_approver))
+    rows += [
+        ("Plan", f"version {header.plan_version}" if header.plan_version else "not recorded"),
+        ("Approved on", approved),
+    ]
+    if header.programme:
+        rows.append(("Programme", header.programme))
+    return rows
+
+
+def pharmacy_order_html(
+    plan: Plan,
+    period_days: int | None = 28,
+    *,
+    page_size: str = "A4",
+    header: OrderHeader | None = None,
+    period_note: str = "",
+) -> str:
+    """The order as HTML. ``period_note`` says why this period was chosen (e.g. the
+    programme's staged supply for a high-risk patient)."""
     css_size = check_page_size(page_size)
     periods = pharmacy_order(plan, period_days)
     return render(
@@ -66,6 +122,9 @@ def pharmacy_order_html(plan: Plan, period_days: int | None = 28, *, page_size: 
             "page_size": css_size,
             "table": table_name(plan.source),
             "period_days": "" if period_days is None else str(period_days),
+            "period_note": period_note,
+            "header": header,
+            "header_rows": header_rows(header),
             "periods": _order_rows(periods),
             "steps": tuple(step_view(s, i + 1) for i, s in enumerate(plan.steps)),
             "warnings": tuple(dict.fromkeys(plan.warnings)),
@@ -90,7 +149,18 @@ def _supply_lines(plan: Plan) -> tuple[str, ...]:
     )
 
 
-def pharmacy_order_pdf(plan: Plan, period_days: int | None = 28, *, page_size: str = "A4") -> bytes:
-    """Quantities per product per supply period (``core.supply.pharmacy_order``), with the
-    schedule they cover."""
-    return to_pdf(pharmacy_order_html(plan, period_days, page_size=page_size))
+def pharmacy_order_pdf(
+    plan: Plan,
+    period_days: int | None = 28,
+    *,
+    page_size: str = "A4",
+    header: OrderHeader | None = None,
+    period_note: str = "",
+) -> bytes:
+    """The order (``pharmacy_order_html``) as a PDF."""
+    return to_pdf(
+        pharmacy_order_html(
+            plan, period_days, page_size=page_size, header=header, period_note=period_note
+        )
+    )
+
