@@ -11,10 +11,10 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benzodetox.core.errors import InputError
@@ -22,7 +22,7 @@ from benzodetox.web.audit.services import record
 from benzodetox.web.programmes.services import allowed, programmes_where
 
 from . import services
-from .choices import LEVELS_OF_CARE, Phase, drug_name
+from .choices import LEVELS_OF_CARE, Phase, drug_choices, drug_name
 from .forms import (
     DecisionForm,
     IntakeForm,
@@ -31,9 +31,8 @@ from .forms import (
     RegimenFormSet,
     regimen_initial,
 )
+from .listing import PAGE_SIZE, SORTS, WITHIN, PatientListing
 from .models import Intake, Patient, RegimenDose
-
-PAGE_SIZE = 50
 
 # Core field names (as core.assessment.intake names them) → the intake form's fields.
 _INTAKE_FIELDS = {
@@ -53,14 +52,12 @@ _INTAKE_FIELDS = {
 
 
 def patient_list(request: HttpRequest) -> HttpResponse:
-    patients = Patient.objects.select_related("programme")
-    query = request.GET.get("q", "").strip()
-    phase = request.GET.get("phase", "")
-    if query:
-        patients = patients.filter(Q(reference__icontains=query) | Q(display_name__icontains=query))
-    if phase in Phase.values:
-        patients = patients.filter(phase=phase)
-    page = Paginator(patients.order_by("reference", "id"), PAGE_SIZE).get_page(
+    """Patients of the user's programmes: search by record number, name or drug; filter by
+    phase, drug, open alerts and the next dose change; sort; 25 a page. The figures shown
+    (daily diazepam-eq, next change, drugs) are the patient row's own (``patients/phase.py``),
+    the open alerts a count per row of the page."""
+    listing = PatientListing.from_query(request.GET)
+    page = Paginator(listing.queryset(timezone.localdate()), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for membership in getattr(request, "memberships", []):  # one event per programme listed
@@ -68,13 +65,17 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             request,
             "patient.listed",
             programme=membership.programme_id,
-            summary=f"q={query!r} phase={phase!r} page={page.number}"[:300],
+            summary=f"{listing.summary()} page={page.number}"[:300],
         )
     context = {
         "page": page,
-        "q": query,
-        "phase": phase,
+        "rows": [(p, [drug_name(d) for d in p.drugs.split()]) for p in page],
+        "f": listing,
+        "query": listing.query_string(),
+        "sorts": SORTS,
         "phases": Phase.choices,
+        "drugs": drug_choices(),
+        "within": WITHIN,
         "can_create": bool(programmes_where(request.user, "patient.create")),
     }
     template = (
