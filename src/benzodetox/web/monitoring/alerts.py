@@ -1,43 +1,71 @@
-"""Alerts: raised for one new assessment (severe scores, emergencies, vital signs, sleep
-disturbance), overdue alerts closed by the assessment that meets them, and a clinician's
-acknowledgement. Every change is audited.
+"""Alerts: the core's alert decisions for one new assessment (``core.assessment.alerts``:
+severe scores, emergencies, vital signs, sleep disturbance, and when severe withdrawal
+escalates) stored and shown; overdue alerts closed by the assessment that meets them; a
+clinician's acknowledgement. Every change is audited. The quick-entry warning asks
+``decisions_for`` the same question the save asks, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from benzodetox.core.assessment import escalation_for
+from benzodetox.core.assessment.alerts import AlertDecision, Facts, alerts_for
+from benzodetox.core.assessment.instruments import Score, score
+from benzodetox.core.assessment.vitals import Finding, VitalSigns, check_vitals
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.services import require
 
 from .clock import local_naive
-from .models import Alert, Assessment, Severity
+from .models import INSTRUMENT_KINDS, Alert, Assessment
 from .policy import Policy
 
 __all__ = [
     "ASSESSMENT_RECORDED",
     "acknowledge",
     "conditions_of",
+    "decisions_for",
+    "facts_of",
     "make_alert",
     "raise_for",
     "resolve_overdue",
 ]
 
 _SCHEDULED = ("ciwa-b", "vitals")
-_SLEEP_CONDITIONS = frozenset({"bipolar", "psychotic_disorder"})
+_SIGNS = ("pulse", "sbp", "dbp", "temperature", "respiratory_rate", "spo2")
+_HISTORY = {
+    "withdrawal_seizure_history": "withdrawal_seizure",
+    "withdrawal_delirium_history": "withdrawal_delirium",
+}
+
+
+def _intake(patient: Patient) -> Any:
+    return patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
 
 
 def conditions_of(patient: Patient) -> list[str]:
     """The conditions recorded at the patient's latest intake."""
-    intake = patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
+    intake = _intake(patient)
     return list(intake.conditions) if intake is not None else []
+
+
+def facts_of(patient: Patient) -> Facts:
+    """What the latest intake records that changes an alert: conditions, a previous
+    withdrawal seizure or delirium, alcohol and other substance use."""
+    intake = _intake(patient)
+    if intake is None:
+        return Facts()
+    return Facts(
+        conditions=frozenset(intake.conditions),
+        history=frozenset(key for name, key in _HISTORY.items() if getattr(intake, name)),
+        substances=frozenset(intake.substances),
+    )
 
 
 def make_alert(
@@ -54,82 +82,99 @@ def make_alert(
     )
 
 
+def _current(patient: Patient, kind: str, at: datetime, hours: int, exclude: int | None) -> Any:
+    """The patient's newest current assessment of ``kind`` observed in the ``hours`` before
+    ``at`` (up to ``at``), other than ``exclude``."""
+    rows = Assessment.objects.filter(
+        patient=patient,
+        kind=kind,
+        superseded_by__isnull=True,
+        at__gte=at - timedelta(hours=hours),
+        at__lte=at,
+    )
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.order_by("-at", "-id").first()
+
+
+def readings_of(row: Any) -> VitalSigns:
+    return VitalSigns(**{s: getattr(row, s) for s in _SIGNS if getattr(row, s) is not None})
+
+
+def decisions_for(
+    patient: Patient,
+    policy: Policy,
+    kind: str,
+    at: datetime,
+    *,
+    scored: Score | None = None,
+    readings: VitalSigns | None = None,
+    event: str = "",
+    sleep_disturbance: bool = False,
+    exclude: int | None = None,
+) -> tuple[AlertDecision, ...]:
+    """The core's alert decisions for an assessment of ``kind`` observed ``at`` (saved or
+    not yet): with the intake's facts, and — the vital signs and a CIWA-B counting together
+    while they are current, i.e. observed within the programme's escalation overdue interval
+    (8 h by default) of each other — the patient's current vital signs for a CIWA-B, or the
+    current CIWA-B for a set of vital signs. ``exclude`` is the assessment being replaced."""
+    hours = policy.schedule.escalation.overdue_hours
+    findings: Sequence[Finding] = ()
+    context: list[Score] = []
+    if kind == "ciwa-b" and scored is not None:
+        vitals = _current(patient, "vitals", at, hours, exclude)
+        if vitals is not None:
+            findings = check_vitals(readings_of(vitals), policy.vitals)
+    elif kind == "vitals" and readings is not None:
+        findings = check_vitals(readings, policy.vitals)
+        ciwa = _current(patient, "ciwa-b", at, hours, exclude)
+        if ciwa is not None:
+            context.append(score("ciwa-b", ciwa.answers, bands=policy.bands))
+    return alerts_for(
+        scored,
+        event=event or None,
+        findings=findings,
+        sleep_disturbance=sleep_disturbance,
+        facts=facts_of(patient),
+        recheck=policy.schedule.escalation,
+        context_scores=context,
+    )
+
+
+def row_decisions(row: Assessment, policy: Policy, patient: Patient) -> tuple[AlertDecision, ...]:
+    """The decisions for a stored assessment (the question the quick-entry screen asked)."""
+    scored = None
+    if row.kind in INSTRUMENT_KINDS:
+        bands = policy.bands if row.kind == "ciwa-b" else None
+        scored = score(row.kind, row.answers, bands=bands)
+    return decisions_for(
+        patient,
+        policy,
+        row.kind,
+        row.at,
+        scored=scored,
+        readings=readings_of(row) if row.kind == "vitals" else None,
+        event=row.event,
+        sleep_disturbance=row.sleep_disturbance,
+        exclude=row.supersedes_id,
+    )
+
+
 def raise_for(row: Assessment, policy: Policy, patient: Patient) -> list[Alert]:
-    """Alerts for one new assessment: severe scores, suicidality, emergency events, vital signs
-    beyond the programme's thresholds, sleep disturbance in bipolar or psychotic disorder."""
-    found: list[Alert] = []
-    base = f"assessment:{row.pk}"
-    name = row.get_kind_display()
-    if row.kind == "ciwa-b" and row.total is not None and row.total >= policy.severe_from:
-        very = row.total >= policy.very_severe_from
-        found.append(
-            make_alert(
-                patient,
-                "score",
-                Severity.CRITICAL if very else Severity.HIGH,
-                f"{base}:severe",
-                f"CIWA-B {row.total} ({'very severe' if very else 'severe'})",
-                assessment=row,
-                detail={"total": row.total, "band": row.band, "from": policy.severe_from},
-            )
+    """Store the core's alert decisions for one new assessment (each with its reasons,
+    actions and sources in ``detail``)."""
+    found = [
+        make_alert(
+            patient,
+            d.kind,
+            d.severity,
+            f"assessment:{row.pk}:{d.kind}",
+            d.title,
+            assessment=row,
+            detail={**d.as_dict(), "total": row.total, "band": row.band},
         )
-    elif row.kind in ("phq-9", "gad-7") and row.band == "severe":
-        found.append(
-            make_alert(
-                patient,
-                "score",
-                Severity.HIGH,
-                f"{base}:severe",
-                f"{name} {row.total} (severe)",
-                assessment=row,
-                detail={"total": row.total, "band": row.band},
-            )
-        )
-    events = [row.event] if row.event else []
-    if "suicidality" in row.flags:
-        events.append("suicidality")
-    if events:
-        escalation = escalation_for(events)
-        found.append(
-            make_alert(
-                patient,
-                "event",
-                Severity.CRITICAL,
-                f"{base}:event",
-                "Emergency: "
-                + ", ".join(escalation.events)
-                + ("" if row.event else f" ({name} item 9)"),
-                assessment=row,
-                detail=escalation.as_dict(),
-            )
-        )
-    if row.findings:
-        found.append(
-            make_alert(
-                patient,
-                "vitals",
-                Severity.HIGH,
-                f"{base}:vitals",
-                "Vital signs beyond thresholds: "
-                + ", ".join(str(f["sign"]).replace("_", " ") for f in row.findings),
-                assessment=row,
-                detail={"findings": row.findings},
-            )
-        )
-    if row.sleep_disturbance:
-        conditions = _SLEEP_CONDITIONS & set(conditions_of(patient))
-        if conditions:
-            found.append(
-                make_alert(
-                    patient,
-                    "sleep",
-                    Severity.HIGH,
-                    f"{base}:sleep",
-                    "Sleep disturbance with " + ", ".join(sorted(conditions)).replace("_", " "),
-                    assessment=row,
-                    detail={"conditions": sorted(conditions), "rec": "Rec 26a"},
-                )
-            )
+        for d in row_decisions(row, policy, patient)
+    ]
     for alert in found:
         alert.save()
     return found

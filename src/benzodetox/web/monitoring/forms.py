@@ -15,7 +15,7 @@ from benzodetox.core.assessment import instrument
 from benzodetox.core.errors import InputError
 
 from .models import INSTRUMENT_KINDS, Assessment, Event, Judgement, MonitoringSettings
-from .policy import SCHEDULE_FIELDS, vitals_set_choices
+from .policy import SCHEDULE_FIELDS, ciwa_b_max, vitals_set_choices
 from .services import Entry
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -261,16 +261,17 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         from .policy import policy_from
 
         defaults = policy_from(None)
+        top = ciwa_b_max()
         for name in ("ciwa_b_moderate_from", "ciwa_b_severe_from", "ciwa_b_very_severe_from"):
             value = data.get(name)
-            if value is not None and not 2 <= value <= 80:
-                self.add_error(name, "A CIWA-B total between 2 and 80.")
+            if value is not None and not 2 <= value <= top:
+                self.add_error(name, f"A CIWA-B total between 2 and {top}.")
         eff = (
             moderate or defaults.moderate_from,
             severe or defaults.severe_from,
             very or defaults.very_severe_from,
         )
-        if not self.errors and not eff[0] < eff[1] < eff[2] <= 80:
+        if not self.errors and not eff[0] < eff[1] < eff[2] <= top:
             named = [
                 n
                 for n, v in (
@@ -283,7 +284,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
             self.add_error(
                 named[-1] if named else None,
                 f"Thresholds must rise: moderate {eff[0]} < severe {eff[1]} < very severe "
-                f"{eff[2]} ≤ 80.",
+                f"{eff[2]} ≤ {top}.",
             )
         self._clean_schedule(data, defaults)
         if not self.errors:
@@ -307,6 +308,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         for first, second, low, high, unit in (
             ("stabilisation_due_hours", "stabilisation_overdue_hours", 1, 168, "hours"),
             ("tapering_due_hours", "tapering_overdue_hours", 1, 168, "hours"),
+            ("escalation_due_hours", "escalation_overdue_hours", 1, 168, "hours"),
             ("follow_up_from_day", "follow_up_to_day", 0, 28, "days"),
         ):
             bad = False

@@ -312,6 +312,12 @@ class MonitoringSettings(models.Model):
     follow_up_to_day = models.PositiveSmallIntegerField(
         "outpatient follow-up after a reduction: to day", null=True, blank=True
     )
+    escalation_due_hours = models.PositiveSmallIntegerField(
+        "after an escalation: CIWA-B and vital signs due after (hours)", null=True, blank=True
+    )
+    escalation_overdue_hours = models.PositiveSmallIntegerField(
+        "after an escalation: overdue after (hours)", null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -347,6 +353,9 @@ class MonitoringState(models.Model):
     #: the last day of the stabilising steps (inpatient plans), if any
     stabilise_until = models.DateField(null=True, blank=True)
     last_dose = models.DateField(null=True, blank=True)
+    #: when the escalation in force was observed (its CIWA-B or vital signs); cleared when a
+    #: later CIWA-B no longer escalates. The CIWA-B and vitals then follow the shorter interval.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True)

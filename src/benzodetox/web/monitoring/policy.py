@@ -26,6 +26,7 @@ __all__ = [
     "VITAL_FIELDS",
     "Policy",
     "Setting",
+    "ciwa_b_max",
     "policy_from",
     "setting_for_level",
     "vitals_set_choices",
@@ -52,6 +53,8 @@ SCHEDULE_FIELDS: dict[str, tuple[str, str]] = {
     "tapering_overdue_hours": ("tapering", "overdue_hours"),
     "follow_up_from_day": ("after-reduction", "from_day"),
     "follow_up_to_day": ("after-reduction", "to_day"),
+    "escalation_due_hours": ("escalation", "due_hours"),
+    "escalation_overdue_hours": ("escalation", "overdue_hours"),
 }
 
 DEFAULT_RECENT_DAYS = 7  # the issue's "a reduction due in the next 7 days"
@@ -93,7 +96,12 @@ class Policy:
         for band in self.bands.bands:
             if band.name == "very severe":
                 return band.lo
-        return 81
+        return ciwa_b_max() + 1
+
+
+def ciwa_b_max() -> int:
+    """The highest CIWA-B total, from the instrument's definition (20 items × 4)."""
+    return instrument("ciwa-b").max_total
 
 
 def vitals_set_choices() -> list[tuple[str, str]]:
@@ -127,7 +135,7 @@ def policy_from(settings: MonitoringSettings | None) -> Policy:
                 Band("mild", 1, moderate - 1),
                 Band("moderate", moderate, severe - 1),
                 Band("severe", severe, very - 1),
-                Band("very severe", very, 80),
+                Band("very severe", very, ciwa_b_max()),
             ),
             source=PROGRAMME_SOURCE,
             confirmed=False,
@@ -221,6 +229,7 @@ def _schedule(s: MonitoringSettings, rows: list[Setting]) -> SchedulePolicy:
     base = default_schedule()
     rules: dict[str, Any] = {r.phase: r for r in base.inpatient}
     rules.update({r.key: r for r in base.outpatient})
+    rules["escalation"] = base.escalation
     wanted: dict[str, dict[str, int]] = {}
     for name, (rule_key, end) in SCHEDULE_FIELDS.items():
         rule = rules[rule_key]
@@ -251,6 +260,7 @@ def _schedule(s: MonitoringSettings, rows: list[Setting]) -> SchedulePolicy:
             for r in base.outpatient
             if r.key in wanted
         },
+        escalation=(wanted["escalation"]["due_hours"], wanted["escalation"]["overdue_hours"]),
     )
 
 

@@ -32,6 +32,7 @@ from benzodetox.core.assessment.schedule import (
     default_schedule,
     due_inpatient,
     due_outpatient,
+    with_escalation,
 )
 from benzodetox.core.assessment.vitals import vitals_from_dict
 from benzodetox.core.errors import InputError
@@ -42,7 +43,7 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.programmes.services import require
 
-from .alerts import conditions_of, raise_for, resolve_overdue
+from .alerts import facts_of, raise_for, resolve_overdue
 from .clock import local_naive
 from .models import (
     INSTRUMENT_KINDS,
@@ -70,7 +71,6 @@ __all__ = [
 
 _SCHEDULED = ("ciwa-b", "vitals")
 _WITHDRAWAL = ("ciwa-b", "bwsq", "vitals")
-_SLEEP_CONDITIONS = frozenset({"bipolar", "psychotic_disorder"})
 _ASSESSMENT_NAMES = {"ciwa-b": "CIWA-B", "vitals": "Vital signs"}
 
 
@@ -205,9 +205,10 @@ def advice_now(
         plan,
         found,
         on or timezone.localdate(),
-        conditions=conditions_of(patient),
         policy=policy.advice,
         thresholds=policy.vitals,
+        facts=facts_of(patient),
+        recheck=policy.schedule.escalation,
     )
 
 
@@ -217,15 +218,24 @@ def due_now(
     done: Iterable[tuple[str, datetime]],
     at: datetime,
     schedule: SchedulePolicy | None = None,
+    escalated_at: datetime | None = None,
 ) -> tuple[DueItem, ...]:
     """What is due under the plan now (``at`` aware), by the core's monitoring schedule with
-    the programme's own frequencies (``Policy.schedule``)."""
+    the programme's own frequencies (``Policy.schedule``), and the shorter interval while an
+    escalation of ``escalated_at`` is in force."""
     if plan is None:
         return ()
     starts = [s.start for s in plan.steps if s.kind == "reduction"]
     stabilise = [s.end for s in plan.steps if s.kind == "stabilise"]
     return due_items(
-        setting, plan.start, starts, stabilise[-1] if stabilise else None, done, at, schedule
+        setting,
+        plan.start,
+        starts,
+        stabilise[-1] if stabilise else None,
+        done,
+        at,
+        schedule,
+        escalated_at,
     )
 
 
@@ -237,22 +247,30 @@ def due_items(
     done: Iterable[tuple[str, datetime]],
     at: datetime,
     schedule: SchedulePolicy | None = None,
+    escalated_at: datetime | None = None,
 ) -> tuple[DueItem, ...]:
+    """What is due (naive local times), the CIWA-B and vital signs at the policy's escalation
+    interval while an escalation of ``escalated_at`` (aware) is in force."""
     used = schedule if schedule is not None else default_schedule()
     zone = timezone.get_current_timezone()
     now = local_naive(at, zone)
     pairs = [(k, local_naive(t, zone)) for k, t in done]
+    escalated = local_naive(escalated_at, zone) if escalated_at is not None else None
+    items: tuple[DueItem, ...] = ()
     if setting == "inpatient":
         since = datetime.combine(plan_start, time(0))
-        if now < since:
-            return ()
-        phase = (
-            "stabilisation"
-            if stabilise_until is not None and now.date() <= stabilise_until
-            else "tapering"
-        )
-        return due_inpatient(phase, pairs, since, now, used.inpatient)
-    return due_outpatient(reduction_starts, pairs, now, used.outpatient)
+        if now >= since:
+            phase = (
+                "stabilisation"
+                if stabilise_until is not None and now.date() <= stabilise_until
+                else "tapering"
+            )
+            items = due_inpatient(phase, pairs, since, now, used.inpatient)
+    else:
+        items = due_outpatient(reduction_starts, pairs, now, used.outpatient)
+    if escalated is not None and escalated <= now:
+        return with_escalation(items, escalated, pairs, now, used.escalation)
+    return items
 
 
 # ----------------------------------------------------------------------------- recording
@@ -340,6 +358,7 @@ def record_assessment(
             raise InputError("correction", supersedes.pk, "the newest version (it was corrected)")
     raised = raise_for(row, policy, patient)
     resolve_overdue(row, patient)
+    _follow_escalation(row, patient, raised)
     version, plan = current_plan(patient)
     advice = advice_now(patient, policy, plan)
     if advice is not None:
@@ -373,6 +392,35 @@ def record_assessment(
         },
     )
     return row
+
+
+def escalated_at(patient: Patient) -> datetime | None:
+    """When the escalation in force was observed (None: none in force)."""
+    state = MonitoringState.objects.filter(patient=patient).only("escalated_at").first()
+    return state.escalated_at if state is not None else None
+
+
+def _follow_escalation(row: Assessment, patient: Patient, raised: Sequence[Any]) -> None:
+    """Keep the patient's escalation in force: set by an assessment whose alerts escalate
+    (the CIWA-B and vital signs then follow the shorter interval, and the next scan looks at
+    once); cleared by a later CIWA-B that does not."""
+    escalates = any(a.detail.get("escalated") for a in raised)
+    if not escalates and row.kind != "ciwa-b":
+        return
+    state = MonitoringState.objects.filter(patient=patient).first()
+    if state is None:
+        if not escalates:
+            return
+        state = refresh_state(patient)
+    if escalates:
+        if state.escalated_at is None or row.at >= state.escalated_at:
+            state.escalated_at = row.at
+    elif state.escalated_at is not None and row.at >= state.escalated_at:
+        state.escalated_at = None
+    else:
+        return
+    state.next_check_at = timezone.now()
+    state.save(update_fields=["escalated_at", "next_check_at"])
 
 
 def describe(row: Assessment) -> str:

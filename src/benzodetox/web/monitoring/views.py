@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from benzodetox.core.assessment import instrument
+from benzodetox.core.assessment import instrument, score
+from benzodetox.core.assessment.vitals import VitalSigns
 from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
@@ -28,7 +29,7 @@ from benzodetox.web.programmes.services import allowed, require
 
 from . import alerts, charts, services
 from .dashboard import programmes_of
-from .forms import SettingsForm, form_for, initial_from, now_local
+from .forms import DATETIME_FORMAT, VITAL_SIGNS, SettingsForm, form_for, initial_from, now_local
 from .models import INSTRUMENT_KINDS, AdviceRecord, Alert, Assessment, Kind
 from .policy import Policy
 
@@ -77,7 +78,7 @@ def _charts(
                 end,
                 [line("ciwa-b", "CIWA-B"), line("bwsq", "BWSQ")],
                 "total score",
-                Decimal(80),
+                Decimal(instrument("ciwa-b").max_total),
                 bands=bands,
                 steps=steps,
                 today=today,
@@ -141,7 +142,7 @@ def _charts(
                     end,
                     mood,
                     "total score",
-                    Decimal(27),
+                    Decimal(instrument("phq-9").max_total),
                     bands=tuple(
                         charts.Band(b.name, b.lo, b.hi)
                         for b in (
@@ -172,8 +173,9 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [r for r in rows if r.at >= timezone.make_aware(datetime.combine(start, time(0)))]
     advice = services.advice_now(patient, policy, plan, today, rows=rows)
     done = [(r.kind, r.at) for r in rows if r.kind in ("ciwa-b", "vitals")]
+    escalated = services.escalated_at(patient)
     due = services.due_now(
-        plan, services.setting_of(patient), done, timezone.now(), policy.schedule
+        plan, services.setting_of(patient), done, timezone.now(), policy.schedule, escalated
     )
     step = plan.step_on(today) if plan is not None else None
     upcoming = [s for s in plan.steps if s.start > today][:1] if plan is not None else []
@@ -201,6 +203,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
         "advice": advice,
         "advice_key": services.advice_key(advice) if advice is not None else "",
         "due": due,
+        "escalated_at": escalated,
         "setting": services.setting_of(patient),
         "open_alerts": [a for a in alerts if a.is_open],
         "closed_alerts": [a for a in alerts if not a.is_open][:10],
@@ -260,45 +263,108 @@ def _record_context(
         "correcting": correcting,
         "instrument": instrument(kind) if kind in INSTRUMENT_KINDS else None,
     }
-    if kind in INSTRUMENT_KINDS:
-        context["running"] = _running(kind, form.data if form.is_bound else form.initial, policy)
+    if kind in INSTRUMENT_KINDS or kind == "vitals":
+        data = form.data if form.is_bound else form.initial
+        context["running"] = _running(patient, kind, data, policy, correcting)
     return context
 
 
-def _running(kind: str, data: Any, policy: Policy) -> dict[str, Any]:
-    """The running total of the items answered so far and the band it falls in."""
+def _observed(data: Any) -> datetime:
+    """The observation time typed so far (now if it is not a valid date and time yet)."""
+    try:
+        naive = datetime.strptime(str(data.get("at", "") or ""), DATETIME_FORMAT)
+    except ValueError:
+        return timezone.now()
+    return timezone.make_aware(naive)
+
+
+def _readings(data: Any) -> VitalSigns | None:
+    """The vital signs typed so far that are valid readings (others are left out)."""
+    values: dict[str, Decimal] = {}
+    for name, _label, _decimals, lo, hi in VITAL_SIGNS:
+        raw = str(data.get(name, "") or "").strip()
+        try:
+            value = Decimal(raw)
+        except ArithmeticError:
+            continue
+        if value.is_finite() and Decimal(lo) <= value <= Decimal(hi):
+            values[name] = value
+    return VitalSigns(**values) if values else None
+
+
+def _running(
+    patient: Patient, kind: str, data: Any, policy: Policy, correcting: Assessment | None = None
+) -> dict[str, Any]:
+    """The running total of the items answered so far, its band, and the alerts saving will
+    raise: the core is asked exactly what the save asks (``alerts.decisions_for``), with the
+    items not answered yet counted as 0 — answers only add, so a warning given early is
+    never withdrawn by the answers still to come."""
+    sleep = str(data.get("sleep_disturbance", "") or "") in ("on", "true", "True", "1")
+    at = _observed(data)
+    exclude = correcting.pk if correcting is not None else None
+    if kind == "vitals":
+        readings = _readings(data)
+        decisions = (
+            alerts.decisions_for(
+                patient,
+                policy,
+                kind,
+                at,
+                readings=readings,
+                sleep_disturbance=sleep,
+                exclude=exclude,
+            )
+            if readings is not None or sleep
+            else ()
+        )
+        return {"vitals": True, "warnings": decisions, "complete": True}
     inst = instrument(kind)
-    answered = []
+    answers = []
     for item in inst.items:
         raw = str(data.get(f"item_{item.number}", "") or "")
         if raw.isdigit() and inst.answer_min <= int(raw) <= inst.answer_max:
-            answered.append(int(raw))
-    total = sum(answered)
-    bands = policy.bands if kind == "ciwa-b" else inst.bands
-    band = bands.band_for(total) if bands is not None else None
+            answers.append(int(raw))
+        else:
+            answers.append(None)
+    answered = [a for a in answers if a is not None]
+    bands = policy.bands if kind == "ciwa-b" else None
+    scored = score(kind, [inst.answer_min if a is None else a for a in answers], bands=bands)
+    decisions = alerts.decisions_for(
+        patient, policy, kind, at, scored=scored, sleep_disturbance=sleep, exclude=exclude
+    )
+    used = policy.bands if kind == "ciwa-b" else inst.bands
     return {
-        "total": total,
+        "total": scored.total,
         "max": inst.max_total,
         "answered": len(answered),
         "items": len(inst.items),
-        "band": band.name if band is not None else "",
-        "band_confirmed": bands.confirmed if bands is not None else None,
-        "band_source": bands.source if bands is not None else "",
-        "severe": kind == "ciwa-b" and total >= policy.severe_from,
+        "band": scored.band or "",
+        "band_confirmed": used.confirmed if used is not None else None,
+        "band_source": used.source if used is not None else "",
+        "warnings": decisions,
+        "complete": len(answered) == len(inst.items),
     }
 
 
 @require_POST
 def score_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """The htmx fragment: running total and band as items are answered."""
-    if kind not in INSTRUMENT_KINDS:
+    """The htmx fragment: running total and band as items are answered, and the alerts
+    saving will raise (instruments and vital signs)."""
+    if kind not in INSTRUMENT_KINDS and kind != "vitals":
         raise Http404("no such instrument")
     patient = get_patient(request, pk, services.action_for(kind))
     policy = services.policy_for(patient.programme_id)
+    correcting = None
+    wanted = request.POST.get("correcting", "")
+    if wanted.isdigit():
+        correcting = Assessment.objects.filter(pk=int(wanted), patient=patient).first()
     return render(
         request,
         "monitoring/_fragment_running.html",
-        {"running": _running(kind, request.POST, policy), "kind_name": KINDS[kind]},
+        {
+            "running": _running(patient, kind, request.POST, policy, correcting),
+            "kind_name": KINDS[kind],
+        },
     )
 
 
