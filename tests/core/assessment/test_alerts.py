@@ -212,3 +212,13 @@ def test_answers_so_far_never_warn_of_an_alert_the_full_answers_do_not_raise(ans
     full = {d.kind: d for d in alerts_for(score("ciwa-b", answers), facts=SEIZURE_AUD)}
     for kind, d in early.items():
         assert kind in full and rank[full[kind].severity] <= rank[d.severity]
+
+
+def test_facts_read_the_intakes_true_false_form_as_well_as_lists():
+    """{"withdrawal_seizure": true, "withdrawal_delirium": false} is the same as a list of the
+    true names; a non-boolean is refused on its field."""
+    facts = facts_from_dict({"history": {"withdrawal_seizure": True, "withdrawal_delirium": False}})
+    assert facts.history == frozenset({"withdrawal_seizure"})
+    with pytest.raises(InputError) as caught:
+        facts_from_dict({"substances": {"alcohol_use_disorder": "yes"}})
+    assert caught.value.field == "substances.alcohol_use_disorder"

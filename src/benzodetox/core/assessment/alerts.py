@@ -76,11 +76,17 @@ class Facts:
 
 def facts_from_dict(data: Mapping[str, Any], where: str = "") -> Facts:
     """Facts from plain data: lists of names under ``conditions``, ``history`` and
-    ``substances`` (each optional). Unknown names are refused on their field."""
+    ``substances`` (each optional; ``history`` and ``substances`` may also be written as the
+    intake writes them, name → true/false). Unknown names are refused on their field."""
     values: dict[str, frozenset[str]] = {}
     for name in ("conditions", "history", "substances"):
         raw = data.get(name, [])
         field_name = f"{where}{name}"
+        if isinstance(raw, Mapping):  # the intake's form: {"withdrawal_seizure": true, ...}
+            for key, flag in raw.items():
+                if not isinstance(flag, bool):
+                    raise InputError(f"{field_name}.{key}", flag, "true or false")
+            raw = [key for key, flag in raw.items() if flag]
         if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
             raise InputError(field_name, raw, f"a list of names: {', '.join(_RISK[name])}")
         for i, item in enumerate(raw):
