@@ -3,6 +3,8 @@ approves it on the plan page (no wait for the next overdue scan)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +28,13 @@ def _saved_version(patient, prescriber, start):
     )
 
 
+def _confirmed(prescriber: Any, **extra: str) -> dict[str, str]:
+    """An approval confirmed with the prescriber's password typed again (plans' ApproveForm)."""
+    prescriber.set_password("pass phrase 1")
+    prescriber.save()
+    return {"confirm": "on", "password": "pass phrase 1", **extra}
+
+
 def test_approving_a_version_on_the_plan_page_refreshes_the_scheduled_changes_at_once(
     client_for, prescriber, tapering_a, everything, django_capture_on_commit_callbacks
 ):
@@ -36,8 +45,9 @@ def test_approving_a_version_on_the_plan_page_refreshes_the_scheduled_changes_at
     v2 = _saved_version(tapering_a, prescriber, today)
     assert not ScheduledChange.objects.filter(plan_version=v2).exists()
     with django_capture_on_commit_callbacks(execute=True):
+        data = _confirmed(prescriber, note="ok")  # before signing in: it changes the password
         response = client_for(prescriber).post(
-            reverse("plans:approve", args=[tapering_a.pk, v2.number]), {"note": "ok"}
+            reverse("plans:approve", args=[tapering_a.pk, v2.number]), data
         )
     assert response.status_code == 302
     assert MonitoringState.objects.get(patient=tapering_a).plan_version == v2
@@ -54,7 +64,8 @@ def test_a_first_approval_puts_the_patients_changes_on_the_dashboard_at_once(
     today = timezone.localdate()
     v2 = _saved_version(tapering_a, prescriber, today)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(prescriber).post(reverse("plans:approve", args=[tapering_a.pk, v2.number]))
+        data = _confirmed(prescriber)
+        client_for(prescriber).post(reverse("plans:approve", args=[tapering_a.pk, v2.number]), data)
     response = client_for(nurse).get(reverse("monitoring:dashboard"))
     week = response.context["week"]
     assert [(c.plan_version_id, c.on) for c in week][:1] == [(v2.pk, today)]
