@@ -1,41 +1,42 @@
 """The patient handout as HTML and PDF (WeasyPrint), from templates the web app can render too
 (``templates/reports/``); the pharmacy order is in ``pharmacy_order``.
 
-Every dose printed is formatted from the plan's exact values (``format_mg``, ``format_count``,
-``describe_take``); the equivalence table the plan was computed with is named on every page.
-Pages are black-and-white printable on A4 or US Letter.
+The handout is written for the patient (plain words, a reading age of about 11–12): what to take
+week by week with pictures of the tablets and the oral syringe, when the dose changes, what
+withdrawal may feel like and when to call, the safety advice the intake calls for
+(``core.careplan.patient_advice``), contacts and the relapse-prevention plan. Clinician notes
+(crossover stages, equivalence, targets, internal warnings) stay on the printable plan and the
+pharmacy order. Every dose is formatted from the plan's exact values. Black-and-white printable
+on A4 or US Letter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from benzodetox.core.careplan.patient_advice import PatientAdvice, patient_advice
 from benzodetox.core.careplan.relapse import RelapsePlan, SupportContact
 from benzodetox.core.plan import Plan
 
 from .common import (
-    DAYS,
-    MONTHS,
     PAGE_SIZES,
     TEMPLATE_DIR,
-    DoseView,
     check_page_size,
-    dose_view,
     format_day,
     render,
-    step_view,
     table_name,
-    to_pdf,
     warned_days,
 )
+from .patient_words import change_list, dose_times, product_list, week_rows
 from .pharmacy_order import pharmacy_order_html, pharmacy_order_pdf
 
 __all__ = [
     "PAGE_SIZES",
     "TEMPLATE_DIR",
+    "ContactView",
     "format_day",
     "handout_context",
     "handout_html",
@@ -47,15 +48,6 @@ __all__ = [
 ]
 
 # --- Context -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _DayView:
-    label: str
-    in_plan: bool
-    new_dose: bool
-    doses: tuple[DoseView, ...]
-    none: bool
 
 
 def _drug_list(drugs: Iterable[str]) -> str:
@@ -131,37 +123,41 @@ def patient_notices(plan: Plan) -> tuple[str, ...]:
     return tuple(notices)
 
 
-def _weeks(plan: Plan) -> list[list[_DayView]]:
-    if not plan.steps:
-        return []
-    first = plan.start - timedelta(days=plan.start.weekday())
-    last = plan.end + timedelta(days=6 - plan.end.weekday())
-    starts = {s.start for s in plan.steps[1:]}
-    views: dict[int, tuple[DoseView, ...]] = {}
-    weeks: list[list[_DayView]] = []
-    day = first
-    while day <= last:
-        step = plan.step_on(day)
-        if step is not None and step.index not in views:
-            views[step.index] = tuple(
-                dose_view(d) for d in sorted(step.doses, key=lambda d: d.time) if d.mg > 0
-            )
-        doses = views[step.index] if step is not None else ()
-        label = f"{day.day} {MONTHS[day.month - 1]}"
-        if day == plan.start or (day.day == 1 and day.month == 1):
-            label = f"{label} {day.year}"
-        view = _DayView(
-            label=label,
-            in_plan=step is not None,
-            new_dose=day in starts,
-            doses=doses,
-            none=step is not None and not doses,
-        )
-        if day.weekday() == 0:
-            weeks.append([])
-        weeks[-1].append(view)
-        day += timedelta(days=1)
-    return weeks
+@dataclass(frozen=True)
+class ContactView:
+    """A row of the contacts table; ``write_in`` leaves a marked space for a number the
+    programme has not recorded (never an invented one)."""
+
+    who: str
+    name: str
+    phone: str = ""
+    note: str = ""
+
+    @property
+    def write_in(self) -> bool:
+        return not self.phone
+
+
+def _contacts(
+    programme: str,
+    programme_phone: str,
+    prescriber: str,
+    contacts: Sequence[SupportContact],
+    relapse: RelapsePlan | None,
+) -> tuple[ContactView, ...]:
+    rows: list[ContactView] = []
+    if programme:
+        rows.append(ContactView("Your care team", programme, programme_phone))
+    if prescriber:
+        rows.append(ContactView("Your prescriber", prescriber))
+    given = list(contacts)
+    if relapse is not None:
+        given += [c for c in relapse.contacts if c not in given]
+    rows += [ContactView(c.role_title, c.name, c.phone, c.note) for c in given]
+    if not rows:
+        rows = [ContactView("Your care team", ""), ContactView("Your prescriber", ""),
+                ContactView("Support person", "")]
+    return tuple(rows)
 
 
 def handout_context(
@@ -171,28 +167,32 @@ def handout_context(
     contacts: Sequence[SupportContact] = (),
     relapse_plan: RelapsePlan | None = None,
     page_size: str = "A4",
+    programme: str = "",
+    programme_phone: str = "",
+    prescriber: str = "",
+    advice: Sequence[PatientAdvice] | None = None,
 ) -> dict[str, Any]:
-    """Everything the handout template shows, already formatted (strings and small views)."""
+    """Everything the handout template shows, already formatted (strings and small views).
+    ``advice`` is what ``core.careplan.patient_advice`` gives for the patient's intake; without
+    it, the advice given to everyone (driving)."""
     css_size = check_page_size(page_size)
-    warned = warned_days(plan)
-    steps = tuple(step_view(s, i + 1, warned) for i, s in enumerate(plan.steps))
     last = plan.last_dose_date
-    all_contacts = list(contacts)
-    if relapse_plan is not None:
-        all_contacts += [c for c in relapse_plan.contacts if c not in all_contacts]
+    times = dose_times(plan)
     return {
         "title": "Your taper plan",
         "patient_name": patient_name,
         "page_size": css_size,
-        "table": table_name(plan.source),
         "start": format_day(plan.start),
         "last_dose": format_day(last) if last else "",
-        "steps": steps,
         "notices": patient_notices(plan),
-        "changes": tuple(s for s in steps if s.number > 1),
-        "weekdays": DAYS,
-        "weeks": _weeks(plan),
-        "contacts": tuple(all_contacts),
+        "products": product_list(plan),
+        "changes": change_list(plan),
+        "times": tuple(t.strftime("%H:%M") for t in times),
+        "span": str(len(times) + 1),
+        "weeks": week_rows(plan),
+        "liquid": any(t.ml is not None for s in plan.steps for d in s.doses for t in d.takes),
+        "advice": tuple(patient_advice() if advice is None else advice),
+        "contacts": _contacts(programme, programme_phone, prescriber, contacts, relapse_plan),
         "relapse": relapse_plan,
         "relapse_version": _relapse_version(relapse_plan),
     }
@@ -215,6 +215,18 @@ def handout_html(plan: Plan, **kwargs: Any) -> str:
     return render("reports/handout.html", handout_context(plan, **kwargs))
 
 
+#: Images (tablet and syringe pictures) WeasyPrint has loaded, kept across documents: they
+#: never change, so each is parsed once per process.
+_IMAGES: dict[str, Any] = {}
+
+
+def _to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
+    out: bytes = HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(cache=_IMAGES)
+    return out
+
+
 def handout_pdf(
     plan: Plan,
     *,
@@ -222,15 +234,23 @@ def handout_pdf(
     contacts: Sequence[SupportContact] = (),
     relapse_plan: RelapsePlan | None = None,
     page_size: str = "A4",
+    programme: str = "",
+    programme_phone: str = "",
+    prescriber: str = "",
+    advice: Sequence[PatientAdvice] | None = None,
 ) -> bytes:
-    """The patient handout: dose changes, a day-by-day calendar with tablet pictures, what
-    withdrawal may feel like and when to call, contacts and the relapse-prevention plan."""
-    return to_pdf(
+    """The patient handout: what to take week by week, when it changes, what withdrawal may
+    feel like and when to call, safety advice, contacts and the relapse-prevention plan."""
+    return _to_pdf(
         handout_html(
             plan,
             patient_name=patient_name,
             contacts=contacts,
             relapse_plan=relapse_plan,
             page_size=page_size,
+            programme=programme,
+            programme_phone=programme_phone,
+            prescriber=prescriber,
+            advice=advice,
         )
     )

@@ -13,12 +13,13 @@ text alternative is formatted from it with ``format_count``.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
-from benzodetox.core.units import format_count
+from benzodetox.core.units import format_count, plain_decimal
 
-__all__ = ["MAX_DRAWN", "tablet_svg"]
+__all__ = ["MAX_DRAWN", "SYRINGE_SIZES_ML", "syringe_svg", "tablet_svg"]
 
 #: Above this many whole tablets the picture shows the count in words instead.
 MAX_DRAWN = 6
@@ -85,4 +86,49 @@ def tablet_svg(count: Fraction, *, size: float = 12.0) -> str:
         f'viewBox="0 0 {width:.2f} {size:.2f}"><title>{escape(label)}</title>'
         + "".join(shapes)
         + "</svg>"
+    )
+
+
+#: The oral syringes drawn, smallest first: a volume is drawn on the smallest that holds it.
+#: Above the largest the picture is left out and the words say the mL.
+SYRINGE_SIZES_ML = (Decimal(5), Decimal(10))
+
+
+def syringe_svg(ml: Decimal, *, height: float = 12.0) -> str:
+    """An inline ``<svg>`` of an oral syringe filled (grey) to ``ml``, with a mark at every mL
+    and the volume written beside it ('2.5 mL'). Empty above ``SYRINGE_SIZES_ML[-1]``.
+
+    >>> svg = syringe_svg(Decimal("2.5"))
+    >>> "2.5 mL" in svg, svg.count("<line") >= 5
+    (True, True)
+    """
+    if ml <= 0 or ml > SYRINGE_SIZES_ML[-1]:
+        return ""
+    size = next(s for s in SYRINGE_SIZES_ML if ml <= s)
+    text = f"{plain_decimal(ml)} mL"
+    barrel = 40.0  # drawing units for the whole syringe volume
+    x0, top, bottom = 8.0, 2.0, height - 2.0
+    fill = barrel * float(ml / size)  # geometry only: the words carry the exact value
+    ticks = "".join(
+        f'<line x1="{x0 + barrel * i / int(size):.2f}" y1="{bottom:.2f}" '
+        f'x2="{x0 + barrel * i / int(size):.2f}" y2="{bottom - 3:.2f}" '
+        f'stroke="{_STROKE}" stroke-width="0.5"/>'
+        for i in range(1, int(size) + 1)
+    )
+    width = x0 + barrel + 4 + 5 * len(text)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="syringe" role="img" '
+        f'width="{width:.0f}pt" height="{height:.0f}pt" viewBox="0 0 {width:.2f} {height:.2f}">'
+        f"<title>{escape('oral syringe filled to ' + text)}</title>"
+        f'<rect x="0" y="{height / 2 - 1:.2f}" width="{x0:.2f}" height="2" fill="{_STROKE}"/>'
+        f'<rect x="{x0:.2f}" y="{top:.2f}" width="{fill:.2f}" height="{bottom - top:.2f}" '
+        f'fill="{_FILL}"/>'
+        f'<rect x="{x0:.2f}" y="{top:.2f}" width="{barrel:.2f}" height="{bottom - top:.2f}" '
+        f'fill="none" stroke="{_STROKE}" stroke-width="0.8"/>'
+        f'<line x1="{x0 + fill:.2f}" y1="{top - 1:.2f}" x2="{x0 + fill:.2f}" y2="{bottom + 1:.2f}" '
+        f'stroke="{_STROKE}" stroke-width="1.6"/>'
+        + ticks
+        + f'<text x="{x0 + barrel + 4:.2f}" y="{height / 2 + 3:.2f}" font-size="7.5" '
+        f'font-family="DejaVu Sans" font-weight="bold">{escape(text)}</text>'
+        "</svg>"
     )
