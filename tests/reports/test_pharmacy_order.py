@@ -68,23 +68,21 @@ def test_the_order_names_the_patient_record_year_of_birth_prescribers_version_an
 
 
 def test_each_products_directions_and_total_in_words_and_figures_appear_per_period(weekly):
-    """For every 7-day period: its dates, and each line's directions and total exactly as
-    core.supply words them (e.g. 'fourteen (14) tablets')."""
+    """For every 7-day period each line's total as core.supply words it (e.g. 'fourteen (14)
+    tablets'), alone or as 'each supply' of a run of equal weeks; the order runs from the plan's
+    first day to its last; the first run's directions in plain words."""
     plan = diazepam_plan("ashton-2002")
     order = pharmacy_order(plan, 7)
     assert len(order) > 2
+    assert f"{format_day(plan.start)} to " in weekly
     for period in order:
-        days = f"{period.days} day{'s' if period.days != 1 else ''}"
-        assert f"{format_day(period.start)} to {format_day(period.end)} ({days})" in weekly
         for line in period.lines:
             assert squash(line.total_text) in squash(weekly), line
-            for direction in line.directions:
-                assert squash(direction.text) in squash(weekly), direction
-    assert (
-        "Take 1 × 5 mg tablet at 08:00 and 1 × 5 mg at 22:00 daily, Mon 3 Mar – Sun 9 Mar 2025"
-        in weekly
-    )
-    assert "fourteen (14) tablets" in weekly
+    assert f"to {format_day(plan.end)}" in weekly
+    assert squash(
+        "Take 1 × 5 mg tablet at 08:00 and 1 × 5 mg at 22:00 daily, Mon 3 Mar – Sun 16 Mar 2025"
+    ) in squash(weekly)
+    assert "each supply fourteen (14) tablets; in all twenty-eight (28) tablets" in weekly
 
 
 def test_a_liquid_total_reads_in_ml_words_and_figures_with_the_oral_syringe():
@@ -120,7 +118,7 @@ def test_every_allowed_period_makes_an_order_that_says_its_period(period, said):
     text = text_of(pharmacy_order_pdf(plan, period, header=HEADER))
     assert f"Supply {said}" in text
     first = pharmacy_order(plan, period)[0]
-    assert f"{format_day(first.start)} to {format_day(first.end)}" in text
+    assert f"{format_day(first.start)} to " in text
 
 
 def test_a_period_outside_the_four_is_refused_naming_them():
@@ -157,3 +155,26 @@ def test_the_quantities_and_equivalence_table_are_still_those_of_core_supply():
     assert "four (4) tablets" in text and "3½ taken; rounded up to whole units" in text
     assert "87.5" in text
     assert "Equivalence table: ashton-2002" in text
+
+
+def test_a_daily_supply_prints_each_run_of_equal_days_once_with_each_supply_and_the_total():
+    """Daily supply of the example plan: a step's equal days are one block ('7 supplies of 1
+    day each, the same each time'), each line giving what each supply holds and the run's
+    total in words and figures; the direction spans the whole run."""
+    from benzodetox.reports.pharmacy_order import _order_rows
+
+    plan = diazepam_plan("ashton-2002")
+    order = pharmacy_order(plan, 1)
+    rows = _order_rows(order)
+    assert len(rows) < len(order)
+    first_step = plan.steps[0]
+    block = rows[0]
+    assert block["days"] == f"{first_step.days} supplies of 1 day each, the same each time"
+    assert (block["start"], block["end"]) == (format_day(first_step.start),
+                                              format_day(first_step.end))
+    (line,) = block["lines"]
+    per_day = order[0].lines[0]
+    assert line["total"].startswith(f"each supply {per_day.total_text}; in all ")
+    assert f"({per_day.units * first_step.days})" in line["total"]
+    text = text_of(pharmacy_order_pdf(plan, 1, header=HEADER))
+    assert "supplies of 1 day each, the same each time" in text

@@ -18,6 +18,7 @@ number, so the order leaves a line for each to be written in.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -43,31 +44,86 @@ def _dispensed(line: OrderLine) -> str:
     return ""
 
 
-def _order_rows(periods: Iterable[SupplyPeriod]) -> list[dict[str, Any]]:
-    rows = []
+def _same_each_time(period: SupplyPeriod) -> tuple[Any, ...] | None:
+    """What a period dispenses, without its dates, when every direction covers the whole
+    period (so consecutive equal periods can be printed once as a run of supplies)."""
+    key = []
+    for line in period.lines:
+        if any(d.start != period.start or d.end != period.end for d in line.directions):
+            return None
+        key.append(
+            (
+                line.product_id,
+                line.units,
+                line.ml,
+                line.bottles,
+                line.exact_count,
+                tuple((d.doses, d.drug_free_nights) for d in line.directions),
+            )
+        )
+    return (period.days, tuple(key))
+
+
+def _runs(periods: Iterable[SupplyPeriod]) -> list[list[SupplyPeriod]]:
+    """Consecutive periods that dispense the same, each directions covering its period, as one
+    run (a daily supply over a two-week step is one run of 14); others alone."""
+    runs: list[list[SupplyPeriod]] = []
+    last: tuple[Any, ...] | None = None
     for period in periods:
+        key = _same_each_time(period)
+        if runs and key is not None and key == last:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+        last = key
+    return runs
+
+
+def _line_row(line: OrderLine, run: list[SupplyPeriod]) -> dict[str, Any]:
+    count = len(run)
+    directions = line.directions
+    if count > 1:
+        directions = tuple(replace(d, start=run[0].start, end=run[-1].end) for d in directions)
+        whole = replace(
+            line,
+            units=None if line.units is None else line.units * count,
+            ml=None if line.ml is None else line.ml * count,
+        )
+        total = f"each supply {line.total_text}; in all {whole.total_text}"
+    else:
+        total = line.total_text
+    dispensed = _dispensed(line)
+    return {
+        "product": line.product,
+        "product_id": line.product_id,
+        "form": line.form,
+        "strength": (
+            f"{format_mg(line.strength_mg)} per mL"
+            if line.ml is not None
+            else format_mg(line.strength_mg)
+        ),
+        "directions": [d.text for d in directions],
+        "total": total,
+        "dispensed": f"{dispensed} each supply" if dispensed and count > 1 else dispensed,
+        "confirmed": line.confirmed,
+    }
+
+
+def _order_rows(periods: Iterable[SupplyPeriod]) -> list[dict[str, Any]]:
+    """One block per period, or per run of equal consecutive periods ('14 supplies of 1 day
+    each, the same each time'): a daily or weekly supply of a long plan stays a few pages."""
+    rows = []
+    for run in _runs(periods):
+        first, last = run[0], run[-1]
+        days = f"{first.days} day{'s' if first.days != 1 else ''}"
         rows.append(
             {
-                "start": format_day(period.start),
-                "end": format_day(period.end),
-                "days": f"{period.days} day{'s' if period.days != 1 else ''}",
-                "lines": [
-                    {
-                        "product": line.product,
-                        "product_id": line.product_id,
-                        "form": line.form,
-                        "strength": (
-                            f"{format_mg(line.strength_mg)} per mL"
-                            if line.ml is not None
-                            else format_mg(line.strength_mg)
-                        ),
-                        "directions": [d.text for d in line.directions],
-                        "total": line.total_text,
-                        "dispensed": _dispensed(line),
-                        "confirmed": line.confirmed,
-                    }
-                    for line in period.lines
-                ],
+                "start": format_day(first.start),
+                "end": format_day(last.end),
+                "days": days if len(run) == 1 else (
+                    f"{len(run)} supplies of {days} each, the same each time"
+                ),
+                "lines": [_line_row(line, run) for line in first.lines],
             }
         )
     return rows

@@ -25,6 +25,7 @@ __all__ = [
     "Course",
     "CourseSession",
     "ImmutableError",
+    "PharmacyPolicySettings",
     "RelapsePlanVersion",
 ]
 
@@ -210,6 +211,46 @@ class AftercarePolicySettings(models.Model):
 
     def __str__(self) -> str:
         return f"aftercare policy of programme {self.programme_id}"
+
+
+class PharmacyPolicySettings(models.Model):
+    """A programme's supply policy (programme settings, scoped to the programme): staged
+    supply — patients whose latest intake the core rates at or above ``staged_from_risk``
+    (a level of ``core.assessment.risk.LEVELS``) get their pharmacy order in periods of
+    ``staged_days`` (1, 7 or 14) by default. Blank: no staged supply (28 days)."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="pharmacy_policy"
+    )
+    staged_from_risk = models.CharField(
+        "staged supply from withdrawal risk", max_length=32, blank=True, default=""
+    )
+    staged_days = models.PositiveSmallIntegerField(
+        "staged supply period (days)", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = (
+            models.CheckConstraint(
+                condition=(
+                    models.Q(staged_from_risk="", staged_days__isnull=True)
+                    | (~models.Q(staged_from_risk="") & models.Q(staged_days__in=(1, 7, 14)))
+                ),
+                name="pharmacy_policy_staged_level_and_period_together",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"pharmacy policy of programme {self.programme_id}"
 
 
 class RelapsePlanVersion(WriteOnceModel):

@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import downloads, orders, views
+from . import downloads, orders, pharmacy_policy, views
 
 app_name = "careplans"
 urlpatterns = [
     path("<int:pk>/careplan/", views.overview, name="overview"),
     path("aftercare-policy/", views.aftercare_policy, name="aftercare_policy"),
+    path("pharmacy-policy/", pharmacy_policy.pharmacy_policy, name="pharmacy_policy"),
     path("<int:pk>/careplan/courses/new/", views.course_new, name="course_new"),
     path("<int:pk>/careplan/courses/<int:course_id>/", views.course_detail, name="course"),
     path(
