@@ -286,3 +286,19 @@ def test_switching_staged_supply_off_clears_the_period(
     row = PharmacyPolicySettings.objects.get(programme=programme_a)
     assert (row.staged_from_risk, row.staged_days) == ("", None)
     assert date.today() >= row.updated_at.date()
+
+
+def test_the_demo_programme_stages_supply_weekly_from_high_risk_once(
+    db, settings, tmp_path, everything
+):
+    """The demo seed sets the demo programme's pharmacy policy (high risk → 7 days) through
+    the audited service; seeding again changes nothing."""
+    from benzodetox.web.careplans.demo import seed_demo_pharmacy_policy
+    from benzodetox.web.demo import seed_demo
+
+    settings.DATA_DIR = tmp_path
+    seed_demo()
+    row = PharmacyPolicySettings.objects.get(programme__name="Demo programme")
+    assert (row.staged_from_risk, row.staged_days) == ("high", 7)
+    assert AuditEvent.objects.filter(action="careplan.pharmacy_policy_changed").count() == 1
+    assert seed_demo_pharmacy_policy() is False

@@ -1,6 +1,8 @@
 """The demo's care plan: the patient in aftercare (DEMO-005) gets a CBT-I course with
 attendance, aftercare generated from the approved plan, a relapse-prevention plan with a review
-and an adjunct note. Idempotent: does nothing if that patient already has a course."""
+and an adjunct note. The demo programme stages supply weekly for patients the intake rates
+high risk (pharmacy policy), so their pharmacy order opens on 7 days. Idempotent: does nothing
+if that patient already has a course (or the programme already has a pharmacy policy)."""
 
 from __future__ import annotations
 
@@ -15,14 +17,37 @@ from benzodetox.core.careplan.relapse import Lifestyle, RelapsePlan, SupportCont
 DEMO_PATIENT = "DEMO-005"
 
 
+def seed_demo_pharmacy_policy(programme_name: str = "Demo programme") -> bool:
+    """Weekly staged supply from high risk, set by the demo admin (audited like a person's
+    change); True if it was set now."""
+    from benzodetox.web.demo import system_request
+    from benzodetox.web.programmes.models import Programme
+    from benzodetox.web.programmes.scoping import unscoped
+
+    from .models import PharmacyPolicySettings
+    from .pharmacy_policy import save_policy
+
+    with unscoped(), transaction.atomic():
+        programme = Programme.objects.filter(name=programme_name).first()
+        admin = get_user_model().objects.filter(username="demo-admin").first()
+        if programme is None or admin is None:
+            return False
+        if PharmacyPolicySettings.objects.filter(programme=programme).exists():
+            return False
+        save_policy(system_request(admin, "demo-pharmacy-policy"), programme.pk, "high", 7)
+        return True
+
+
 def seed_demo_careplan(programme_name: str = "Demo programme") -> bool:
-    """Seed the care plan of the demo patient in aftercare; True if it was seeded now."""
+    """Seed the care plan of the demo patient in aftercare (and the programme's pharmacy
+    policy); True if the care plan was seeded now."""
     from benzodetox.web.demo import system_request
     from benzodetox.web.patients.models import Patient
     from benzodetox.web.programmes.scoping import unscoped
 
     from . import services
 
+    seed_demo_pharmacy_policy(programme_name)
     with unscoped(), transaction.atomic():
         patient = Patient.objects.filter(
             programme__name=programme_name, reference=DEMO_PATIENT
