@@ -37,25 +37,25 @@ def _url(name, version, **query):
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def test_the_handout_pdf_shows_every_steps_dates_and_doses_and_the_relapse_plan(
+def test_the_handout_pdf_shows_every_change_and_the_relapse_plan_in_the_patients_words(
     client_for, read_only, careplan_a, approved_a, everything
 ):
-    """pdftotext of the A4 handout holds each step's first and last day and its daily
-    totals as the plan has them, the patient's relapse-plan contacts and the table's key."""
+    """pdftotext of the A4 handout holds each dose change's day and daily total as the plan
+    has them, the last dose day, the patient's relapse-plan contacts — and no equivalence
+    table, which is the clinician's."""
     response = client_for(read_only).get(_url("careplans:handout_pdf", approved_a, size="A4"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="A-001-plan-v1-handout-A4.pdf"' in response["Content-Disposition"]
     text = _text(response.content)
     plan = plan_of(approved_a)
-    for step in plan.steps:
-        assert format_day(step.start) in text, step
-        assert format_day(step.end) in text, step
-        for drug in step.drugs:
-            if step.daily_mg(drug) > 0:
-                assert f"{format_mg(step.daily_mg(drug))} {drug}" in text, step
+    for step in plan.steps[1:]:
+        assert f"{format_day(step.start)}:" in text, step
+        if step.doses:
+            assert f"{format_mg(sum(d.mg for d in step.doses))} a day" in text, step
+    assert f"Last dose: {format_day(plan.last_dose_date)}" in text
     assert "Sam Carer" in text and "Lying awake at night" in text
-    assert "ashton-2002" in text
+    assert "ashton-2002" not in text and "quivalen" not in text
     event = AuditEvent.objects.get(action="plan.exported")
     assert event.summary == "exported PDF: v1 patient handout (A4)"
     assert event.username == "a-read-only" and event.patient_id == approved_a.patient_id
@@ -75,6 +75,78 @@ def test_the_letter_handout_is_asked_of_the_report_in_letter_size(
     response = client_for(nurse).get(_url("careplans:handout_pdf", approved_a, size="Letter"))
     assert response.status_code == 200 and seen["page_size"] == "Letter"
     assert 'handout-Letter.pdf"' in response["Content-Disposition"]
+
+
+def test_the_handout_names_the_programme_and_the_approving_prescriber(
+    client_for, nurse, approved_a, django_user_model
+):
+    """The care team row is the patient's programme, the prescriber row the user who approved
+    the version (full name when recorded); neither has a phone recorded, so each leaves a
+    marked space to write it in."""
+    from benzodetox.web.plans.models import PlanApproval
+    from benzodetox.web.programmes.scoping import unscoped
+
+    with unscoped():
+        approver = PlanApproval.objects.get(plan_version=approved_a).approved_by
+    approver.first_name, approver.last_name = "Asha", "Rao"
+    approver.save()
+    text = _text(client_for(nurse).get(_url("careplans:handout_pdf", approved_a)).content)
+    assert "Your care team Programme A Write the number here:" in text
+    assert "Your prescriber Asha Rao Write the number here:" in text
+
+
+def _set_substances(patient_id, substances, sud_medication=False):
+    from benzodetox.web.patients.models import Intake
+    from benzodetox.web.programmes.scoping import unscoped
+
+    with unscoped():
+        Intake.objects.filter(patient_id=patient_id).update(
+            substances=substances, sud_medication=sud_medication
+        )
+
+
+def test_alcohol_advice_follows_an_intake_with_alcohol_use_disorder(
+    client_for, nurse, approved_a
+):
+    """The latest intake recording alcohol use disorder (and buprenorphine) gives the alcohol
+    advice (and keep-taking-it advice); without it, the handout has the driving advice only."""
+    client = client_for(nurse)
+    url = _url("careplans:handout_pdf", approved_a)
+    without = _text(client.get(url).content)
+    assert "Do not drive, ride a bike or use machines" in without
+    assert "Alcohol makes these medicines stronger" not in without
+    _set_substances(approved_a.patient_id, ["alcohol_use_disorder"], sud_medication=True)
+    with_aud = _text(client.get(url).content)
+    assert "Alcohol makes these medicines stronger" in with_aud
+    assert "Keep taking your buprenorphine or methadone" in with_aud
+    assert "Do not drive, ride a bike or use machines" in with_aud
+
+
+def test_an_intake_substance_the_core_does_not_know_is_named_instead_of_a_handout(
+    client_for, nurse, approved_a
+):
+    """A stored substance outside the intake's list is refused on its field with the choices,
+    back on the plan page; no PDF is sent and nothing is audited as exported."""
+    _set_substances(approved_a.patient_id, ["wine"])
+    response = client_for(nurse).get(_url("careplans:handout_pdf", approved_a), follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "plans:detail", args=[approved_a.patient_id, 1]
+    )
+    assert b"substances" in response.content and b"alcohol_use_disorder" in response.content
+    from benzodetox.web.programmes.scoping import unscoped
+
+    with unscoped():
+        assert not AuditEvent.objects.filter(action="plan.exported").exists()
+
+
+def test_the_handout_button_says_it_is_preparing_the_handout(client_for, nurse, approved_a):
+    """The download form carries the busy label and a polite live status for the script, and
+    stays an ordinary GET form for a browser without JavaScript."""
+    page = client_for(nurse).get(reverse("plans:detail", args=[approved_a.patient_id, 1]))
+    html = page.content.decode()
+    assert 'data-busy-label="Preparing your handout…"' in html
+    assert 'id="handout-status" role="status" aria-live="polite"' in html
+    assert f'action="{_url("careplans:handout_pdf", approved_a)}"' in html
 
 
 def test_the_calendar_parses_back_with_one_event_per_dose_change_and_stable_uids(
@@ -207,7 +279,7 @@ def test_the_downloads_say_from_your_current_supply_for_a_dose_nothing_is_dispen
     supply = [(s, d) for s in plan.steps for d in s.doses if d.from_supply]
     assert supply
     handout = _text(client.get(_url("careplans:handout_pdf", nitrazepam_approved)).content)
-    assert "08:00 — nitrazepam 5 mg: from your current supply" in handout
+    assert "nitrazepam: 5 mg from your own supply" in handout
     assert "Your medicine changes to diazepam" in handout
     ics = client.get(_url("careplans:calendar_ics", nitrazepam_approved)).content
     events = {

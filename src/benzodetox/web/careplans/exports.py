@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from benzodetox.core.careplan.patient_advice import patient_advice
 from benzodetox.core.errors import InputError
 from benzodetox.interop.ical import (
     Appointment,
@@ -17,7 +18,8 @@ from benzodetox.interop.ical import (
     plan_to_ics,
 )
 from benzodetox.reports.pdf import handout_pdf
-from benzodetox.web.plans.models import PlanVersion
+from benzodetox.web.patients.services import latest_intake
+from benzodetox.web.plans.models import PlanApproval, PlanVersion
 from benzodetox.web.plans.services import plan_of
 
 from . import services
@@ -56,16 +58,37 @@ def parse_page_size(value: str | None) -> str:
     return size
 
 
+def _prescriber(version: PlanVersion) -> str:
+    """The approving prescriber's name as the patient knows it (full name, else username)."""
+    approval = PlanApproval.objects.filter(plan_version=version).select_related("approved_by")
+    found = approval.first()
+    if found is None:
+        return ""
+    user = found.approved_by
+    return str(user.get_full_name() or user.get_username())
+
+
 def handout(version: PlanVersion, page_size: str) -> Document:
-    """The patient handout with the patient's current relapse-prevention plan and contacts."""
+    """The patient handout with the patient's current relapse-prevention plan and contacts,
+    the programme and the approving prescriber as contacts, and the advice the core gives for
+    the latest intake's recorded substances (driving advice with or without an intake)."""
     patient = version.patient
     latest = services.latest_relapse(patient)
     relapse = services.relapse_plan_of(latest) if latest is not None else None
+    intake = latest_intake(patient)
+    advice = (
+        patient_advice(intake.substances or (), sud_medication=intake.sud_medication)
+        if intake is not None
+        else patient_advice()
+    )
     content = handout_pdf(
         plan_of(version),
         patient_name=patient.display_name,
         relapse_plan=relapse,
         page_size=page_size,
+        programme=patient.programme.name,
+        prescriber=_prescriber(version),
+        advice=advice,
     )
     return Document(
         content=content,
