@@ -213,3 +213,18 @@ def test_the_warning_appears_as_soon_as_the_answers_so_far_reach_an_alert(
     )
     html = response.content.decode()
     assert "Saving will raise at least" in html and "suicidality" in html
+
+
+def test_the_overdue_scan_uses_the_escalation_interval_until_it_ends(crossover, nurse):
+    """Nine hours after a CIWA-B of 61 nothing newer was recorded: the scan raises the
+    CIWA-B as overdue (the escalation's 4–8 h interval), where the daily schedule would still
+    wait."""
+    from benzodetox.web.monitoring import overdue
+
+    record(nurse, crossover, answers=tuple(CIWA_61), at=timezone.now() - timedelta(hours=9))
+    overdue.scan(now=timezone.now())
+    with unscoped():
+        titles = list(
+            Alert.objects.filter(patient=crossover, kind="overdue").values_list("title", flat=True)
+        )
+    assert any(title.startswith("CIWA-B overdue") for title in titles), titles

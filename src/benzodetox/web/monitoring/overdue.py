@@ -162,6 +162,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
             [(k, t) for k, t in mine if k in _SCHEDULED],
             now,
             policy.schedule,
+            state.escalated_at,
         )
         wake = [now + timedelta(days=1)]
         for item in items:
