@@ -37,7 +37,7 @@ from .models import PlanSignature, PlanVersion
 STRATEGY_CHANGED = "strategy_changed"
 #: The programme-wide action that edits the plan policy: programme admins only (the roles table
 #: has no plans-specific action yet).
-POLICY_ACTION = "members.view"
+POLICY_ACTION = "plan.policy"
 
 
 def _preview_context(form: PlanForm, patient: Any) -> dict[str, Any]:

@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "plan.approve": frozenset({Role.PRESCRIBER}),
     "audit.view": frozenset({Role.ADMIN}),
     "members.view": frozenset({Role.ADMIN}),
+    # whether a plan needs a second prescriber's approval is programme governance
+    "plan.policy": frozenset({Role.ADMIN}),
     # monitoring: the dashboard, monitoring pages, trends, advice and entries
     "monitoring.view": _EVERYONE,
     # CIWA-B, BWSQ, vital signs, emergency events, corrections of them
