@@ -84,6 +84,8 @@ def test_a_prescriber_goes_from_sign_in_to_a_printed_approved_plan(
     page.get_by_label("Why this version").fill("first plan, 5 % steps")
     page.get_by_role("button", name="Save as new version").click()
     expect(page.get_by_role("heading", name=re.compile("Plan version 1"))).to_be_visible()
+    page.get_by_label(re.compile("I have checked this version")).check()
+    page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Approve version 1").click()
     expect(page.get_by_text("Version 1 approved.")).to_be_visible()
     shot("05-approved")

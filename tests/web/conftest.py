@@ -138,11 +138,22 @@ def client_for() -> Callable[[Any], Client]:
     return make
 
 
+def _next_monday() -> str:
+    """A start the builder takes without confirmation: the builder refuses a start date in the
+    past unless confirmed, so a fixed date would expire."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    return (today + timedelta(days=7 - today.weekday())).isoformat()
+
+
 PLAN_POST = {
     "source": "ashton-2002",
     "strategy": "asam",
     "market": "us",
-    "start": "2026-01-05",
+    "start": _next_monday(),
+    "percent": "10",
+    "interval_days": "14",
     "crossover_days": "7",
     "allow_liquid": "on",
 }
