@@ -13,14 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benzodetox.core.tapering.proposal import switch_targets
+from benzodetox.web.fields import NumberField
 from benzodetox.web.patients.models import Intake
-from benzodetox.web.plans.forms import PAST_START_DAYS, NumberField, PlanForm
+from benzodetox.web.plans.forms import PAST_START_DAYS, PlanForm
 from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.programmes.scoping import unscoped
 
 from .conftest import PLAN_POST
 
-BUILDER_POST = dict(PLAN_POST, percent="10", interval_days="14", start="2027-01-04")
+BUILDER_POST = dict(PLAN_POST)  # starts next Monday, with its percent and interval
 
 
 @pytest.fixture

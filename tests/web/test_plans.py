@@ -12,7 +12,7 @@ from .conftest import PLAN_POST
 
 #: The builder as a clinician posts it now: the strategy's percentage and interval shown in the
 #: form (an empty one is refused), and a start date that is not in the past.
-BUILDER_POST = dict(PLAN_POST, percent="10", interval_days="14", start="2027-01-04")
+BUILDER_POST = dict(PLAN_POST)  # starts next Monday, with its percent and interval
 
 
 @pytest.fixture
