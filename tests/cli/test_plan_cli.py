@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -192,3 +194,26 @@ def test_a_plan_file_nested_too_deeply_is_refused_by_name(tmp_path):
     deep.write_text("[" * 100_000, encoding="utf-8")
     result = run("plan", "--plan", str(deep))
     assert result.exit_code == 2 and result.output.startswith("Error: plan:")
+
+
+def test_the_pharmacy_order_comes_per_week_as_csv_and_as_a_pdf_order(tmp_path):
+    """--supply-days 7 gives 7-day periods whose quantities cover exactly the doses of those
+    days; with --format pdf it writes the pharmacy order (not the handout); 10 days is refused
+    naming the allowed periods."""
+    take = ("--take", "diazepam 20 mg at 22:00", "--start", "2026-01-05")
+    result = run("plan", *take, "--format", "csv", "--supply-days", "7")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert rows and {r["days"] for r in rows[:-1]} == {"7"}
+    assert rows[0]["period_start"] == "2026-01-05" and rows[0]["period_end"] == "2026-01-11"
+    tablets = [r for r in rows if r["form"] == "tablet"]
+    assert tablets and all(f"({r['units']}) tablet" in r["total_in_words"] for r in tablets)
+    pdf = tmp_path / "order.pdf"
+    run("plan", *take, "--format", "pdf", "--supply-days", "28", "--output", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode()
+        assert "Pharmacy order" in text and "Your taper plan" not in text
+    refused = CliRunner().invoke(cli, ["plan", *take, "--format", "csv", "--supply-days", "10"])
+    assert refused.exit_code == 2 and "'1', '7', '14', '28', 'step'" in refused.output

@@ -20,6 +20,7 @@ from ..core.dispensing import describe_take
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest
 from ..core.regimen import parse_time
+from ..core.supply import SUPPLY_PERIODS as SUPPLY_DAYS
 from ..core.tapering import STRATEGY_NAMES, alternatives, build_plan, departures
 from ..core.units import format_mg, parse_amount
 from ..interop.plan_json import plan_from_dict, plan_to_dict
@@ -29,6 +30,8 @@ __all__ = ["commands", "parse_interval", "plan_from_options", "plan_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_SOURCE = "ashton-2002"
+#: --supply-days choices: the core's supply periods, or one per step
+SUPPLY_PERIODS = (*(str(days) for days in SUPPLY_DAYS), "step")
 
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(d|day|days|w|wk|week|weeks)\s*$", re.IGNORECASE)
 
@@ -376,31 +379,46 @@ def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None
 )
 @click.option(
     "--supply-days",
-    type=int,
+    type=click.Choice(SUPPLY_PERIODS),
     default=None,
-    help="With --format csv/pdf: a pharmacy order per supply period of N days.",
+    help="With --format csv or pdf: the pharmacy order, one supply per 1, 7, 14 or 28 days or "
+    "per step (with pdf, the order instead of the handout).",
 )
 @output_option
-def plan_command(fmt: str, output: str | None, supply_days: int | None, **options: Any) -> None:
+def plan_command(fmt: str, output: str | None, supply_days: str | None, **options: Any) -> None:
     """Build a dated taper plan with exact doses from today's regimen."""
     plan, defaulted = plan_from_options(**options)
+    if supply_days is not None and fmt in ("csv", "pdf"):
+        _write_order(plan, fmt, None if supply_days == "step" else int(supply_days), output)
+        return
     if fmt in ("pdf", "ics"):
         _write_document(plan, fmt, output)
-        return
-    if supply_days is not None and fmt == "csv":
-        from ..interop.csv_export import pharmacy_order_csv
-
-        body = pharmacy_order_csv(plan, supply_days)
-        if output:
-            Path(output).write_text(body, encoding="utf-8")
-        else:
-            click.echo(body, nl=False)
         return
     data = plan_to_dict(plan)
     data["source_defaulted"] = defaulted
     offers = alternatives_data(plan)
     data["alternatives"] = offers
     emit(data, _take_text(plan), fmt, output, text=render_plan(plan, defaulted, offers))
+
+
+def _write_order(plan: Plan, fmt: str, period_days: int | None, output: str | None) -> None:
+    """The pharmacy order as CSV (to standard output or a file) or PDF (to a file). The CLI
+    knows no patient or prescriber: the order's header lines are left to be filled in."""
+    if fmt == "csv":
+        from ..interop.csv_export import pharmacy_order_csv
+
+        text = pharmacy_order_csv(plan, period_days)
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            click.echo(text, nl=False)
+        return
+    if not output:
+        raise InputError("output", None, "a file to write the PDF to (--output FILE)")
+    from ..reports.pharmacy_order import pharmacy_order_pdf
+
+    Path(output).write_bytes(pharmacy_order_pdf(plan, period_days))
+    click.echo(f"written to {output}", err=True)
 
 
 def _write_document(plan: Plan, fmt: str, output: str | None) -> None:
