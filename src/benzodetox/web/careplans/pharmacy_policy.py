@@ -44,8 +44,8 @@ __all__ = [
     "settings_for",
 ]
 
-#: who changes the policy: programme admins (the permission the plan policy page uses too)
-POLICY_ACTION = "members.view"
+#: who changes the policy: programme admins
+POLICY_ACTION = "pharmacy.policy"
 #: the ordinary supply period, and the staged periods a programme may choose
 DEFAULT_DAYS = 28
 STAGED_DAYS = (1, 7, 14)

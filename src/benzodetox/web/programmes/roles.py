@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "members.view": frozenset({Role.ADMIN}),
     # whether a plan needs a second prescriber's approval is programme governance
     "plan.policy": frozenset({Role.ADMIN}),
+    # staged supply for patients at high risk (how much a pharmacy hands out at once)
+    "pharmacy.policy": frozenset({Role.ADMIN}),
     # monitoring: the dashboard, monitoring pages, trends, advice and entries
     "monitoring.view": _EVERYONE,
     # CIWA-B, BWSQ, vital signs, emergency events, corrections of them
