@@ -168,3 +168,17 @@ def test_aftercare_patients_show_the_next_unrecorded_item_of_their_generated_aft
     assert "overdue" in page and "care plan&#x27;s aftercare" in page
     assert f"{care.end:%Y-%m-%d}" in page
     assert "Contact with the care team" not in page  # not the core's default schedule
+
+
+def test_the_dashboard_links_every_programme_setting_and_each_page_opens(
+    client_for, programme_admin
+):
+    """Monitoring thresholds, plan approval, staged supply and aftercare policy are one click
+    from the dashboard, and each link opens for a programme admin."""
+    client = client_for(programme_admin)
+    page = client.get(reverse("monitoring:dashboard")).content.decode()
+    names = ("monitoring:settings", "plans:policy", "careplans:pharmacy_policy",
+             "careplans:aftercare_policy")
+    for name in names:
+        assert f'href="{reverse(name)}"' in page
+        assert client.get(reverse(name)).status_code == 200
