@@ -185,7 +185,7 @@ def _seed() -> list[Login]:
 
     p = patient("DEMO-005", "I. J.", 1980, [("zopiclone", "7.5", "22:00")])
     intake(p, "8")
-    plan(p, monday - timedelta(days=140), market="uk", switch_to="diazepam")
+    plan(p, monday - timedelta(days=140), market="uk", strategy="deprescribing")
     patients.change_phase(as_nurse, p, Phase.COMPLETED, "last dose taken")
     patients.change_phase(as_nurse, p, Phase.AFTERCARE, "monthly follow-up agreed")
 
