@@ -187,19 +187,6 @@ def test_the_handout_prints_on_letter_paper_and_refuses_other_sizes():
         handout_pdf(diazepam_plan(), page_size="A5")
 
 
-def test_the_pharmacy_order_lists_each_periods_quantities():
-    """Each supply period's dates and quantities appear as core.supply computes them."""
-    plan = diazepam_plan("ashton-2002")
-    text = flat(text_of(pharmacy_order_pdf(plan, 28)))
-    for period in pharmacy_order(plan, 28):
-        assert f"{format_day(period.start)} to {format_day(period.end)}" in text
-        for line in period.lines:
-            assert line.product in text
-    assert "4 (3½ taken)" in text
-    assert "87.5 mL" in text
-    assert "Equivalence table: ashton-2002" in text
-
-
 @pytest.mark.parametrize(
     ("count", "circles", "sectors"),
     [(Fraction(1), 1, 0), (Fraction(1, 2), 1, 1), (Fraction(5, 3), 2, 1), (Fraction(3, 4), 1, 1)],

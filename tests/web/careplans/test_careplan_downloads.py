@@ -214,15 +214,12 @@ def test_a_draft_version_is_not_downloadable(client_for, prescriber, version_a, 
     assert not AuditEvent.objects.filter(action="plan.exported").exists()
 
 
-def test_an_unknown_page_size_or_period_is_refused_with_the_choices(
-    client_for, prescriber, approved_a
-):
-    """?size=A3 and ?period=7 answer with the allowed values instead of a document."""
+def test_an_unknown_page_size_is_refused_with_the_choices(client_for, prescriber, approved_a):
+    """?size=A3 answers with the allowed sizes instead of a document (an unknown supply period:
+    test_careplan_orders)."""
     client = client_for(prescriber)
     size = client.get(_url("careplans:handout_pdf", approved_a, size="A3"), follow=True)
-    period = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="7"), follow=True)
     assert b"A4 or Letter" in size.content
-    assert b"28, 14 or step" in period.content
 
 
 def test_the_plan_page_offers_the_downloads_only_once_approved(
