@@ -81,6 +81,7 @@ def test_a_severe_ciwa_b_becomes_an_alert_and_an_approved_hold(
     expect(advice).to_contain_text("Hold")
     expect(advice).to_contain_text("jcpg-2025")
     shot("monitoring-04-advice")
+    page.get_by_label("Your password (to approve)").fill(PASSWORD)
     page.locator("#apply-advice").click()
     expect(page.get_by_role("heading", name="Plan version 2")).to_be_visible()
     expect(page.locator("main")).to_contain_text("approved")

@@ -4,6 +4,7 @@ log and the plan history), prescriber approval where needed, never twice."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.urls import reverse
 
@@ -13,6 +14,16 @@ from benzodetox.web.monitoring.models import AdviceRecord
 from benzodetox.web.plans.models import PlanApproval, PlanVersion
 
 from .conftest import SEVERE, record
+
+PASSWORD = "advice pass phrase"
+
+
+def _with_password(user: Any) -> dict[str, str]:
+    """Approving with the advice re-authenticates like the plan page: the prescriber's password
+    (set before signing in: setting it ends other sessions)."""
+    user.set_password(PASSWORD)
+    user.save()
+    return {"approve": "on", "password": PASSWORD}
 
 
 def _form(page: str) -> dict[str, str]:
@@ -51,11 +62,12 @@ def test_a_prescriber_applies_the_hold_as_an_approved_version_recorded_in_the_au
     """One action: version 2 holds the dose for 14 days, is based on version 1, is approved,
     and the audit log and the plan history name the advice."""
     record(nurse, tapering_a, answers=tuple(SEVERE))
+    approving = _with_password(prescriber)
     client = client_for(prescriber)
     page = client.get(reverse("monitoring:patient", args=[tapering_a.pk])).content.decode()
-    response = client.post(
-        reverse("monitoring:apply", args=[tapering_a.pk]), _form(page) | {"approve": "on"}
-    )
+    assert 'name="password"' in page
+    url = reverse("monitoring:apply", args=[tapering_a.pk])
+    response = client.post(url, _form(page) | approving)
     assert response.status_code == 302 and response["Location"].endswith("/plans/2/")
     v2 = PlanVersion.objects.get(patient=tapering_a, number=2)
     assert v2.based_on.number == 1 and "hold" in v2.reason
@@ -97,9 +109,10 @@ def test_the_same_advice_is_never_applied_twice(
     """A second post of the same form (double click, second tab) is refused: the plan has
     a newer version since."""
     record(nurse, tapering_a, answers=tuple(SEVERE))
+    approving = _with_password(prescriber)
     client = client_for(prescriber)
     page = client.get(reverse("monitoring:patient", args=[tapering_a.pk])).content.decode()
-    form = _form(page) | {"approve": "on"}
+    form = _form(page) | approving
     client.post(reverse("monitoring:apply", args=[tapering_a.pk]), form)
     again = client.post(reverse("monitoring:apply", args=[tapering_a.pk]), form, follow=True)
     assert "Not applied" in again.content.decode()
@@ -140,3 +153,21 @@ def test_the_trend_page_draws_scores_over_the_dose_steps(client_for, nurse, tape
     assert "CIWA-B 44 (severe)" in page and "very severe 61–80" in page
     assert "diazepam-eq mg/day" in page and "Blood pressure" in page and "PHQ-9" in page
     assert "&gt; 110" in page  # the pulse threshold line
+
+
+def test_approving_with_the_advice_asks_for_the_password_and_a_wrong_one_applies_nothing(
+    client_for, prescriber, nurse, tapering_a, everything
+):
+    """Apply-and-approve is an approval: without the prescriber's password, or with a wrong
+    one, no version is made, the refusal names the password and the failure is audited."""
+    record(nurse, tapering_a, answers=tuple(SEVERE))
+    _with_password(prescriber)
+    client = client_for(prescriber)
+    page = client.get(reverse("monitoring:patient", args=[tapering_a.pk])).content.decode()
+    url = reverse("monitoring:apply", args=[tapering_a.pk])
+    for typed in ("", "not my password"):
+        data = _form(page) | {"approve": "on", "password": typed}
+        text = client.post(url, data, follow=True).content.decode()
+        assert "Not applied" in text and "password" in text
+    assert not PlanVersion.objects.filter(patient=tapering_a, number=2).exists()
+    assert AuditEvent.objects.filter(action="plan.reauth_failed").count() == 2

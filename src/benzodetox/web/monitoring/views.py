@@ -25,6 +25,8 @@ from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
+from benzodetox.web.plans import services as plans_services
+from benzodetox.web.plans.models import PlanApproval
 from benzodetox.web.programmes.services import allowed, require
 
 from . import alerts, charts, services
@@ -189,6 +191,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
             "plan.approve",
         )
     }
+    can["authenticator"] = can["plan_approve"] and plans_services.has_authenticator(request.user)
     pending = latest is not None and (version is None or latest.number != version.number)
     alerts = list(patient.alerts.select_related("acknowledged_by").order_by("-created_at")[:30])  # type: ignore[attr-defined]
     context = {
@@ -461,17 +464,25 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("no plan version given") from None
     approve = request.POST.get("approve") == "on"
     try:
+        if approve:
+            # approving here is approving a plan: the same re-authentication as the plan page
+            require(request.user, "plan.approve", patient.programme_id)
+            plans_services.confirm_identity(
+                request, request.POST.get("password", ""), request.POST.get("token", "")
+            )
         version = services.apply_advice(
             request, patient, expected, request.POST.get("advice", ""), approve=approve
         )
     except InputError as error:
         messages.error(request, f"Not applied: {error}")
         return HttpResponseRedirect(reverse("monitoring:patient", args=[patient.pk]))
-    messages.success(
-        request,
-        f"The advice is plan version {version.number}"
-        + (" (approved)." if approve else "; a prescriber must approve it."),
-    )
+    if PlanApproval.objects.filter(plan_version=version).exists():
+        outcome = " (approved)."
+    elif approve:
+        outcome = ": your approval is the first signature; a second prescriber must approve it."
+    else:
+        outcome = "; a prescriber must approve it."
+    messages.success(request, f"The advice is plan version {version.number}{outcome}")
     return HttpResponseRedirect(reverse("plans:detail", args=[patient.pk, version.number]))
 
 
