@@ -193,3 +193,51 @@ def test_the_page_fits_a_phone_and_a_tablet_with_its_doses_and_actions_on_screen
                 f"{screen.name} at {width} px: {selector} spans {box['left']:.0f}–"
                 f"{box['right']:.0f} px of {box['width']}"
             )
+
+
+def _dashboard_as_nurse(live_server: Any, page: Any, settings: Any, tmp_path: Any) -> str:
+    settings.DATA_DIR = tmp_path
+    _, logins = seed_demo()
+    nurse = next(x for x in logins if x.role == "nurse")
+    _sign_in(page, live_server.url, nurse.username, nurse.password)
+    return f"{live_server.url}/patients/dashboard/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_printed_page_keeps_its_tables_as_tables_on_a_phone(
+    live_server, page, settings, tmp_path
+):
+    """The cards are for the screen only: printing the dashboard from a phone gives the
+    alerts as a table with its header row, as before."""
+    url = _dashboard_as_nurse(live_server, page, settings, tmp_path)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url)
+    alerts = page.locator("table.alerts")
+    assert "rt-cards" in (alerts.get_attribute("class") or "")
+    assert alerts.evaluate("t => getComputedStyle(t).display") == "block"
+    page.emulate_media(media="print")
+    assert alerts.evaluate("t => getComputedStyle(t).display") == "table"
+    assert alerts.locator("thead").evaluate("h => getComputedStyle(h).position") == "static"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_a_wide_table_scrolls_inside_itself_not_the_page(
+    live_server, browser, page, settings, tmp_path
+):
+    """A browser with scripts off still never scrolls the page sideways: the table keeps its
+    columns and scrolls in its own box, with the Acknowledge button in it."""
+    url = _dashboard_as_nurse(live_server, page, settings, tmp_path)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        java_script_enabled=False,
+        storage_state=page.context.storage_state(),
+    )
+    try:
+        plain = context.new_page()
+        plain.goto(url)
+        assert plain.evaluate("document.documentElement.scrollWidth") <= 391
+        alerts = plain.locator("table.alerts")
+        assert alerts.evaluate("t => getComputedStyle(t).overflowX") == "auto"
+        expect(alerts.get_by_role("button", name="Acknowledge").first).to_be_visible()
+    finally:
+        context.close()
