@@ -118,6 +118,12 @@ def test_after_the_escalation_the_next_ciwa_b_is_due_in_a_window_from_the_policy
     assert ciwa.status == "not yet" and "after the escalation" in ciwa.reason
     page = client_for(nurse).get(reverse("monitoring:patient", args=[crossover.pk]))
     assert "after the escalation of" in page.content.decode()
+    shown = services.due_now(
+        plan, services.setting_of(crossover), [("ciwa-b", row.at)], timezone.now(),
+        policy.schedule, state.escalated_at,
+    )  # fmt: skip
+    window = next(i for i in shown if i.assessment == "ciwa-b").window
+    assert " – " in window and window in page.content.decode()
 
 
 def test_a_later_ciwa_b_that_does_not_escalate_ends_the_shorter_interval(crossover, nurse):
