@@ -138,7 +138,10 @@ def test_concentrations_are_never_negative_and_linear_in_dose(schedule, pk, fact
         c = concentration_on_grid(300, 1.0, times, mg, rates, coefs)
         scaled = concentration_on_grid(300, 1.0, times, mg * factor, rates, coefs)
         assert (c >= 0).all()
-        assert np.allclose(scaled, c * factor, rtol=1e-9, atol=1e-12)
+        # Near-equal rates give coefficients of opposite sign ~1/gap apart (separate_rates keeps
+        # a relative gap of 1e-6), so float rounding is amplified up to ~1e-9 relative there:
+        # linearity is checked to 1e-7, far below the model's stated 1e-6 near that point.
+        assert np.allclose(scaled, c * factor, rtol=1e-7, atol=1e-12)
 
 
 def test_equal_absorption_and_elimination_rates_do_not_break_the_formula():
