@@ -222,3 +222,51 @@ def test_facts_read_the_intakes_true_false_form_as_well_as_lists():
     with pytest.raises(InputError) as caught:
         facts_from_dict({"substances": {"alcohol_use_disorder": "yes"}})
     assert caught.value.field == "substances.alcohol_use_disorder"
+
+
+# -- the advice reads a CIWA-B and the vital signs taken with it as one assessment ----------------
+
+
+def _diazepam_plan(start: date):
+    """Diazepam 20 mg at 22:00, ASAM from ``start`` (a reduction every 14 days)."""
+    from datetime import time
+
+    regimen = Regimen((Dose(time(22), "diazepam", Decimal("20")),))
+    return build_plan(PlanRequest(regimen=regimen, source="ashton-2002", start=start))
+
+
+ABNORMAL = VitalSigns(pulse=Decimal(114), sbp=Decimal(152), dbp=Decimal(96))
+
+
+def test_a_severe_ciwa_b_and_abnormal_vitals_an_hour_later_escalate_the_advice():
+    """CIWA-B 44 at 10:00 and pulse 114, BP 152/96 at 11:00 (the demo's DEMO-004): the advice
+    escalates as the alert does — before, the newest entry alone (the vitals) gave 'proceed'."""
+    plan = _diazepam_plan(date(2025, 3, 3))
+    day = date(2025, 3, 20)
+    seen = [
+        Observation(at=datetime(2025, 3, 20, 10), scores=(score("ciwa-b", CIWA_44),)),
+        Observation(at=datetime(2025, 3, 20, 11), vitals=ABNORMAL),
+    ]
+    advice = advise(plan, seen, day)
+    assert advice.action == "escalate"
+    assert advice.escalation is not None
+    assert "reassess-sooner" in [a.code for a in advice.escalation.actions]
+
+
+def test_only_the_newest_score_counts_and_vitals_beyond_the_interval_stand_alone():
+    """A mild CIWA-B at 12:00 replaces the severe one of 10:00; vital signs taken 9 h after the
+    CIWA-B (beyond the escalation's 8 h) are not paired with it."""
+    plan = _diazepam_plan(date(2025, 3, 3))
+    day = date(2025, 3, 20)
+    severe_then_mild = [
+        Observation(at=datetime(2025, 3, 20, 10), scores=(score("ciwa-b", CIWA_44),)),
+        Observation(at=datetime(2025, 3, 20, 11), vitals=ABNORMAL),
+        Observation(at=datetime(2025, 3, 20, 12), scores=(score("ciwa-b", [1] * 20),)),
+    ]
+    assert advise(plan, severe_then_mild, day).action != "escalate"
+    hours = escalation_rule().overdue_hours
+    apart = [
+        Observation(at=datetime(2025, 3, 20, 1), scores=(score("ciwa-b", CIWA_44),)),
+        Observation(at=datetime(2025, 3, 20, 1 + hours + 1), vitals=ABNORMAL),
+    ]
+    assert advise(plan, apart, day).action != "escalate"

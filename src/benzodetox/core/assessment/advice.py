@@ -46,7 +46,7 @@ from ._common import Reason, read_data
 from .alerts import SLEEP_CONDITIONS, Facts, escalates, other_withdrawal, recheck_action
 from .emergencies import Escalation, escalation_for, event_key
 from .instruments import Score, instrument, score
-from .schedule import InpatientRule
+from .schedule import InpatientRule, escalation_rule
 from .vitals import Finding, ThresholdSet, VitalSigns, check_vitals, vitals_from_dict
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "Observation",
     "advise",
     "assessments_from_dict",
+    "current_observations",
     "default_policy",
     "observations_from_dict",
 ]
@@ -235,6 +236,45 @@ def _previous(plan: Plan, step: Step) -> Step | None:
     return earlier[-1] if earlier else None
 
 
+def current_observations(
+    observations: Iterable[Observation], recheck: InpatientRule | None = None
+) -> list[Observation]:
+    """The patient's current state: the newest observation, with the newest score of each other
+    instrument and the newest vital signs taken within the escalation's overdue interval before
+    it (8 h by default; a CIWA-B and the vital signs taken an hour apart are one assessment, as
+    the alerts read them). Emergency events, sleep disturbance and the clinician's judgement
+    count only where they were recorded with the newest observation or with a score kept."""
+    seen = sorted(observations, key=lambda o: o.at)
+    if not seen:
+        return []
+    hours = (recheck if recheck is not None else escalation_rule()).overdue_hours
+    last_at = seen[-1].at
+    kept: list[Observation] = []
+    instruments: set[str] = set()
+    have_vitals = False
+    for o in reversed(seen):
+        if o.at < last_at - timedelta(hours=hours):
+            break
+        scores = tuple(s for s in o.scores if s.instrument not in instruments)
+        vitals = None if have_vitals else o.vitals
+        if o.at == last_at:
+            kept.append(o)
+        elif scores or vitals is not None:
+            judged = any(s.instrument == "ciwa-b" for s in scores)
+            kept.append(
+                Observation(
+                    at=o.at,
+                    scores=scores,
+                    vitals=vitals,
+                    significant=o.significant if judged else None,
+                    severe=o.severe if judged else None,
+                )
+            )
+        instruments |= {s.instrument for s in o.scores}
+        have_vitals = have_vitals or o.vitals is not None
+    return kept[::-1]
+
+
 def advise(
     plan: Plan,
     observations: Iterable[Observation],
@@ -258,10 +298,8 @@ def advise(
     holding = current is not None and current.kind in ("hold", "plateau")
 
     findings: list[Finding] = []
-    latest: list[Observation] = []
-    if seen:
-        last_at = seen[-1].at
-        latest = [o for o in seen if o.at == last_at]
+    latest = current_observations(seen, recheck)
+    if latest:
         for o in latest:
             if o.vitals is not None:
                 findings.extend(check_vitals(o.vitals, thresholds))
