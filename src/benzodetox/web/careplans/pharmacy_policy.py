@@ -14,9 +14,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -27,7 +26,7 @@ from benzodetox.core.supply import supply_period_for
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import latest_intake
-from benzodetox.web.programmes.services import allowed, require
+from benzodetox.web.programmes.services import allowed, chosen_programme, require
 
 from .models import PharmacyPolicySettings
 
@@ -198,16 +197,7 @@ def save_policy(
 def pharmacy_policy(request: HttpRequest) -> HttpResponse:
     """The programme's staged-supply policy; every member reads it, programme admins change
     it (audited, with history)."""
-    programmes = [m.programme for m in getattr(request, "memberships", [])]
-    if not programmes:
-        raise PermissionDenied("you are not a member of a programme")
-    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
-    programme = next((p for p in programmes if str(p.pk) == wanted), None)
-    if programme is None:
-        if wanted:  # another programme's policy is not found, like its patients
-            raise Http404("no such programme")
-        programme = programmes[0]
-    require(request.user, "careplan.view", programme.pk)
+    programmes, programme = chosen_programme(request, "careplan.view")
     can_edit = allowed(request.user, POLICY_ACTION, programme.pk)
     current = settings_for(programme.pk)
     initial = {

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -26,7 +25,7 @@ from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
 from benzodetox.web.plans.services import source_citation
-from benzodetox.web.programmes.services import allowed, require
+from benzodetox.web.programmes.services import allowed, chosen_programme, require
 
 from . import policy, services
 from .forms import (
@@ -384,24 +383,11 @@ def aftercare_item(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 # --- the programme's aftercare policy --------------------------------------------------------
 
 
-def _programmes(request: HttpRequest) -> list[Any]:
-    return [m.programme for m in getattr(request, "memberships", [])]
-
-
 @require_http_methods(["GET", "POST"])
 def aftercare_policy(request: HttpRequest) -> HttpResponse:
     """The programme's aftercare policy beside the core's cited defaults; programme admins
     and prescribers change it (audited)."""
-    programmes = _programmes(request)
-    if not programmes:
-        raise PermissionDenied("you are not a member of a programme")
-    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
-    programme = next((p for p in programmes if str(p.pk) == wanted), None)
-    if programme is None:
-        if wanted:  # another programme's policy is not found, like its patients
-            raise Http404("no such programme")
-        programme = programmes[0]
-    require(request.user, "careplan.view", programme.pk)
+    programmes, programme = chosen_programme(request, "careplan.view")
     can_edit = allowed(request.user, "aftercare.policy", programme.pk)
     current = policy.settings_for(programme.pk)
     form = AftercarePolicyForm(request.POST or None, instance=current)

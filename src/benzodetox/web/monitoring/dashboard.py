@@ -35,14 +35,14 @@ ALERT_KINDS = {
 PAGE = 25  # rows per dashboard table (with the total: filter to narrow)
 
 
-def programmes_of(request: HttpRequest) -> list[Any]:
+def _programmes_of(request: HttpRequest) -> list[Any]:
     return [m.programme for m in getattr(request, "memberships", [])]
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What needs attention today across the user's programmes; filterable; rows open the
     patient."""
-    programmes = programmes_of(request)
+    programmes = _programmes_of(request)
     if not programmes:
         raise PermissionDenied("you are not a member of a programme")
     ids = [p.pk for p in programmes]

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,10 +26,9 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
 from benzodetox.web.plans import services as plans_services
 from benzodetox.web.plans.models import PlanApproval
-from benzodetox.web.programmes.services import allowed, require
+from benzodetox.web.programmes.services import allowed, chosen_programme, require
 
 from . import alerts, charts, services
-from .dashboard import programmes_of
 from .forms import DATETIME_FORMAT, VITAL_SIGNS, SettingsForm, form_for, initial_from, now_local
 from .models import INSTRUMENT_KINDS, AdviceRecord, Alert, Assessment, Kind
 from .policy import Policy
@@ -492,12 +490,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
     """The programme's thresholds beside the core's cited defaults."""
-    programmes = programmes_of(request)
-    if not programmes:
-        raise PermissionDenied("you are not a member of a programme")
-    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
-    programme = next((p for p in programmes if str(p.pk) == wanted), programmes[0])
-    require(request.user, "monitoring.view", programme.pk)
+    programmes, programme = chosen_programme(request, "monitoring.view")
     can_edit = allowed(request.user, "monitoring.settings", programme.pk)
     current = services.settings_for(programme.pk)
     form = SettingsForm(request.POST or None, instance=current)

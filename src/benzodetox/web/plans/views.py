@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.services import get_patient, latest_intake
-from benzodetox.web.programmes.services import allowed, require
+from benzodetox.web.programmes.services import allowed, chosen_programme, require
 
 from . import services
 from .forms import (
@@ -279,16 +278,7 @@ def approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def policy(request: HttpRequest) -> HttpResponse:
     """The programme's plan policy (two-person approval); programme admins change it."""
-    programmes = [m.programme for m in getattr(request, "memberships", [])]
-    if not programmes:
-        raise PermissionDenied("you are not a member of a programme")
-    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
-    programme = next((p for p in programmes if str(p.pk) == wanted), None)
-    if programme is None:
-        if wanted:
-            raise Http404("no such programme")
-        programme = programmes[0]
-    require(request.user, "plan.view", programme.pk)
+    programmes, programme = chosen_programme(request, "plan.view")
     can_edit = allowed(request.user, POLICY_ACTION, programme.pk)
     current = services.plan_policy(programme.pk)
     form = PlanPolicyForm(

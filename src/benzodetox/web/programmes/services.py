@@ -7,11 +7,19 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpRequest
 
 from .models import Membership, Programme
 from .roles import Role, roles_allowed
 
-__all__ = ["add_member", "allowed", "programmes_where", "require", "role_in"]
+__all__ = [
+    "add_member",
+    "allowed",
+    "chosen_programme",
+    "programmes_where",
+    "require",
+    "role_in",
+]
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -68,3 +76,20 @@ def add_member(user: Any, programme_name: str, role: str) -> Membership:
     if hasattr(user, "_benzodetox_roles"):
         del user._benzodetox_roles
     return membership
+
+
+def chosen_programme(request: HttpRequest, action: str) -> tuple[list[Programme], Programme]:
+    """The user's programmes and the one a programme-wide page is about (``?programme=`` in
+    the query or the form, else the first), checked for ``action``. Not a member anywhere is
+    403; another programme's id is 404, as another programme's patients are."""
+    programmes = [m.programme for m in getattr(request, "memberships", [])]
+    if not programmes:
+        raise PermissionDenied("you are not a member of a programme")
+    wanted = request.GET.get("programme") or request.POST.get("programme") or ""
+    programme = next((p for p in programmes if str(p.pk) == wanted), None)
+    if programme is None:
+        if wanted:
+            raise Http404("no such programme")
+        programme = programmes[0]
+    require(request.user, action, programme.pk)
+    return programmes, programme
