@@ -78,3 +78,14 @@ def shot(page: Any) -> Any:
         return path
 
     return take
+
+
+def sign_in(page: Any, base: str, username: str, password: str) -> None:
+    """Sign in through the login form and wait for the patient list."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Patients")).to_be_visible()

@@ -11,15 +11,9 @@ from benzodetox.web.programmes.scoping import unscoped
 from benzodetox.web.programmes.services import add_member
 from tests.web.conftest import make_patient
 
+from .conftest import sign_in
+
 PASSWORD = "a long demo passphrase"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ def test_typing_what_a_browser_cannot_parse_into_the_percent_is_refused_as_typed
 ):
     """The live preview shows the refusal beside the percent field and no plan; the field keeps
     what was typed."""
-    _sign_in(page, live_server.url, "nurse-e2e")
+    sign_in(page, live_server.url, "nurse-e2e", PASSWORD)
     page.goto(builder_url)
     preview = page.locator("#preview")
     percent = page.get_by_label("Reduction per step (%)")
@@ -80,7 +74,7 @@ def test_the_builder_does_not_scroll_sideways(live_server, browser, builder_url,
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:
-        _sign_in(page, live_server.url, "nurse-e2e")
+        sign_in(page, live_server.url, "nurse-e2e", PASSWORD)
         page.goto(builder_url)
         with page.expect_response(lambda r: "/plans/preview/" in r.url):
             page.get_by_label("Reduction per step (%)").fill("7.5")

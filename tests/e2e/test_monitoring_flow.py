@@ -16,16 +16,10 @@ from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.programmes.scoping import unscoped
 from benzodetox.web.programmes.services import add_member
 
+from .conftest import sign_in
+
 PASSWORD = "a long demo passphrase"
 SEVERE = [3, 3, 3, 2, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]  # 44
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -49,7 +43,7 @@ def test_a_severe_ciwa_b_becomes_an_alert_and_an_approved_hold(
     approved_version(patient, prescriber, timezone.localdate() - timedelta(days=3))
     base = live_server.url
 
-    _sign_in(page, base, "nurse-e2e")
+    sign_in(page, base, "nurse-e2e", PASSWORD)
     page.goto(f"{base}/patients/{patient.pk}/monitoring/")
     page.get_by_role("link", name="Record CIWA-B").click()
     expect(page.locator("fieldset.item")).to_have_count(20)
@@ -74,7 +68,7 @@ def test_a_severe_ciwa_b_becomes_an_alert_and_an_approved_hold(
     shot("monitoring-03-dashboard")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, base, "dr-mon-e2e")
+    sign_in(page, base, "dr-mon-e2e", PASSWORD)
     page.goto(f"{base}/patients/dashboard/")
     page.locator("table.alerts").get_by_role("link", name="MON-001").click()
     advice = page.locator("#advice")

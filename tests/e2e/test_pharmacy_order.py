@@ -19,16 +19,9 @@ from benzodetox.web.programmes.services import add_member
 from tests.web.careplans.conftest import approve
 from tests.web.conftest import make_patient, make_version
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, sign_in
 
 PASSWORD = "a long demo passphrase"
-
-
-def _sign_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -57,7 +50,7 @@ def test_a_prescriber_downloads_a_weekly_staged_pharmacy_order(
     approve(version, doctor)
     base = live_server.url
 
-    _sign_in(page, base, "admin-rx")
+    sign_in(page, base, "admin-rx", PASSWORD)
     page.goto(f"{base}/patients/pharmacy-policy/")
     page.get_by_label("Staged supply for").select_option("high")
     page.get_by_label("Staged supply period").select_option("7")
@@ -66,7 +59,7 @@ def test_a_prescriber_downloads_a_weekly_staged_pharmacy_order(
     shot("pharmacy-01-policy")
     page.context.clear_cookies()
 
-    _sign_in(page, base, "dr-rx")
+    sign_in(page, base, "dr-rx", PASSWORD)
     page.goto(f"{base}/patients/{patient.pk}/plans/{version.number}/")
     select = page.get_by_label("Supply period")
     expect(select).to_have_value("7")

@@ -18,6 +18,8 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
 from benzodetox.web.programmes.scoping import unscoped
 
+from .conftest import sign_in
+
 SIZES = [(390, 844), (768, 1024), (1366, 768)]
 
 
@@ -146,14 +148,6 @@ SCREENS = [
 ]
 
 
-def _sign_in(page: Any, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Patients")).to_be_visible()
-
-
 def _on_screen(page: Any, selector: str) -> dict[str, float]:
     """The element's left and right edges and the window's width, without scrolling anything
     (scrolling a wide table's own box would hide the very overflow this looks for)."""
@@ -176,7 +170,7 @@ def test_the_page_fits_a_phone_and_a_tablet_with_its_doses_and_actions_on_screen
     _, logins = seed_demo()
     login = next(x for x in logins if x.role == screen.role and x.programme == DEMO_PROGRAMME)
     base = live_server.url
-    _sign_in(page, base, login.username, login.password)
+    sign_in(page, base, login.username, login.password)
     url = base + screen.path(_ids())
 
     for width, height in SIZES:
@@ -199,7 +193,7 @@ def _dashboard_as_nurse(live_server: Any, page: Any, settings: Any, tmp_path: An
     settings.DATA_DIR = tmp_path
     _, logins = seed_demo()
     nurse = next(x for x in logins if x.role == "nurse")
-    _sign_in(page, live_server.url, nurse.username, nurse.password)
+    sign_in(page, live_server.url, nurse.username, nurse.password)
     return f"{live_server.url}/patients/dashboard/"
 
 
