@@ -12,7 +12,11 @@ from django.utils import timezone
 from benzodetox.web.programmes.scoping import unscoped
 
 
-def approved_version(patient: Any, prescriber: Any, start: date, number: int = 1) -> Any:
+def approved_version(
+    patient: Any, prescriber: Any, start: date, number: int = 1, **request: Any
+) -> Any:
+    """An approved plan version for ``patient`` from ``start`` built by the core (``request``:
+    more PlanRequest parameters, e.g. ``switch_to``)."""
     from benzodetox.core.plan import PlanRequest
     from benzodetox.core.tapering import build_plan
     from benzodetox.interop.plan_json import plan_to_dict
@@ -21,7 +25,12 @@ def approved_version(patient: Any, prescriber: Any, start: date, number: int = 1
 
     with unscoped():
         plan = build_plan(
-            PlanRequest(regimen=regimen_of(patient), source="ashton-2002", start=start)  # type: ignore[arg-type]
+            PlanRequest(
+                regimen=regimen_of(patient),  # type: ignore[arg-type]
+                source="ashton-2002",
+                start=start,
+                **request,
+            )
         )
         version = PlanVersion(
             patient=patient,

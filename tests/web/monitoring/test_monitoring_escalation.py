@@ -34,46 +34,20 @@ pytestmark = pytest.mark.usefixtures("everything")
 def crossover_patient(programme: Any, prescriber: Any) -> Any:
     """The issue's patient: alprazolam crossed over to diazepam from today (day 1), a past
     withdrawal seizure and alcohol use disorder recorded at intake."""
-    from benzodetox.core.plan import PlanRequest
-    from benzodetox.core.tapering import build_plan
-    from benzodetox.interop.plan_json import plan_to_dict
-    from benzodetox.web.patients.services import regimen_of
-    from benzodetox.web.plans.models import PlanApproval, PlanVersion
     from tests.web.conftest import make_patient
+
+    from .conftest import approved_version
 
     patient = make_patient(
         programme, "ESC-001", [("alprazolam", "0.5", "08:00"), ("alprazolam", "1", "21:00")]
     )
-    start = timezone.localdate()
     with unscoped():
         Intake.objects.filter(patient=patient).update(
             withdrawal_seizure_history=True, substances=["alcohol_use_disorder"]
         )
         patient.phase = "crossover"
         patient.save()
-        plan = build_plan(
-            PlanRequest(
-                regimen=regimen_of(patient),  # type: ignore[arg-type]
-                source="ashton-2002",
-                start=start,
-                switch_to="diazepam",
-            )
-        )
-        version = PlanVersion(
-            patient=patient,
-            number=1,
-            reason="first plan",
-            created_by=prescriber,
-            parameters={"source": "ashton-2002", "start": start.isoformat()},
-            plan=plan_to_dict(plan),
-            source=plan.source,
-            strategy=plan.strategy,
-            start=plan.start,
-            end=plan.end,
-            diazepam_eq_mg=plan.diazepam_eq_mg_per_day,
-        )
-        version.save()
-        PlanApproval(plan_version=version, approved_by=prescriber).save()
+    approved_version(patient, prescriber, timezone.localdate(), switch_to="diazepam")
     return patient
 
 
