@@ -208,3 +208,19 @@ def test_the_overdue_scan_uses_the_escalation_interval_until_it_ends(crossover, 
             Alert.objects.filter(patient=crossover, kind="overdue").values_list("title", flat=True)
         )
     assert any(title.startswith("CIWA-B overdue") for title in titles), titles
+
+
+def test_the_page_lists_each_escalation_action_once_with_its_confirmation(
+    crossover, nurse, client_for
+):
+    """The escalation's actions are in their own box, each once, with its source and whether
+    it is confirmed; the advice's reasons do not repeat them."""
+    record(nurse, crossover, answers=tuple(CIWA_61))
+    page = client_for(nurse).get(reverse("monitoring:patient", args=[crossover.pk]))
+    text = page.content.decode()
+    advice = text[text.index('id="h-advice"'):text.index("Thresholds: CIWA-B")]
+    assert 'id="escalation-actions"' in advice
+    for action in ("urgent medical review today", "seizure precautions"):
+        assert advice.count(action) == 1, action
+    box = advice[advice.index('id="escalation-actions"'):]
+    assert "unconfirmed" in box and "jcpg-2025" in box

@@ -203,6 +203,12 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
         "next_step": upcoming[0] if upcoming else None,
         "advice": advice,
         "advice_key": services.advice_key(advice) if advice is not None else "",
+        # the escalation's actions are shown once, in their own box, not again as reasons
+        "escalation_codes": (
+            {a.code for a in advice.escalation.actions}
+            if advice is not None and advice.escalation is not None
+            else set()
+        ),
         "due": due,
         "escalated_at": escalated,
         "setting": services.setting_of(patient),
