@@ -35,6 +35,10 @@ _UNIT_FACTORS = {
     "micrograms": Decimal("0.001"),
 }
 UNITS_ALLOWED = "mg, µg or mcg"
+# A bound on the digits of an amount, not a clinical limit: 10^12 mg is far beyond any dose and
+# keeps every amount exact at 1 µg within Decimal's default 28-digit precision.
+_MAX_DIGITS = 12
+_AMOUNT_ALLOWED = "a number below 1000000000000 (12 digits before the point)"
 
 
 def parse_amount(text: str | int | Decimal, field: str = "amount") -> Decimal:
@@ -51,6 +55,8 @@ def parse_amount(text: str | int | Decimal, field: str = "amount") -> Decimal:
         raise InputError(field, text, "a positive number such as 0.5 or 10") from None
     if not value.is_finite() or value <= 0:
         raise InputError(field, text, "a number greater than zero")
+    if value.adjusted() >= _MAX_DIGITS:
+        raise InputError(field, text, _AMOUNT_ALLOWED)
     return value
 
 
@@ -64,7 +70,12 @@ def to_mg(amount: Decimal, unit: str, field: str = "unit") -> Decimal:
     if factor is None:
         raise InputError(field, unit, UNITS_ALLOWED)
     mg = amount * factor
-    if mg != mg.quantize(MICROGRAM):
+    try:
+        exact = mg.quantize(MICROGRAM)
+    except InvalidOperation:
+        # Too many digits for 1 µg resolution (e.g. 1e30): no dose is that large.
+        raise InputError("amount", f"{amount} {unit}", _AMOUNT_ALLOWED) from None
+    if mg != exact:
         raise InputError("amount", f"{amount} {unit}", "a dose in whole micrograms")
     return mg
 
