@@ -163,6 +163,14 @@ def schedule_course(
         raise InputError("sessions", count, "a whole number from 1 to 104")
     if isinstance(step, bool) or not 1 <= step <= 365:
         raise InputError("every_days", step, "a whole number of days from 1 to 365")
+    span = timedelta(days=(count - 1) * step)
+    if start > date.max - span:
+        raise InputError(
+            "start",
+            start.isoformat(),
+            f"a first session on or before {(date.max - span).isoformat()}",
+            hint=f"{count} sessions every {step} days must end by {date.max.isoformat()}",
+        )
     sources: list[str] = [spec.recommendation_source]
     if sessions is None and spec.default_source:
         sources.append(spec.default_source)

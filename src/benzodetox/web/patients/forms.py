@@ -47,6 +47,21 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
             self.fields["programme"].initial = programmes[0].pk
         self.fields["year_of_birth"].widget.attrs.update({"inputmode": "numeric"})
 
+    def clean_reference(self) -> str:
+        """Unique in the patient's programme. Django checks the constraint itself only where the
+        form has the programme field, so editing (which hides it) checks here."""
+        reference: str = self.cleaned_data["reference"]
+        programme_id = self.instance.programme_id if self.instance.pk else None
+        if programme_id is not None:
+            taken = Patient.objects.filter(programme_id=programme_id, reference=reference)
+            if taken.exclude(pk=self.instance.pk).exists():
+                raise forms.ValidationError(
+                    f"Reference {reference!r} is already used by another patient of this "
+                    "programme; choose another.",
+                    code="unique",
+                )
+        return reference
+
 
 class RegimenRowForm(forms.Form):
     drug = forms.ChoiceField(required=False)

@@ -8,7 +8,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -47,20 +47,40 @@ def get_patient(request: HttpRequest, pk: int, action: str = "patient.view") -> 
     return patient
 
 
+def _reference_taken(patient: Patient) -> InputError:
+    return InputError(
+        "reference",
+        patient.reference,
+        "a reference no other patient of this programme uses",
+    )
+
+
 @transaction.atomic
 def create_patient(request: HttpRequest, programme: Programme, data: dict[str, Any]) -> Patient:
+    """A new patient; a reference already used in the programme (even by a concurrent request
+    that saved first) is an InputError on ``reference``."""
     require(request.user, "patient.create", programme.pk)
     patient = Patient(programme=programme, created_by=request.user, **data)
-    patient.save()
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        raise _reference_taken(patient) from None
     record(request, "patient.created", obj=patient, patient=patient, summary=str(patient))
     return patient
 
 
 @transaction.atomic
 def update_patient(request: HttpRequest, patient: Patient, changed: list[str]) -> Patient:
+    """Save edited details; a reference already used in the programme is an InputError on
+    ``reference`` and nothing is saved."""
     require(request.user, "patient.edit", patient.programme_id)
     patient._change_reason = "details edited"  # type: ignore[attr-defined]
-    patient.save()
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        raise _reference_taken(patient) from None
     record(request, "patient.edited", obj=patient, patient=patient, detail={"fields": changed})
     return patient
 

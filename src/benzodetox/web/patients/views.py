@@ -94,9 +94,13 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, programmes=programmes)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "programme"}
-        patient = services.create_patient(request, form.cleaned_data["programme"], data)
-        messages.success(request, f"Patient {patient.reference} added. Next: the regimen.")
-        return HttpResponseRedirect(reverse("patients:regimen", args=[patient.pk]))
+        try:
+            patient = services.create_patient(request, form.cleaned_data["programme"], data)
+        except InputError as error:
+            form.add_error("reference", f"{error.allowed}.")
+        else:
+            messages.success(request, f"Patient {patient.reference} added. Next: the regimen.")
+            return HttpResponseRedirect(reverse("patients:regimen", args=[patient.pk]))
     return render(request, "patients/form.html", {"form": form, "title": "New patient"})
 
 
@@ -147,9 +151,13 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = services.get_patient(request, pk, "patient.edit")
     form = PatientForm(request.POST or None, instance=patient, programmes=[patient.programme])
     if request.method == "POST" and form.is_valid():
-        services.update_patient(request, form.instance, list(form.changed_data))
-        messages.success(request, "Details saved.")
-        return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
+        try:
+            services.update_patient(request, form.instance, list(form.changed_data))
+        except InputError as error:
+            form.add_error("reference", f"{error.allowed}.")
+        else:
+            messages.success(request, "Details saved.")
+            return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
     if request.method == "GET":
         record(request, "patient.viewed", obj=patient, patient=patient, summary="edit form")
     return render(
