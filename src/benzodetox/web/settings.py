@@ -12,25 +12,21 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from django.core.exceptions import ImproperlyConfigured
-
 from .env import (
     default_data_dir,
     env_bool,
     env_int,
     env_list,
     env_str,
+    make_private_dir,
+    make_private_file,
     parse_database_url,
     read_or_create_secret_key,
 )
 
 WEB_DIR = Path(__file__).resolve().parent
 
-DATA_DIR = default_data_dir()
-try:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-except OSError as error:
-    raise ImproperlyConfigured(f"BENZODETOX_DATA_DIR {str(DATA_DIR)!r}: {error}") from None
+DATA_DIR = make_private_dir(default_data_dir())  # 0700: database, secret key, demo logins
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = read_or_create_secret_key(DATA_DIR)
@@ -56,6 +52,7 @@ INSTALLED_APPS = [
     "benzodetox.web.monitoring",
     "benzodetox.web.careplans",
     "benzodetox.web.scheduler",
+    "benzodetox.web.calculator",
 ]
 
 MIDDLEWARE = [
@@ -117,14 +114,15 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "benzodetox.sqlite3",
+            "NAME": make_private_file(DATA_DIR / "benzodetox.sqlite3"),  # 0600
             "OPTIONS": {
                 # Writers take the lock when the transaction starts, so two writers queue
                 # behind the busy timeout instead of failing with "database is locked".
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # synchronous=FULL: in WAL mode NORMAL may lose the last commits on a power cut.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;"
                 ),
             },
         }
@@ -200,6 +198,11 @@ WHITENOISE_USE_FINDERS = True
 # Minutes between runs of the overdue scan and the phase advance; 0 turns the scheduler off
 # (then run `benzodetox manage scan_overdue` from cron).
 SCHEDULER_MINUTES = env_int("BENZODETOX_SCHEDULER_MINUTES", 5, minimum=0)
+
+# --- the open taper calculator (/calculator/, no sign-in, nothing stored) -------------------
+# BENZODETOX_CALCULATOR=0 turns it off (404); requests a minute per client address.
+CALCULATOR_ENABLED = env_bool("BENZODETOX_CALCULATOR", True)
+CALCULATOR_RATE_PER_MINUTE = env_int("BENZODETOX_CALCULATOR_RATE_PER_MINUTE", 120, minimum=1)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from benzodetox.web.calculator.views import front_door
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -11,8 +12,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="patients:list", permanent=False)),
+    path("", front_door, name="front_door"),
     path("healthz", healthz, name="healthz"),
+    path("calculator/", include("benzodetox.web.calculator.urls")),
     path("accounts/", include("benzodetox.web.accounts.urls")),
     path("patients/", include("benzodetox.web.patients.urls")),
     path("patients/", include("benzodetox.web.plans.urls")),

@@ -25,7 +25,10 @@ class RequireLoginMiddleware:
             reverse("accounts:logout"),
             reverse("healthz"),
         )
-        if path.startswith(self.static) or path in public:
+        # The open calculator (no sign-in; it stores nothing) and "/", which sends a visitor
+        # there and a signed-in user to the patient list.
+        calculator = path.startswith("/calculator/") or path == "/"
+        if path.startswith(self.static) or path in public or calculator:
             return self.get_response(request)
         if not request.user.is_authenticated:
             login = reverse("accounts:login")
