@@ -21,6 +21,8 @@ __all__ = [
     "env_int",
     "env_list",
     "env_str",
+    "make_private_dir",
+    "make_private_file",
     "parse_database_url",
     "read_or_create_secret_key",
 ]
@@ -74,6 +76,41 @@ def default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME", "").strip()
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "benzodetox"
+
+
+def _owned(path: Path) -> bool:
+    return path.stat().st_uid == os.geteuid()
+
+
+def make_private_dir(path: Path, variable: str = "BENZODETOX_DATA_DIR") -> Path:
+    """Create the data folder readable only by its owner (0700); an existing folder of ours is
+    made 0700 too. It holds the database, the secret key and the demo logins."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if _owned(path) and path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError as error:
+        raise ImproperlyConfigured(f"{variable} {str(path)!r}: {error}") from None
+    return path
+
+
+def make_private_file(path: Path, variable: str = "BENZODETOX_DATA_DIR") -> Path:
+    """Create ``path`` empty and readable only by its owner (0600) unless it exists; an existing
+    file of ours is made 0600. For the SQLite database: SQLite gives its -wal and -shm files the
+    database file's permissions, and an empty file is an empty database."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            if _owned(path) and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError as error:
+            raise ImproperlyConfigured(f"{variable} {str(path)!r}: {error}") from None
+    except OSError as error:
+        raise ImproperlyConfigured(f"{variable} {str(path)!r}: {error}") from None
+    else:
+        os.close(fd)
+    return path
 
 
 def read_or_create_secret_key(data_dir: Path) -> str:
