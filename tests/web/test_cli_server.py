@@ -71,3 +71,14 @@ def test_a_bad_setting_stops_serve_with_one_line_and_status_2(tmp_path):
     )
     assert done.returncode == 2
     assert "DEBUG='maybe'" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_serve_demo_prints_the_calculator_address_first(settings, tmp_path):
+    """The demo's front door is the open calculator: its address is the first line printed."""
+    settings.DATA_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "static"
+    result = CliRunner().invoke(cli, ["serve", "--demo", "--check", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert first == "Taper calculator (no sign-in, nothing stored): http://127.0.0.1:8123/calculator/"

@@ -86,6 +86,16 @@ def collectstatic_if_needed() -> bool:
     return True
 
 
+def _print_calculator(url: str) -> None:
+    """The demo's front door: the open calculator, which needs no login."""
+    from django.conf import settings
+
+    if settings.CALCULATOR_ENABLED:
+        click.echo(f"Taper calculator (no sign-in, nothing stored): {url}calculator/")
+    else:
+        click.echo("Taper calculator: off (BENZODETOX_CALCULATOR=0)")
+
+
 def _print_logins(logins: list[Any], url: str) -> None:
     click.echo("")
     click.echo(f"Demo logins for {url}")
@@ -117,6 +127,11 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: b
     from django.conf import settings
     from django.db import connections
 
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown}:{port}/"
+    if demo:
+        _print_calculator(url)  # the demo's front door, first
+
     db = settings.DATABASES["default"]
     where = (
         db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db['HOST']}/{db['NAME']}"
@@ -126,8 +141,6 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: b
         click.echo("benzodetox: database migrated")
     if collectstatic_if_needed():
         click.echo(f"benzodetox: static files collected in {settings.STATIC_ROOT}")
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{shown}:{port}/"
     if demo:
         from benzodetox.web.demo import seed_demo
 
