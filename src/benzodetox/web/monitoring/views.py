@@ -360,6 +360,14 @@ def score_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in INSTRUMENT_KINDS and kind != "vitals":
         raise Http404("no such instrument")
     patient = get_patient(request, pk, services.action_for(kind))
+    # The running total is computed from the patient's record (alerts, the entry corrected).
+    record(
+        request,
+        "monitoring.score_previewed",
+        patient=patient,
+        summary=f"{KINDS[kind]} preview",
+        detail={"kind": kind},
+    )
     policy = services.policy_for(patient.programme_id)
     correcting = None
     wanted = request.POST.get("correcting", "")

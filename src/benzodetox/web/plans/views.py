@@ -183,6 +183,8 @@ def _with_past_start(reason: str, form: PlanForm) -> str:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The htmx fragment: step table, chart and warnings for the parameters as they stand."""
     patient = get_patient(request, pk, "plan.draft")
+    # The preview shows the patient's regimen and a plan for it: a read like any other.
+    record(request, "plan.previewed", patient=patient, summary="plan builder preview")
     form, extra = _posted_form(request)
     context = _preview_context(form, patient)
     context.update(extra)
