@@ -213,38 +213,119 @@ def user() -> None:
     type=click.Choice(["admin", "prescriber", "nurse", "counsellor", "read-only"]),
 )
 @click.option("--programme", required=True, help="Programme name (created if new).")
-def user_add(username: str, role: str, programme: str) -> None:
+@click.option(
+    "--change-role",
+    is_flag=True,
+    help="Allow changing the role of someone who is already a member of the programme.",
+)
+def user_add(username: str, role: str, programme: str, change_role: bool) -> None:
     """Add USERNAME with ROLE in PROGRAMME (password from stdin, or prompted twice).
 
-    An existing user keeps their password and gets the role in the programme."""
+    An existing user keeps their password and joins the programme; changing the role of an
+    existing member needs --change-role. Every account, membership and role change is written
+    to the audit log."""
     setup_django()
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
     from django.db import transaction
 
+    from benzodetox.web.programmes.models import Membership, Programme
     from benzodetox.web.programmes.services import add_member
 
     migrate_if_needed()
     users = get_user_model()
+    _valid_name(users, users.USERNAME_FIELD, username, "username")
+    _valid_name(Programme, "name", programme, "--programme")
     existing = users.objects.filter(username=username).first()
+    previous = (
+        Membership.objects.filter(user=existing, programme__name=programme).first()
+        if existing is not None
+        else None
+    )
+    if previous is not None and previous.role == role:
+        click.echo(f"{username} is already {role} in {programme}: nothing changed")
+        return
+    if previous is not None and not change_role:
+        raise BadInput(
+            f"{username} is already {previous.role} in {programme}; to make them {role} "
+            "run again with --change-role"
+        )
     with transaction.atomic():
         if existing is None:
-            if sys.stdin.isatty():
-                password = click.prompt(
-                    "Password", hide_input=True, confirmation_prompt=True, err=True
-                )
-            else:
-                password = sys.stdin.readline().rstrip("\n")
-            candidate = users(username=username)
-            try:
-                validate_password(password, candidate)
-            except ValidationError as error:
-                raise BadInput("password refused: " + " ".join(error.messages)) from None
-            existing = users.objects.create_user(username=username, password=password)
+            existing = _create_user(users, username)
+            _audit_cli("account.created", existing, None, f"account {username} created")
             click.echo(f"user {username} created")
-        add_member(existing, programme, role)
+        membership = add_member(existing, programme, role)
+        if previous is None:
+            _audit_cli(
+                "member.added",
+                existing,
+                membership.programme_id,
+                f"{username} added as {role}",
+                {"role": role},
+            )
+        else:
+            _audit_cli(
+                "member.role_changed",
+                existing,
+                membership.programme_id,
+                f"{username}: {previous.role} → {role}",
+                {"from": previous.role, "to": role},
+            )
     click.echo(f"{username} is {role} in {programme}")
+
+
+def _valid_name(model: Any, field_name: str, value: str, option: str) -> None:
+    """The model field's own validators (the web's username rules, the maximum length)."""
+    from django.core.exceptions import ValidationError
+
+    field = model._meta.get_field(field_name)
+    try:
+        field.clean(value, None)
+    except ValidationError as error:
+        raise BadInput(f"{option} {value[:40]!r} refused: " + " ".join(error.messages)) from None
+
+
+def _create_user(users: Any, username: str) -> Any:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        validate_password(password, users(username=username))
+    except ValidationError as error:
+        raise BadInput("password refused: " + " ".join(error.messages)) from None
+    return users.objects.create_user(username=username, password=password)
+
+
+def _audit_cli(
+    action: str,
+    member: Any,
+    programme_id: int | None,
+    summary: str,
+    detail: dict[str, str] | None = None,
+) -> None:
+    """An audit event for a change made from the command line: the actor is the operating-system
+    account that ran it (there is no signed-in user), the object the account changed."""
+    import getpass
+
+    from benzodetox.web.audit.models import AuditEvent
+
+    try:
+        actor = getpass.getuser()
+    except (KeyError, OSError):
+        actor = f"uid {os.getuid()}"
+    AuditEvent(
+        username=f"cli:{actor}"[:150],
+        action=action,
+        programme_id=programme_id,
+        object_type=member._meta.label_lower,
+        object_id=str(member.pk),
+        summary=summary[:300],
+        detail={"member": member.get_username(), "via": "benzodetox user add", **(detail or {})},
+    ).save()
 
 
 @click.command(
