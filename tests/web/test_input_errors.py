@@ -117,3 +117,13 @@ def test_the_course_form_refuses_a_start_of_9999_12_31_on_the_start_field(
         assert response.context["form"].errors["start"]
         return
     pytest.fail("no role may schedule a course")
+
+
+def test_the_audit_filter_refuses_a_last_day_of_9999_12_31_instead_of_overflowing(
+    client_for, programme_admin
+):
+    """Found by the fuzz: 'To' 9999-12-31 overflowed (the filter ends the next day); now the
+    form refuses it beside the field and the page still answers."""
+    response = client_for(programme_admin).get(reverse("audit:list"), {"until": "9999-12-31"})
+    assert response.status_code == 200
+    assert "9999-12-30" in " ".join(response.context["form"].errors["until"])
