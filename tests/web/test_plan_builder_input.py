@@ -133,6 +133,17 @@ def test_a_number_field_returns_a_number_exactly_as_typed_or_refuses(text):
         assert value is not None and str(value) == text.strip()
 
 
+def test_a_whole_number_of_five_thousand_digits_is_refused_not_a_server_error():
+    """Python refuses int() of more than 4,300 digits with ValueError; the field refuses any
+    number of more than 30 characters on its own, naming the field."""
+    from django import forms
+
+    field = NumberField(label="Interval (days)", allowed="7 to 28", whole=True)
+    with pytest.raises(forms.ValidationError) as refused:
+        field.clean("9" * 5000)
+    assert "Interval (days)" in " ".join(refused.value.messages)
+
+
 def test_an_empty_interval_is_refused_for_ashton_and_a_percent_refused_by_the_core(
     client_for, nurse, patient_a, plan_post
 ):

@@ -59,6 +59,8 @@ class NumberField(forms.Field):
         text = ("" if value is None else str(value)).strip()
         if not text:
             return None
+        if len(text) > 30:  # int() of thousands of digits is slow, then refused by Python
+            raise self._refuse(text[:12] + "…", "too many characters for a number")
         if "," in text:
             raise self._refuse(text, f"'{text}' has a comma; write decimals with a point (1.5)")
         if text.startswith(("-", "−")):
