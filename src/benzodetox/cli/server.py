@@ -233,6 +233,8 @@ def user_add(username: str, role: str, programme: str, change_role: bool) -> Non
 
     migrate_if_needed()
     users = get_user_model()
+    # as Django stores it (NFKC: 'ªo' is 'ao'), so the same person is found, not created twice
+    username = users.normalize_username(username)
     _valid_name(users, users.USERNAME_FIELD, username, "username")
     _valid_name(Programme, "name", programme, "--programme")
     existing = users.objects.filter(username=username).first()
