@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..core.assessment._common import Reason
+from ..core.assessment import Reason
 from ..core.assessment.advice import assessments_from_dict
 from ..core.assessment.alerts import AlertDecision, alerts_for, facts_from_dict
 from ..core.assessment.instruments import INSTRUMENTS

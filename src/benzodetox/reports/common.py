@@ -6,15 +6,14 @@ and to PDF (WeasyPrint). Every dose is formatted from the plan's exact values.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from benzodetox.core.catalogue import catalogue
 from benzodetox.core.dispensing import describe_take
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan, ScheduledDose, Step, Take
@@ -54,18 +53,12 @@ def format_day(day: date, *, weekday: bool = True) -> str:
     return f"{DAYS[day.weekday()]} {text}" if weekday else text
 
 
-@cache
-def _sources() -> dict[str, Any]:
-    text = resources.files("benzodetox.core").joinpath("data", "sources.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def table_name(key: str) -> str:
     """'ashton-2002 (Ashton CH. Benzodiazepines: How They Work and How to Withdraw …)'."""
-    entry = _sources().get(key)
-    if not isinstance(entry, dict):
+    entry = catalogue().sources.get(key)
+    if entry is None:
         return key
-    citation = str(entry.get("citation", ""))
+    citation = entry.citation
     short = ". ".join(citation.split(". ")[:2])
     if len(short) > 110:
         short = short[:107].rstrip() + "…"

@@ -7,6 +7,7 @@ the monitoring schedule.
 'minimal'
 """
 
+from ._common import Reason
 from .advice import (
     Adjustment,
     Advice,
@@ -19,9 +20,9 @@ from .alerts import AlertDecision, Facts, alerts_for
 from .emergencies import escalation, escalation_for
 from .instruments import INSTRUMENTS, instrument, score
 from .intake import Intake, intake_from_dict
-from .level_of_care import Assessment, assess, level_of_care
+from .level_of_care import Assessment, assess, level_of_care, monitoring_setting
 from .propose import advise_and_propose, propose
-from .risk import withdrawal_risk
+from .risk import condition_labels, substance_labels, withdrawal_risk
 from .schedule import (
     SchedulePolicy,
     default_schedule,
@@ -30,7 +31,7 @@ from .schedule import (
     due_outpatient,
     programme_schedule,
 )
-from .vitals import VitalSigns, check_vitals, threshold_set
+from .vitals import VitalSigns, check_vitals, threshold_set, threshold_set_labels
 
 __all__ = [
     "INSTRUMENTS",
@@ -41,6 +42,7 @@ __all__ = [
     "Facts",
     "Intake",
     "Observation",
+    "Reason",
     "SchedulePolicy",
     "VitalSigns",
     "advise",
@@ -49,6 +51,7 @@ __all__ = [
     "assess",
     "assessments_from_dict",
     "check_vitals",
+    "condition_labels",
     "default_schedule",
     "due",
     "due_inpatient",
@@ -58,10 +61,13 @@ __all__ = [
     "instrument",
     "intake_from_dict",
     "level_of_care",
+    "monitoring_setting",
     "observations_from_dict",
     "programme_schedule",
     "propose",
     "score",
+    "substance_labels",
     "threshold_set",
+    "threshold_set_labels",
     "withdrawal_risk",
 ]

@@ -36,7 +36,15 @@ from ._common import Reason, read_data
 from .intake import DIMENSIONS, SUBSTANCES, Intake
 from .risk import HIGH_DOSE_FROM_MG, LEVELS, Risk, withdrawal_risk
 
-__all__ = ["POLYDRUG", "WM_LEVELS", "Assessment", "LevelOfCare", "assess", "level_of_care"]
+__all__ = [
+    "POLYDRUG",
+    "WM_LEVELS",
+    "Assessment",
+    "LevelOfCare",
+    "assess",
+    "level_of_care",
+    "monitoring_setting",
+]
 
 _RISK = read_data("risk.toml")
 _DATA = read_data("levels_of_care.toml")
@@ -110,6 +118,16 @@ class Assessment:
             "warnings": list(self.risk.warnings),
             "details": {"risk": self.risk.as_dict(), "level_of_care": self.level_of_care.as_dict()},
         }
+
+
+def monitoring_setting(level: str) -> str:
+    """The monitoring schedule a level of care follows: "inpatient" for the 24-hour settings
+    (residential and inpatient, levels_of_care.toml), "outpatient" otherwise or for an
+    unknown level."""
+    row = _DATA["levels"].get(level)
+    if row is None:
+        return "outpatient"
+    return "outpatient" if row["setting"] == "outpatient" else "inpatient"
 
 
 def _mapping_reason(text: str) -> Reason:

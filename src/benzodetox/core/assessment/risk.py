@@ -36,7 +36,16 @@ from ..units import format_mg, plain_decimal
 from ._common import Reason, read_data
 from .intake import Intake
 
-__all__ = ["HIGH_DOSE_FROM_MG", "LEVELS", "Risk", "dose_band", "duration_band", "withdrawal_risk"]
+__all__ = [
+    "HIGH_DOSE_FROM_MG",
+    "LEVELS",
+    "Risk",
+    "condition_labels",
+    "dose_band",
+    "duration_band",
+    "substance_labels",
+    "withdrawal_risk",
+]
 
 _DATA = read_data("risk.toml")
 _TABLE = _DATA["table"]
@@ -45,6 +54,21 @@ TABLE_TITLE: str = _TABLE["title"]
 LEVELS: tuple[str, ...] = tuple(_DATA["levels"]["order"])
 #: Diazepam-eq mg/day from which a dose is high enough to prompt specialist supervision.
 HIGH_DOSE_FROM_MG = Decimal(_DATA["specialist"]["high_dose_from_mg"])
+
+
+def _labels(section: str) -> tuple[tuple[str, str], ...]:
+    rows = _DATA.get(section, {})
+    return tuple((key, str(row.get("text", key))) for key, row in rows.items())
+
+
+def substance_labels() -> tuple[tuple[str, str], ...]:
+    """(key, wording) of each substance the risk rules read from an intake (risk.toml)."""
+    return _labels("substances")
+
+
+def condition_labels() -> tuple[tuple[str, str], ...]:
+    """(key, wording) of each condition the risk rules read from an intake (risk.toml)."""
+    return _labels("conditions")
 
 
 @dataclass(frozen=True)

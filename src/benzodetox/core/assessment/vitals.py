@@ -28,6 +28,7 @@ __all__ = [
     "check_vitals",
     "programme_thresholds",
     "threshold_set",
+    "threshold_set_labels",
     "vitals_from_dict",
 ]
 
@@ -135,6 +136,11 @@ def threshold_set(name: str | None = None) -> ThresholdSet:
         ),
         gaps=tuple(row.get("gaps", ())),
     )
+
+
+def threshold_set_labels() -> tuple[tuple[str, str], ...]:
+    """(key, description) of each vital-sign threshold set a programme may choose."""
+    return tuple((key, str(row["text"])) for key, row in _DATA["sets"].items())
 
 
 def programme_thresholds(

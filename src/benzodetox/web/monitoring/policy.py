@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
-from benzodetox.core.assessment._common import read_data
+from benzodetox.core.assessment import monitoring_setting, threshold_set_labels
 from benzodetox.core.assessment.advice import AdvicePolicy, default_policy
 from benzodetox.core.assessment.instruments import Band, BandSet, instrument
 from benzodetox.core.assessment.schedule import (
@@ -105,8 +105,7 @@ def ciwa_b_max() -> int:
 
 
 def vitals_set_choices() -> list[tuple[str, str]]:
-    sets = read_data("vitals.toml")["sets"]
-    return [(key, f"{key} — {row['text']}") for key, row in sets.items()]
+    return [(key, f"{key} — {text}") for key, text in threshold_set_labels()]
 
 
 def _default_band_lo(name: str) -> int:
@@ -265,9 +264,5 @@ def _schedule(s: MonitoringSettings, rows: list[Setting]) -> SchedulePolicy:
 
 
 def setting_for_level(level: str) -> str:
-    """The monitoring schedule for a level of care: "inpatient" for the 24-hour settings
-    (residential and inpatient, levels_of_care.toml), else "outpatient"."""
-    row = read_data("levels_of_care.toml")["levels"].get(level)
-    if row is None:
-        return "outpatient"
-    return "outpatient" if row["setting"] == "outpatient" else "inpatient"
+    """The monitoring schedule for a level of care (the core's rule)."""
+    return monitoring_setting(level)

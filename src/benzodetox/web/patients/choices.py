@@ -6,12 +6,9 @@ what a clinician ticks is exactly what the assessment reads; their wording comes
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
-from importlib import resources
-
 from django.db import models
 
+from benzodetox.core.assessment import condition_labels, substance_labels
 from benzodetox.core.catalogue import EQUIVALENCE_TABLES, MARKETS, catalogue
 
 
@@ -66,23 +63,16 @@ class Decision(models.TextChoices):
     OTHER = "other", "Choose another level of care"
 
 
-@cache
-def _risk_rules() -> dict[str, dict[str, dict[str, object]]]:
-    text = resources.files("benzodetox.core").joinpath("data", "risk.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
-def _labelled(section: str) -> list[tuple[str, str]]:
-    rows = _risk_rules().get(section, {})
-    return [(key, str(row.get("text", key)).capitalize()) for key, row in rows.items()]
+def _capitalised(labels: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
+    return [(key, text.capitalize()) for key, text in labels]
 
 
 def substance_choices() -> list[tuple[str, str]]:
-    return _labelled("substances")
+    return _capitalised(substance_labels())
 
 
 def condition_choices() -> list[tuple[str, str]]:
-    return _labelled("conditions")
+    return _capitalised(condition_labels())
 
 
 def drug_choices() -> list[tuple[str, str]]:
