@@ -45,7 +45,7 @@ def seed_demo_careplan(programme_name: str = "Demo programme") -> bool:
     from benzodetox.web.patients.models import Patient
     from benzodetox.web.programmes.scoping import unscoped
 
-    from . import services
+    from . import relapse_plans, services
 
     seed_demo_pharmacy_policy(programme_name)
     with unscoped(), transaction.atomic():
@@ -100,10 +100,10 @@ def seed_demo_careplan(programme_name: str = "Demo programme") -> bool:
             lifestyle=Lifestyle(sleep="Same wake time every day", exercise="Walk 30 minutes"),
         )
         start = version.start
-        services.save_relapse_plan(
+        relapse_plans.save_relapse_plan(
             as_counsellor, patient, plan, reason="first plan", reviewed_on=start
         )
-        services.save_relapse_plan(
+        relapse_plans.save_relapse_plan(
             as_counsellor,
             patient,
             plan,

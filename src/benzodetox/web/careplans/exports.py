@@ -22,7 +22,7 @@ from benzodetox.web.patients.services import latest_intake
 from benzodetox.web.plans.models import PlanApproval, PlanVersion
 from benzodetox.web.plans.services import plan_of
 
-from . import services
+from . import relapse_plans, services
 
 __all__ = [
     "PAGE_SIZES",
@@ -73,8 +73,8 @@ def handout(version: PlanVersion, page_size: str) -> Document:
     the programme and the approving prescriber as contacts, and the advice the core gives for
     the latest intake's recorded substances (driving advice with or without an intake)."""
     patient = version.patient
-    latest = services.latest_relapse(patient)
-    relapse = services.relapse_plan_of(latest) if latest is not None else None
+    latest = relapse_plans.latest_relapse(patient)
+    relapse = relapse_plans.relapse_plan_of(latest) if latest is not None else None
     intake = latest_intake(patient)
     advice = (
         patient_advice(intake.substances or (), sud_medication=intake.sud_medication)

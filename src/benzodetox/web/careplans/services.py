@@ -9,21 +9,13 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from benzodetox.core.careplan import adjuncts as core_adjuncts
 from benzodetox.core.careplan import aftercare as core_aftercare
 from benzodetox.core.careplan import psychosocial as core_psychosocial
-from benzodetox.core.careplan.relapse import (
-    Lifestyle,
-    RelapsePlan,
-    SupportContact,
-    Trigger,
-    revise,
-)
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan
 from benzodetox.interop.plan_json import plan_from_dict
@@ -39,7 +31,6 @@ from .models import (
     AftercarePlan,
     Course,
     CourseSession,
-    RelapsePlanVersion,
 )
 from .policy import policy_for as programme_policy
 
@@ -53,17 +44,11 @@ __all__ = [
     "generate_aftercare",
     "get_aftercare_item",
     "get_course",
-    "get_relapse_version",
-    "latest_relapse",
     "next_aftercare_items",
     "patient_circumstances",
     "record_attendance",
-    "relapse_from_dict",
-    "relapse_plan_of",
-    "relapse_to_dict",
     "remove_aftercare_item",
     "reschedule_session",
-    "save_relapse_plan",
     "schedule_course",
     "update_aftercare_item",
 ]
@@ -488,128 +473,6 @@ def extend_aftercare(request: HttpRequest, care: AftercarePlan, days: int) -> Af
         summary=f"aftercare now {days} days after the last dose (to {after.end.isoformat()})",
     )
     return care
-
-
-# --- relapse prevention ----------------------------------------------------------------------
-
-
-def relapse_to_dict(plan: RelapsePlan) -> dict[str, Any]:
-    """The plan's content (not its version, which the row keeps) as JSON."""
-    return {
-        "goals": list(plan.goals),
-        "triggers": [
-            {"description": t.description, "kind": t.kind, "coping": list(t.coping)}
-            for t in plan.triggers
-        ],
-        "warning_signs": list(plan.warning_signs),
-        "contacts": [
-            {"role": c.role, "name": c.name, "phone": c.phone, "note": c.note}
-            for c in plan.contacts
-        ],
-        "after_lapse": list(plan.after_lapse),
-        "lifestyle": asdict(plan.lifestyle),
-    }
-
-
-def relapse_from_dict(
-    raw: dict[str, Any],
-    *,
-    version: int = 1,
-    reason: str = "first version",
-    updated_on: date | None = None,
-) -> RelapsePlan:
-    return RelapsePlan(
-        goals=tuple(raw.get("goals", ())),
-        triggers=tuple(
-            Trigger(t["description"], t["kind"], tuple(t.get("coping", ())))
-            for t in raw.get("triggers", ())
-        ),
-        warning_signs=tuple(raw.get("warning_signs", ())),
-        contacts=tuple(
-            SupportContact(c["role"], c["name"], c.get("phone", ""), c.get("note", ""))
-            for c in raw.get("contacts", ())
-        ),
-        after_lapse=tuple(raw.get("after_lapse", ())),
-        lifestyle=Lifestyle(**raw.get("lifestyle", {})),
-        version=version,
-        reason=reason,
-        updated_on=updated_on,
-    )
-
-
-def relapse_plan_of(row: RelapsePlanVersion) -> RelapsePlan:
-    return relapse_from_dict(
-        row.content, version=row.number, reason=row.reason, updated_on=row.reviewed_on
-    )
-
-
-def latest_relapse(patient: Patient) -> RelapsePlanVersion | None:
-    return patient.relapse_plans.select_related("created_by").order_by("-number").first()
-
-
-def get_relapse_version(patient: Patient, number: int) -> RelapsePlanVersion:
-    try:
-        return patient.relapse_plans.select_related("created_by").get(number=number)
-    except RelapsePlanVersion.DoesNotExist:
-        raise Http404("no such relapse-plan version") from None
-
-
-def save_relapse_plan(
-    request: HttpRequest,
-    patient: Patient,
-    content: RelapsePlan,
-    *,
-    reason: str,
-    reviewed_on: date,
-) -> RelapsePlanVersion:
-    """Store the plan as the next version (the earlier ones are never changed)."""
-    require(request.user, "relapse.edit", patient.programme_id)
-    if not reason.strip():
-        raise InputError("reason", reason, "a reason for this version (e.g. 'reviewed at visit')")
-    for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                previous = latest_relapse(patient)
-                if previous is None:
-                    value = relapse_from_dict(
-                        relapse_to_dict(content), reason=reason.strip(), updated_on=reviewed_on
-                    )
-                else:
-                    changes = {
-                        name: getattr(content, name)
-                        for name in (
-                            "goals",
-                            "triggers",
-                            "warning_signs",
-                            "contacts",
-                            "after_lapse",
-                            "lifestyle",
-                        )
-                    }
-                    value = revise(
-                        relapse_plan_of(previous), reason=reason, on=reviewed_on, **changes
-                    )
-                number = (patient.relapse_plans.aggregate(n=Max("number"))["n"] or 0) + 1
-                row = RelapsePlanVersion(
-                    patient=patient,
-                    number=number,
-                    reason=value.reason,
-                    reviewed_on=reviewed_on,
-                    content=relapse_to_dict(value),
-                    created_by=request.user,
-                )
-                row.save()
-                record(
-                    request,
-                    "careplan.relapse_plan_saved",
-                    obj=row,
-                    patient=patient,
-                    summary=f"relapse-prevention plan v{number}: {value.reason}"[:300],
-                )
-                return row
-        except IntegrityError:  # another clinician saved a version at the same moment
-            continue
-    raise InputError("reason", reason, "saving again: another version was saved at the same time")
 
 
 # --- adjunct medications ---------------------------------------------------------------------

@@ -27,7 +27,7 @@ from benzodetox.web.patients.services import get_patient
 from benzodetox.web.plans.services import source_citation
 from benzodetox.web.programmes.services import allowed, chosen_programme, require
 
-from . import policy, services
+from . import policy, relapse_plans, services
 from .forms import (
     AdjunctNoteForm,
     AftercareItemForm,
@@ -73,7 +73,7 @@ def _base(request: HttpRequest, patient: Patient, section: str) -> dict[str, Any
 def overview(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(request, pk, "careplan.view")
     _viewed(request, patient, "care plan")
-    relapse_row = services.latest_relapse(patient)
+    relapse_row = relapse_plans.latest_relapse(patient)
     care = services.current_aftercare(patient)
     context = _base(request, patient, "overview")
     context.update(
@@ -87,7 +87,7 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         care_next=(care.items.filter(done__isnull=True).order_by("on").first() if care else None),
         approved=services.approved_version(patient),
         relapse_row=relapse_row,
-        relapse=services.relapse_plan_of(relapse_row) if relapse_row else None,
+        relapse=relapse_plans.relapse_plan_of(relapse_row) if relapse_row else None,
         notes=[_named(note) for note in _latest_notes(patient).values()],
         prompts=core_adjuncts.safety_prompts(**services.patient_circumstances(patient)),
     )
@@ -430,8 +430,8 @@ def aftercare_policy(request: HttpRequest) -> HttpResponse:
 
 def relapse(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
     patient = get_patient(request, pk, "careplan.view")
-    latest = services.latest_relapse(patient)
-    row = services.get_relapse_version(patient, number) if number is not None else latest
+    latest = relapse_plans.latest_relapse(patient)
+    row = relapse_plans.get_relapse_version(patient, number) if number is not None else latest
     _viewed(
         request,
         patient,
@@ -441,7 +441,7 @@ def relapse(request: HttpRequest, pk: int, number: int | None = None) -> HttpRes
     context.update(
         row=row,
         latest=latest,
-        plan=services.relapse_plan_of(row) if row else None,
+        plan=relapse_plans.relapse_plan_of(row) if row else None,
         versions=list(patient.relapse_plans.select_related("created_by").order_by("-number")),
         roles=CONTACT_ROLES,
     )
@@ -451,8 +451,8 @@ def relapse(request: HttpRequest, pk: int, number: int | None = None) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def relapse_edit(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(request, pk, "relapse.edit")
-    latest = services.latest_relapse(patient)
-    current = services.relapse_plan_of(latest) if latest else None
+    latest = relapse_plans.latest_relapse(patient)
+    current = relapse_plans.relapse_plan_of(latest) if latest else None
     if request.method == "POST":
         form = RelapseForm(request.POST)
         triggers = TriggerFormSet(request.POST, prefix="trigger")
@@ -461,7 +461,7 @@ def relapse_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if all(valid):
             value, reason, reviewed_on = relapse_value(form, triggers, contacts)
             try:
-                row = services.save_relapse_plan(
+                row = relapse_plans.save_relapse_plan(
                     request, patient, value, reason=reason, reviewed_on=reviewed_on
                 )
             except InputError as error:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -24,11 +23,11 @@ from django.views.decorators.http import require_POST
 from benzodetox.core.errors import InputError
 from benzodetox.core.kinetics import MAX_DAYS, Simulation, simulate
 from benzodetox.core.kinetics.events import DoseEvents, events_from_plan, events_from_regimen
-from benzodetox.core.kinetics.flumazenil import REC_14, FlumazenilProtocol, parse_rate
+from benzodetox.core.kinetics.flumazenil import REC_14, FlumazenilProtocol
 from benzodetox.core.kinetics.model import FloatArray
-from benzodetox.core.kinetics.occupancy import DISCREPANCY, Ed50, occupancy_of, parse_ed50
+from benzodetox.core.kinetics.occupancy import DISCREPANCY, Ed50, occupancy_of
 from benzodetox.core.plan import Plan
-from benzodetox.core.tapering import STRATEGY_NAMES, build_plan
+from benzodetox.core.tapering import build_plan
 from benzodetox.core.units import format_mg
 from benzodetox.reports.charts import Line, line_chart
 from benzodetox.web.audit.services import record
@@ -36,8 +35,9 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient, latest_intake
 
 from . import services
-from .forms import STRATEGY_LABELS, PlanForm
+from .forms import PlanForm
 from .models import PlanVersion
+from .pharmacology_form import PharmacologyForm, core_message
 
 __all__ = ["PharmacologyForm", "pharmacology", "preview_pharmacology"]
 
@@ -52,114 +52,6 @@ HOURLY_UP_TO_DAYS = 60
 LIVER_CONDITION = "liver_impairment"
 #: A person aged outside this range gets no age covariate (the model's adult range).
 ADULT_AGES = (18, 110)
-#: Core field names (InputError.field) → this form's fields.
-CORE_FIELDS = {
-    "ed50": "ed50",
-    "strategy": "compare_strategy",
-    "percent": "compare_percent",
-    "interval": "compare_interval_days",
-    "interval_days": "compare_interval_days",
-    "every": "compare_interval_days",
-    "flumazenil-infusion": "flumazenil_rate",
-    "flumazenil-days": "flumazenil_days",
-    "flumazenil-route": "flumazenil_route",
-}
-
-
-class PharmacologyForm(forms.Form):
-    ed50 = forms.CharField(
-        required=False,
-        max_length=200,
-        label="Occupancy ED50 / EC50 (your assumption)",
-        help_text=(
-            "'40 mg/day' (diazepam-equivalent dose) or 'diazepam=300 ng/mL' (concentration); "
-            "several separated by ';'. Empty: the three illustration values of the reference, "
-            "labelled as an illustration — no published curve exists."
-        ),
-    )
-    compare_strategy = forms.ChoiceField(required=False, label="Compare with strategy")
-    compare_percent = forms.DecimalField(
-        required=False,
-        max_digits=6,
-        decimal_places=3,
-        label="Its reduction per step (%)",
-        help_text="Empty: that strategy's default.",
-    )
-    compare_interval_days = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=120,
-        label="Its days between reductions",
-        help_text="Empty: that strategy's default.",
-    )
-    flumazenil_rate = forms.CharField(
-        required=False,
-        max_length=40,
-        label="Flumazenil infusion rate",
-        help_text="e.g. '1 mg/24h'. Research mode only; empty for none.",
-    )
-    flumazenil_days = forms.IntegerField(
-        required=False, min_value=1, max_value=30, label="Infusion days", initial=7
-    )
-    flumazenil_route = forms.ChoiceField(
-        required=False,
-        label="Route",
-        choices=[("sc", "subcutaneous"), ("iv", "intravenous")],
-        initial="sc",
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        strategy = self.fields["compare_strategy"]
-        assert isinstance(strategy, forms.ChoiceField)
-        strategy.choices = [
-            ("", "No comparison"),
-            *[(n, STRATEGY_LABELS.get(n, n)) for n in STRATEGY_NAMES if n != "custom"],
-        ]
-        self.fields["compare_percent"].widget.attrs.update({"inputmode": "decimal", "step": "any"})
-
-    def clean_ed50(self) -> tuple[Ed50, ...]:
-        text = self.cleaned_data.get("ed50") or ""
-        out = []
-        for part in text.split(";"):
-            if not part.strip():
-                continue
-            try:
-                out.append(parse_ed50(part))
-            except InputError as error:
-                raise forms.ValidationError(_message(error)) from None
-        return tuple(out)
-
-    def clean_flumazenil_rate(self) -> float | None:
-        text = (self.cleaned_data.get("flumazenil_rate") or "").strip()
-        if not text:
-            return None
-        try:
-            return parse_rate(text)
-        except InputError as error:
-            raise forms.ValidationError(_message(error)) from None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not data.get("compare_strategy"):
-            for name in ("compare_percent", "compare_interval_days"):
-                if data.get(name) is not None:
-                    self.add_error(name, "Choose the strategy to compare with first.")
-        return data
-
-    def add_core_error(self, error: InputError, default: str | None = None) -> None:
-        name = CORE_FIELDS.get(error.field.split(".")[0], default)
-        if name is not None and name in self.fields:
-            self.add_error(name, _message(error))
-        else:
-            self.add_error(None, str(error))
-
-
-def _message(error: InputError) -> str:
-    hint = f" {error.hint}" if error.hint else ""
-    return f"{error.value!s}: not accepted; expected {error.allowed}.{hint}"
-
-
 # --- computing ---------------------------------------------------------------------------------
 
 
@@ -630,7 +522,7 @@ def preview_pharmacology(request: HttpRequest, pk: int) -> HttpResponse:
             days = min(plan_days(plan) + WASHOUT_DAYS, MAX_DAYS)
             sim, before = simulate_plan(plan, days, cov, ())
         except InputError as error:
-            context["problem"] = f"Not simulated: {_message(error)}"
+            context["problem"] = f"Not simulated: {core_message(error)}"
         else:
             result = PlanResult("plan", "this plan", plan, sim, before)
             context.update(
