@@ -43,10 +43,17 @@ from typing import Any
 from ..errors import InputError
 from ..plan import Plan, Step
 from ._common import Reason, read_data
-from .alerts import SLEEP_CONDITIONS, Facts, escalates, other_withdrawal, recheck_action
+from .alerts import (
+    SLEEP_CONDITIONS,
+    Facts,
+    escalates,
+    other_withdrawal,
+    paired_within,
+    recheck_action,
+)
 from .emergencies import Escalation, escalation_for, event_key
 from .instruments import Score, instrument, score
-from .schedule import InpatientRule, escalation_rule
+from .schedule import InpatientRule
 from .vitals import Finding, ThresholdSet, VitalSigns, check_vitals, vitals_from_dict
 
 __all__ = [
@@ -247,13 +254,13 @@ def current_observations(
     seen = sorted(observations, key=lambda o: o.at)
     if not seen:
         return []
-    hours = (recheck if recheck is not None else escalation_rule()).overdue_hours
+    window = paired_within(recheck)
     last_at = seen[-1].at
     kept: list[Observation] = []
     instruments: set[str] = set()
     have_vitals = False
     for o in reversed(seen):
-        if o.at < last_at - timedelta(hours=hours):
+        if o.at < last_at - window:
             break
         scores = tuple(s for s in o.scores if s.instrument not in instruments)
         vitals = None if have_vitals else o.vitals

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from ..errors import InputError
@@ -44,6 +45,7 @@ __all__ = [
     "escalates",
     "facts_from_dict",
     "other_withdrawal",
+    "paired_within",
     "recheck_action",
 ]
 
@@ -133,6 +135,12 @@ class AlertDecision:
             "findings": [f.as_dict() for f in self.findings],
             "sources": list(self.sources),
         }
+
+
+def paired_within(rule: InpatientRule | None = None) -> timedelta:
+    """How far apart a CIWA-B and vital signs may be taken and still be read as one assessment:
+    the escalation's overdue interval (8 h by default), the time within which either is current."""
+    return timedelta(hours=(rule if rule is not None else escalation_rule()).overdue_hours)
 
 
 def recheck_action(rule: InpatientRule | None = None) -> Reason:

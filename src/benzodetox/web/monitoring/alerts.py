@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from benzodetox.core.assessment.alerts import AlertDecision, Facts, alerts_for
+from benzodetox.core.assessment.alerts import AlertDecision, Facts, alerts_for, paired_within
 from benzodetox.core.assessment.instruments import Score, score
 from benzodetox.core.assessment.vitals import Finding, VitalSigns, check_vitals
 from benzodetox.web.audit.services import record
@@ -82,14 +82,16 @@ def make_alert(
     )
 
 
-def _current(patient: Patient, kind: str, at: datetime, hours: int, exclude: int | None) -> Any:
-    """The patient's newest current assessment of ``kind`` observed in the ``hours`` before
+def _current(
+    patient: Patient, kind: str, at: datetime, window: timedelta, exclude: int | None
+) -> Any:
+    """The patient's newest current assessment of ``kind`` observed in the ``window`` before
     ``at`` (up to ``at``), other than ``exclude``."""
     rows = Assessment.objects.filter(
         patient=patient,
         kind=kind,
         superseded_by__isnull=True,
-        at__gte=at - timedelta(hours=hours),
+        at__gte=at - window,
         at__lte=at,
     )
     if exclude is not None:
@@ -118,16 +120,16 @@ def decisions_for(
     while they are current, i.e. observed within the programme's escalation overdue interval
     (8 h by default) of each other — the patient's current vital signs for a CIWA-B, or the
     current CIWA-B for a set of vital signs. ``exclude`` is the assessment being replaced."""
-    hours = policy.schedule.escalation.overdue_hours
+    window = paired_within(policy.schedule.escalation)
     findings: Sequence[Finding] = ()
     context: list[Score] = []
     if kind == "ciwa-b" and scored is not None:
-        vitals = _current(patient, "vitals", at, hours, exclude)
+        vitals = _current(patient, "vitals", at, window, exclude)
         if vitals is not None:
             findings = check_vitals(readings_of(vitals), policy.vitals)
     elif kind == "vitals" and readings is not None:
         findings = check_vitals(readings, policy.vitals)
-        ciwa = _current(patient, "ciwa-b", at, hours, exclude)
+        ciwa = _current(patient, "ciwa-b", at, window, exclude)
         if ciwa is not None:
             context.append(score("ciwa-b", ciwa.answers, bands=policy.bands))
     return alerts_for(
