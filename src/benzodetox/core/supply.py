@@ -54,6 +54,7 @@ from .plan import Plan, Step, Take
 from .units import format_count, format_mg
 
 __all__ = [
+    "DEFAULT_PERIOD_DAYS",
     "SUPPLY_PERIODS",
     "Direction",
     "OrderHeader",
@@ -67,6 +68,8 @@ __all__ = [
 
 #: the supply periods an order is made in (days); ``None`` is one period per plan step
 SUPPLY_PERIODS: tuple[int, ...] = (1, 7, 14, 28)
+#: the usual supply when a programme stages none (a labelled setting, the longest period)
+DEFAULT_PERIOD_DAYS = SUPPLY_PERIODS[-1]
 ALLOWED_PERIODS = "1, 7, 14 or 28 days, or one period per plan step"
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -218,7 +221,7 @@ def supply_period_for(
     risk: str,
     staged_from: str | None,
     staged_days: int | None,
-    default: int | None = 28,
+    default: int | None = DEFAULT_PERIOD_DAYS,
 ) -> int | None:
     """The supply period for a patient the intake rates ``risk`` (a level of
     ``core.assessment.risk.LEVELS``; empty when not assessed): ``staged_days`` when the

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from benzodetox.core.errors import InputError
-from benzodetox.core.supply import OrderHeader
+from benzodetox.core.supply import DEFAULT_PERIOD_DAYS, SUPPLY_PERIODS, OrderHeader
 from benzodetox.interop.csv_export import pharmacy_order_csv
 from benzodetox.reports.pharmacy_order import pharmacy_order_pdf as order_pdf
 from benzodetox.web.plans.models import PlanApproval, PlanSignature, PlanVersion
@@ -35,11 +35,14 @@ __all__ = [
 ]
 
 #: supply period choices: days, or "step" for one period per step of the plan
-PERIODS: dict[str, int | None] = {"1": 1, "7": 7, "14": 14, "28": 28, "step": None}
+PERIODS: dict[str, int | None] = {
+    **{str(days): days for days in SUPPLY_PERIODS},
+    "step": None,
+}
 ALLOWED = "1, 7, 14 or 28 (days) or step"
 
 
-def parse_period(value: str | None, default: str = "28") -> int | None:
+def parse_period(value: str | None, default: str = str(DEFAULT_PERIOD_DAYS)) -> int | None:
     """The period asked for (``?period=``), or ``default`` when none is given; anything else
     is refused naming the allowed values."""
     key = default if value is None or value == "" else value

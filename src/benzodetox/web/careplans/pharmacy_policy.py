@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from benzodetox.core.assessment.risk import LEVELS
 from benzodetox.core.errors import InputError
-from benzodetox.core.supply import supply_period_for
+from benzodetox.core.supply import DEFAULT_PERIOD_DAYS, SUPPLY_PERIODS, supply_period_for
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import latest_intake
@@ -46,8 +46,8 @@ __all__ = [
 #: who changes the policy: programme admins
 POLICY_ACTION = "pharmacy.policy"
 #: the ordinary supply period, and the staged periods a programme may choose
-DEFAULT_DAYS = 28
-STAGED_DAYS = (1, 7, 14)
+DEFAULT_DAYS = DEFAULT_PERIOD_DAYS
+STAGED_DAYS = tuple(days for days in SUPPLY_PERIODS if days < DEFAULT_PERIOD_DAYS)
 _DAY_LABELS = {1: "1 day (daily supply)", 7: "7 days (weekly supply)", 14: "14 days"}
 
 
