@@ -43,12 +43,28 @@ def test_cbt_i_keeps_every_trials_session_count():
     }
 
 
-@given(st.integers(min_value=8, max_value=10), st.dates(min_value=date(2020, 1, 1)))
+@given(
+    st.integers(min_value=8, max_value=10),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2200, 12, 31)),
+)
 def test_a_cbt_i_course_has_one_session_a_week(sessions, start):
     """Any 8-10 session CBT-I course has exactly one session in each of its weeks."""
     course = schedule_course("cbt_i", start, sessions=sessions)
     weeks = [(s.on - start).days // 7 for s in course.sessions]
     assert weeks == list(range(sessions))
+
+
+@given(st.integers(min_value=8, max_value=10), st.dates(min_value=date(9999, 11, 1)))
+def test_a_course_that_would_end_past_the_calendar_is_refused_naming_the_start(sessions, start):
+    """A course whose last session would fall after 9999-12-31 is an input error on ``start``,
+    never an overflow; one whose sessions all fit is scheduled."""
+    last = start.toordinal() + (sessions - 1) * 7
+    if last <= date.max.toordinal():
+        assert schedule_course("cbt_i", start, sessions=sessions).end == date.fromordinal(last)
+    else:
+        with pytest.raises(InputError) as refused:
+            schedule_course("cbt_i", start, sessions=sessions)
+        assert refused.value.field == "start"
 
 
 def test_courses_without_a_sourced_count_need_one_from_the_programme():
