@@ -18,6 +18,8 @@ COMMAND_MODULES = (
     "assessment",
     "simulate",
     "server",
+    "backup",
+    "outcomes",
     "demo",
 )
 

@@ -9,9 +9,12 @@ timeout, default 30), ``BENZODETOX_HTTPS`` (secure cookies behind TLS),
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
+# Accounts (sign-in, lockout, two-factor, sessions) and transport security (TLS, cookies,
+# headers) are settings of their own.
+from .conf.accounts import *  # noqa: F403
+from .conf.security import *  # noqa: F403
 from .env import (
     default_data_dir,
     env_bool,
@@ -40,9 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
+    *ACCOUNTS_APPS,  # noqa: F405
+    *SECURITY_APPS,  # noqa: F405
     "simple_history",
     "benzodetox.web.accounts",
     "benzodetox.web.programmes",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    *SECURITY_MIDDLEWARE_FIRST,  # noqa: F405
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "benzodetox.web.audit.middleware.RequestIdMiddleware",
@@ -63,14 +66,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "benzodetox.web.accounts.middleware.RequireLoginMiddleware",
+    *ACCOUNTS_MIDDLEWARE,  # noqa: F405
     "benzodetox.web.programmes.middleware.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    # Last, as django-axes asks: it turns a lockout into the lockout page.
-    "axes.middleware.AxesMiddleware",
+    *ACCOUNTS_MIDDLEWARE_LAST,  # noqa: F405
 ]
 
 ROOT_URLCONF = "benzodetox.web.urls"
@@ -128,52 +129,6 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- accounts ------------------------------------------------------------------------------
-PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "patients:list"
-LOGOUT_REDIRECT_URL = "accounts:login"
-
-AXES_FAILURE_LIMIT = env_int("BENZODETOX_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("BENZODETOX_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
-AXES_VERBOSE = False
-
-OTP_TOTP_ISSUER = "benzodetox"
-
-# Sessions end after this many minutes without a request (every request renews the cookie).
-SESSION_COOKIE_AGE = env_int("BENZODETOX_SESSION_MINUTES", 30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-_HTTPS = env_bool("BENZODETOX_HTTPS", False)
-SESSION_COOKIE_SECURE = _HTTPS
-CSRF_COOKIE_SECURE = _HTTPS
-CSRF_TRUSTED_ORIGINS = env_list("BENZODETOX_CSRF_TRUSTED_ORIGINS")
-SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 
 # --- time, language ------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

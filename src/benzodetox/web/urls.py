@@ -1,15 +1,10 @@
 """URLs of the clinician web application."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from benzodetox.web.calculator.views import front_door
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
-
+from benzodetox.web.health import healthz
 
 urlpatterns = [
     path("", front_door, name="front_door"),

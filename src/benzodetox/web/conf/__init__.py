@@ -1,0 +1,1 @@
+"""Parts of the Django settings, one module per concern, composed by ``web/settings.py``."""
