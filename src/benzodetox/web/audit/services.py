@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ..client_address import client_address
 from .models import AuditEvent
 
 __all__ = ["client_ip", "events_for_admin", "record"]
@@ -18,7 +19,7 @@ __all__ = ["client_ip", "events_for_admin", "record"]
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def record(

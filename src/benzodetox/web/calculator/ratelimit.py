@@ -3,8 +3,8 @@ Django's cache (the process's local memory by default; nothing written to disk o
 
 Each address may make ``settings.CALCULATOR_RATE_PER_MINUTE`` requests a minute, in bursts of
 up to as many; a PDF costs more (it takes the server longer). Past the limit, the view answers 429
-with ``Retry-After``: the seconds until the next request is allowed. The address is
-``REMOTE_ADDR``: behind a proxy that is the proxy's, so a proxy should limit per client itself.
+with ``Retry-After``: the seconds until the next request is allowed. The address is the
+client's as ``client_address`` reads it (forwarding headers only from a trusted proxy).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from ..client_address import client_address
+
 __all__ = ["retry_after", "take"]
 
 _LOCK = threading.Lock()
@@ -25,7 +27,7 @@ _KEEP_SECONDS = 120
 
 
 def _key(request: HttpRequest) -> str:
-    return "calculator-rate:" + (request.META.get("REMOTE_ADDR") or "unknown")
+    return "calculator-rate:" + (client_address(request) or "unknown")
 
 
 def take(request: HttpRequest, cost: int = 1, now: float | None = None) -> float:
