@@ -15,7 +15,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from benzodetox.web.programmes.scoping import ScopedManager
-from benzodetox.web.writeonce import ImmutableError, WriteOnceModel
+from benzodetox.web.writeonce import ImmutableError, WriteOnceModel, WriteOnceScopedManager
 
 __all__ = [
     "AdjunctNote",
@@ -271,7 +271,7 @@ class RelapsePlanVersion(WriteOnceModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     class Meta:
         ordering = ("patient", "-number")
@@ -307,7 +307,7 @@ class AdjunctNote(WriteOnceModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -1,8 +1,9 @@
 """Plan versions and their approvals.
 
-A version is written once and never changed: ``save()`` refuses an update and ``delete()``
-refuses. A change to a plan is a new version (with who made it and why); a prescriber's
-approval is a separate row pointing at the version it approves.
+A version is written once and never changed: ``save()`` refuses an update, ``delete()`` and the
+queryset's ``update()``/``delete()`` refuse, and database triggers refuse any other path
+(``benzodetox.web.immutable``). A change to a plan is a new version (with who made it and
+why); a prescriber's approval is a separate row pointing at the version it approves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from benzodetox.web.programmes.scoping import ScopedManager
-from benzodetox.web.writeonce import ImmutableError, WriteOnceModel
+from benzodetox.web.writeonce import ImmutableError, WriteOnceModel, WriteOnceScopedManager
 
 __all__ = ["ImmutableError", "PlanApproval", "PlanPolicy", "PlanSignature", "PlanVersion"]
 
@@ -42,7 +43,7 @@ class PlanVersion(WriteOnceModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     class Meta:
         ordering = ("patient", "-number")
@@ -66,7 +67,7 @@ class PlanApproval(WriteOnceModel):
     approved_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     def __str__(self) -> str:
         return f"approval of {self.plan_version}"
@@ -87,7 +88,7 @@ class PlanSignature(WriteOnceModel):
     signed_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     class Meta:
         ordering = ("signed_at", "id")
