@@ -19,7 +19,14 @@ from .cohort import (
     trajectory,
 )
 from .definitions import Definitions, band_label, band_of, default_definitions, definition_rows
-from .episode import STATUSES, EpisodeOutcome, PhaseBurden, episode_outcome, phase_on
+from .episode import (
+    STATUSES,
+    EpisodeOutcome,
+    PhaseBurden,
+    changes_after,
+    episode_outcome,
+    phase_on,
+)
 from .history import (
     RETURN_SOURCES,
     ContactRecord,
@@ -32,8 +39,10 @@ from .history import (
     SettingRecord,
     StepRecord,
 )
+from .serial import CSV_COLUMNS, csv_row, outcome_from_dict, outcome_to_dict
 
 __all__ = [
+    "CSV_COLUMNS",
     "RETURN_SOURCES",
     "STATUSES",
     "CohortFilter",
@@ -55,11 +64,15 @@ __all__ = [
     "StepRecord",
     "band_label",
     "band_of",
+    "changes_after",
+    "csv_row",
     "default_definitions",
     "definition_rows",
     "episode_outcome",
     "funnel",
     "kaplan_meier",
+    "outcome_from_dict",
+    "outcome_to_dict",
     "phase_burden",
     "phase_on",
     "quartiles",

@@ -155,16 +155,17 @@ class Quartiles:
     q3: Decimal | None
 
 
-def _quantile(values: Sequence[Fraction], p: Fraction) -> Fraction:
+def _quantile(values: Sequence[int | Decimal], p: Fraction) -> Fraction:
     position = (len(values) - 1) * p
     lo = int(position)
     hi = min(lo + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (position - lo)
+    low, high = Fraction(values[lo]), Fraction(values[hi])
+    return low + (high - low) * (position - lo)
 
 
 def quartiles(values: Iterable[int | Decimal], threshold: int) -> Quartiles:
     """Median and interquartile range (linear interpolation), hidden below ``threshold`` values."""
-    ordered = sorted(Fraction(v) for v in values)
+    ordered = sorted(values)
     if not ordered or len(ordered) < threshold:
         return Quartiles(suppress(len(ordered), threshold), None, None, None)
     q = [_dec(_quantile(ordered, Fraction(k, 4)), 1) for k in (1, 2, 3)]

@@ -26,7 +26,7 @@ Definitions (programme definitions, ``core/data/outcomes.toml``; docs/outcomes.m
     at least one attended aftercare contact in the ``retention_window_days`` up to day N after
     the last dose; None while day N has not come (censored) or without a last dose.
 
-    >>> from datetime import date
+    >>> from datetime import date, timedelta
     >>> from decimal import Decimal
     >>> plan = PlanRecord(1, date(2026, 1, 1), "asam", date(2026, 1, 1), date(2026, 3, 1),
     ...                   date(2026, 3, 1))
@@ -39,8 +39,8 @@ Definitions (programme definitions, ``core/data/outcomes.toml``; docs/outcomes.m
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
@@ -48,7 +48,14 @@ from ..phase import PHASE_OF_KIND
 from .definitions import Definitions, band_label, band_of, default_definitions
 from .history import EpisodeHistory, PlanRecord, ReturnRecord
 
-__all__ = ["STATUSES", "EpisodeOutcome", "PhaseBurden", "episode_outcome", "phase_on"]
+__all__ = [
+    "STATUSES",
+    "EpisodeOutcome",
+    "PhaseBurden",
+    "changes_after",
+    "episode_outcome",
+    "phase_on",
+]
 
 #: statuses in the order they are decided, with their words
 STATUSES: dict[str, str] = {
@@ -102,8 +109,16 @@ class EpisodeOutcome:
     #: (day N, retained?) with None where day N has not come
     retention: tuple[tuple[int, bool | None], ...]
     returned_via: tuple[str, ...]
+    last_contact: date
     #: (week from the start, the week's highest CIWA-B)
     ciwa_weeks: tuple[tuple[int, int], ...]
+
+    def on(self, day: date) -> EpisodeOutcome:
+        """The same outcome read on a later ``day`` with no new record (valid until
+        :func:`changes_after`): only an open episode's censoring day moves."""
+        if self.status not in ("ongoing", "plateau") or day <= self.status_on:
+            return self
+        return replace(self, status_on=day, tapering_days=max(0, (day - self.start).days))
 
     @property
     def delay_days(self) -> int | None:
@@ -289,5 +304,33 @@ def episode_outcome(
         burden=_burden(ciwa),
         retention=tuple(retention),
         returned_via=tuple(dict.fromkeys(r.source for r in returns_after)),
+        last_contact=last_contact,
         ciwa_weeks=tuple(sorted(weeks.items())),
     )
+
+
+def changes_after(
+    history: EpisodeHistory, as_of: date, definitions: Definitions | None = None
+) -> date | None:
+    """The first day after ``as_of`` on which :func:`episode_outcome` may say something other
+    than ``episode_outcome(history, as_of).on(day)`` with no new record: a dated record coming
+    into view, a last dose, the stayed-off horizon, a retention day, the lost-to-follow-up
+    day. None: nothing changes by itself. Adapters keep outcomes until then."""
+    d = definitions or default_definitions()
+    outcome = episode_outcome(history, as_of, d)
+    days: list[date] = []
+    for plan in history.plans:
+        days += [plan.approved_on, plan.start]
+        if plan.last_dose is not None:
+            days.append(plan.last_dose)
+    days += [s.on for s in history.scores] + [e.on for e in history.emergencies]
+    days += [c.on for c in history.contacts if c.attended]
+    days += [s.on for s in history.settings] + [p.on for p in history.phases]
+    days += [r.on for r in history.returns]
+    if outcome.last_dose_day is not None:
+        stop = outcome.start + timedelta(days=outcome.last_dose_day)
+        days.append(stop + timedelta(days=d.stayed_off_days))
+        days += [stop + timedelta(days=n) for n in d.retention_days]
+    days.append(outcome.last_contact + timedelta(days=d.lost_to_follow_up_days + 1))
+    later = [day for day in days if day > as_of]
+    return min(later) if later else None
