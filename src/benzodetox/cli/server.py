@@ -1,4 +1,5 @@
-"""``benzodetox serve``, ``benzodetox user add`` and ``benzodetox manage``: the web application.
+"""``benzodetox serve``, ``benzodetox user add|reset-link`` and ``benzodetox manage``: the web
+application.
 
 ``serve`` applies pending migrations, collects static files when they changed, optionally
 seeds the demo, then serves with gunicorn (gthread workers) and whitenoise; each worker runs the
@@ -274,6 +275,50 @@ def user_add(username: str, role: str, programme: str, change_role: bool) -> Non
                 {"from": previous.role, "to": role},
             )
     click.echo(f"{username} is {role} in {programme}")
+
+
+@user.command("reset-link")
+@click.argument("username")
+@click.option(
+    "--base-url",
+    default="",
+    help="Address the link starts with (default: BENZODETOX_BASE_URL, else http://127.0.0.1:8000).",
+)
+def user_reset_link(username: str, base_url: str) -> None:
+    """Print a one-time link for USERNAME to set a new password (and e-mail it when e-mail is
+    configured and the user has an address). It works once, until BENZODETOX_RESET_LINK_HOURS
+    (default 24) have passed; its creation and its use are written to the audit log."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    from benzodetox.web.accounts.services import issue_reset_link
+
+    migrate_if_needed()
+    users = get_user_model()
+    name = users.normalize_username(username)
+    target = users.objects.filter(username=name).first()
+    if target is None:
+        raise BadInput(f"username {username[:40]!r} refused: no such user")
+    if not target.is_active:
+        raise BadInput(f"username {name!r} refused: the account is inactive; activate it first")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise BadInput(f"--base-url {base_url[:40]!r} refused: it starts with http:// or https://")
+    issued = issue_reset_link(target, actor_name=f"cli:{_os_user()}", base_url=base_url)
+    hours = round((issued.link.expires_at - issued.link.created_at).total_seconds() / 3600)
+    click.echo(issued.url)
+    note = f"works once, for {hours} h"
+    if issued.emailed_to:
+        note += f"; e-mailed to {issued.emailed_to}"
+    click.echo(note, err=True)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def _valid_name(model: Any, field_name: str, value: str, option: str) -> None:

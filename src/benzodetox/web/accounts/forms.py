@@ -1,11 +1,28 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.utils import timezone
+
+from .backends import RETRY_AT
+
+__all__ = ["LoginForm", "NewPasswordForm", "TokenForm", "retry_time"]
+
+
+def retry_time(until: datetime) -> str:
+    """HH:MM in the server's time zone, rounded up: at that minute the delay is over."""
+    local = timezone.localtime(until)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form: it calls ``authenticate(request, ...)``, which django-axes needs."""
+    """Django's login form: ``authenticate(request, ...)`` goes through the sign-in throttle,
+    which refuses an attempt during a delay without looking at the password."""
 
     username = forms.CharField(
         label="Username",
@@ -17,6 +34,20 @@ class LoginForm(AuthenticationForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            until = getattr(self.request, RETRY_AT, None)
+            if until is None:
+                raise
+            raise forms.ValidationError(
+                "Too many failed sign-ins for this account or from this address: "
+                f"try again at {retry_time(until)} ({timezone.get_current_timezone_name()}). "
+                "A programme admin can unlock the account.",
+                code="delayed",
+            ) from None
 
 
 class TokenForm(forms.Form):
@@ -34,3 +65,7 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("Enter the digits shown in your authenticator app.")
         return token
+
+
+class NewPasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+    """A new password, twice, checked by the configured password validators."""

@@ -1,5 +1,7 @@
-"""Every page needs a signed-in user; a user with a confirmed authenticator must also have
-entered a valid code in this session before reaching anything but the code page."""
+"""Every page needs a signed-in user. A user with a confirmed authenticator must also have
+entered a valid code in this session before reaching anything but the code page; a member of a
+role their programme requires two-factor for, who has no authenticator yet, is sent to set one
+up before anything else."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django_otp import user_has_device
 
 OTP_PENDING = "benzodetox_otp_pending"
 
@@ -26,9 +29,10 @@ class RequireLoginMiddleware:
             reverse("healthz"),
         )
         # The open calculator (no sign-in; it stores nothing) and "/", which sends a visitor
-        # there and a signed-in user to the patient list.
+        # there and a signed-in user to the patient list; a password-reset link.
         calculator = path.startswith("/calculator/") or path == "/"
-        if path.startswith(self.static) or path in public or calculator:
+        reset = path.startswith("/accounts/reset/")
+        if path.startswith(self.static) or path in public or calculator or reset:
             return self.get_response(request)
         if not request.user.is_authenticated:
             login = reverse("accounts:login")
@@ -40,4 +44,34 @@ class RequireLoginMiddleware:
         verify = reverse("accounts:verify")
         if request.session.get(OTP_PENDING) and path != verify:
             return HttpResponseRedirect(verify)
+        if not _verified(request):
+            redirect = self._two_factor_redirect(request, path, verify)
+            if redirect is not None:
+                return redirect
         return self.get_response(request)
+
+    def _two_factor_redirect(
+        self, request: HttpRequest, path: str, verify: str
+    ) -> HttpResponse | None:
+        from .services import needs_two_factor
+
+        if not needs_two_factor(request.user):
+            return None
+        if user_has_device(request.user):
+            if path == verify:
+                return None
+            request.session[OTP_PENDING] = True
+            return HttpResponseRedirect(verify)
+        account = reverse("accounts:account")
+        if path == account:
+            return None
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = account
+            return response
+        return HttpResponseRedirect(account)
+
+
+def _verified(request: HttpRequest) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified()) if callable(is_verified) else False

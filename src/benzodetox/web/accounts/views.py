@@ -1,10 +1,11 @@
-"""Sign in (with lockout by django-axes), optional TOTP second step, sign out, account page."""
+"""Sign in (behind the sign-in throttle), the TOTP second step, sign out, account page."""
 
 from __future__ import annotations
 
 from base64 import b32encode
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from benzodetox.web.audit.services import record
 
+from . import throttle
+from .backends import RETRY_AT
 from .forms import LoginForm, TokenForm
 from .middleware import OTP_PENDING
+from .services import needs_two_factor
 
 
 class LoginView(auth_views.LoginView):
@@ -27,12 +31,27 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["failure_limit"] = settings.LOGIN_FAILURE_LIMIT
+        context["max_delay_minutes"] = int(settings.LOGIN_MAX_DELAY.total_seconds() // 60)
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
+        user = form.get_user()
         response = super().form_valid(form)
-        if user_has_device(form.get_user()):
+        if user_has_device(user):
             self.request.session[OTP_PENDING] = True
             next_url = self.get_success_url()
-            return HttpResponseRedirect(f"{reverse('accounts:verify')}?next={next_url}")
+            response = HttpResponseRedirect(f"{reverse('accounts:verify')}?next={next_url}")
+        # this browser now knows the password: a stranger's failures no longer hold it back
+        throttle.remember_browser(self.request, response, user.get_username())
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        if getattr(self.request, RETRY_AT, None) is not None:
+            response.status_code = 429
         return response
 
 
@@ -66,6 +85,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def account(request: HttpRequest) -> HttpResponse:
     """The user's account: their programmes and roles, and two-factor sign-in set-up."""
     user = request.user
+    required = needs_two_factor(user)
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     pending = None
     form = TokenForm(request.POST or None)
@@ -84,6 +104,9 @@ def account(request: HttpRequest) -> HttpResponse:
             if form.is_valid():
                 form.add_error("token", "That code does not match; check the key and try again.")
     elif request.method == "POST" and request.POST.get("action") == "disable":
+        if required:
+            messages.error(request, "Your role requires two-factor sign-in: it stays on.")
+            return HttpResponseRedirect(reverse("accounts:account"))
         if form.is_valid() and confirmed.verify_token(form.cleaned_data["token"]):
             TOTPDevice.objects.filter(user=user).delete()
             record(request, "account.otp_disabled")
@@ -97,6 +120,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "accounts/account.html",
         {
             "form": form,
+            "required": required,
             "confirmed": confirmed,
             "pending": pending,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),

@@ -13,12 +13,21 @@ __all__ = ["Membership", "Programme", "Role"]
 class Programme(models.Model):
     name = models.CharField(max_length=120, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Roles whose members must sign in with an authenticator app; null = the deployment's
+    # default (settings.TWO_FACTOR_DEFAULT_ROLES: prescribers and admins in production).
+    two_factor_roles = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ("name",)
 
     def __str__(self) -> str:
         return self.name
+
+    def roles_needing_two_factor(self) -> frozenset[str]:
+        chosen = self.two_factor_roles
+        if chosen is None:
+            chosen = getattr(settings, "TWO_FACTOR_DEFAULT_ROLES", ())
+        return frozenset(str(role) for role in chosen if role in Role.values)
 
 
 class Membership(models.Model):
