@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.services import allowed
 
 from .models import Alert, ScheduledChange
+from .tally import counts
 
 SEVERITIES = ("critical", "high", "medium")
 ALERT_KINDS = {
@@ -110,7 +111,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for alert in alerts:
         alert.can_ack = can_ack.get(alert.programme_id, False)  # type: ignore[attr-defined]
     by_phase = census(ids)
-    counts = open_alert_counts(ids)
+    by_severity = open_alert_counts(ids)
+    filtered = bool(patients_filter())
+    if filtered:
+        overdue_total = overdue.count()
+        aftercare_total = aftercare_q.count()
+    else:  # the whole programme: the kept counts, not a count of its rows
+        by_kind = counts(ids, "open-kind:")
+        overdue_total = by_kind.get("overdue", 0) + by_kind.get("reduction", 0)
+        aftercare_total = by_phase.get(Phase.AFTERCARE, 0)
     for programme_id in ids:
         record(
             request,
@@ -131,15 +140,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alert_kinds": ALERT_KINDS,
         "census": [(value, label, by_phase.get(value, 0)) for value, label in Phase.choices],
         "census_total": sum(by_phase.values()),
-        "counts": [(level, counts.get(level, 0)) for level in SEVERITIES],
+        "counts": [(level, by_severity.get(level, 0)) for level in SEVERITIES],
         "alerts": alerts,
         "week": list(week[: PAGE * 2]),
         "week_total": week.count(),
         "monday": monday,
         "overdue": list(overdue[:PAGE]),
-        "overdue_total": overdue.count(),
+        "overdue_total": overdue_total,
         "aftercare": aftercare,
-        "aftercare_total": aftercare_q.count(),
+        "aftercare_total": aftercare_total,
     }
     template = (
         "monitoring/_fragment_dashboard.html"
@@ -201,20 +210,10 @@ def scan_status() -> dict[str, Any]:
 
 
 def census(programme_ids: Sequence[int]) -> dict[str, int]:
-    rows = (
-        Patient.objects.filter(programme_id__in=programme_ids)
-        .values_list("phase")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {phase: n for phase, n in rows}
+    """Patients by phase: the trigger-kept counts (``tally.py``), not a count of the patients."""
+    return counts(programme_ids, "phase:")
 
 
 def open_alert_counts(programme_ids: Sequence[int]) -> dict[str, int]:
-    rows = (
-        Alert.objects.filter(programme_id__in=programme_ids, acknowledged_at__isnull=True)
-        .values_list("severity")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {severity: n for severity, n in rows}
+    """Open alerts by severity, from the trigger-kept counts."""
+    return counts(programme_ids, "open:")

@@ -29,6 +29,7 @@ __all__ = [
     "MonitoringState",
     "ScheduledChange",
     "Severity",
+    "Tally",
 ]
 
 
@@ -401,3 +402,34 @@ class ScheduledChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.on} for patient {self.patient_id}"
+
+
+class Tally(models.Model):
+    """The dashboard's counts per programme — patients by phase (``phase:<phase>``), open alerts
+    by severity (``open:<severity>``) and by kind (``open-kind:<kind>``) — kept by database
+    triggers (migration 0005) as signed deltas: a change of a patient or an alert appends
+    ``+1``/``-1`` rows in its own transaction, so writers never wait on a shared counter row,
+    and a count is the sum of its rows (an index-only read). The ``tally-compact`` job folds
+    each key's rows into one. Not patient data: numbers per programme only.
+
+    No database foreign key: a test database's flush deletes tables in any order, and a
+    delta for a programme being deleted must not fail it."""
+
+    SCOPE_FIELD = "programme"
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    key = models.CharField(max_length=40)
+    n = models.IntegerField()
+
+    objects = ScopedManager()
+
+    class Meta:
+        indexes = (models.Index(fields=["programme", "key", "n"], name="tally_programme_key"),)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.n:+d} in programme {self.programme_id}"

@@ -1,9 +1,9 @@
 """The patient list's search, filters and sorts, read from the query string.
 
-Every figure sorted or filtered on is a column of the patient row (kept up to date by
-``patients/phase.py``) except the open alerts, counted per patient with a subquery on the
-alerts' patient index: no plan is read per row. A value the list does not know is ignored
-(the page says which filters are in force), never an error page.
+Every figure sorted or filtered on is a column of the patient row: the plan's figures kept up to
+date by ``patients/phase.py``, the open alerts by a database trigger on the alerts (monitoring
+migration 0006), so no plan is read and no alert counted per row. A value the list does not
+know is ignored (the page says which filters are in force), never an error page.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 
 from benzodetox.core.catalogue import catalogue
 
@@ -60,19 +59,6 @@ def drugs_matching(text: str) -> list[str]:
     ]
 
 
-def _open_alerts() -> Any:
-    from benzodetox.web.monitoring.models import Alert
-
-    counted = (
-        Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 @dataclass(frozen=True)
 class PatientListing:
     q: str = ""
@@ -98,7 +84,7 @@ class PatientListing:
         )
 
     def queryset(self, today: date) -> QuerySet[Patient]:
-        patients = Patient.objects.select_related("programme").annotate(open_alerts=_open_alerts())
+        patients = Patient.objects.select_related("programme")
         if self.q:
             found = Q(reference__icontains=self.q) | Q(display_name__icontains=self.q)
             for key in drugs_matching(self.q):

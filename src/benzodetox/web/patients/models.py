@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,10 +19,12 @@ from benzodetox.web.programmes.scoping import ScopedManager
 
 from .choices import Decision, HomeSupport, Phase, PhaseSetBy, Pregnancy
 
-__all__ = ["DERIVED_FIELDS", "Intake", "Patient", "RegimenDose"]
+__all__ = ["DERIVED_FIELDS", "TRIGGER_FIELDS", "Intake", "Patient", "RegimenDose"]
 
 #: a patient's figures derived from the plan in force and the regimen (patients/phase.py)
 DERIVED_FIELDS = ("daily_eq_mg", "next_change_on", "next_change_mg", "drugs", "refresh_on")
+#: figures only the database writes (triggers of monitoring migration 0005): never saved
+TRIGGER_FIELDS = ("open_alerts",)
 
 
 class Patient(models.Model):
@@ -60,6 +63,9 @@ class Patient(models.Model):
     )
     #: the next day the plan changes the phase or the dose (the periodic job looks then)
     refresh_on = models.DateField(null=True, blank=True)
+    #: how many of the patient's alerts are open: kept by a trigger on the alerts table in the
+    #: same transaction as the alert's change, so the list sorts and filters on it with an index
+    open_alerts = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -67,7 +73,7 @@ class Patient(models.Model):
 
     objects = ScopedManager()
     # the list's derived figures are not the record: their changes are not history
-    history = HistoricalRecords(excluded_fields=list(DERIVED_FIELDS))
+    history = HistoricalRecords(excluded_fields=[*DERIVED_FIELDS, *TRIGGER_FIELDS])
 
     class Meta:
         ordering = ("reference",)
@@ -81,10 +87,28 @@ class Patient(models.Model):
             models.Index(fields=["programme", "next_change_on"], name="patient_programme_next"),
             models.Index(fields=["programme", "daily_eq_mg"], name="patient_programme_eq"),
             models.Index(fields=["refresh_on"], name="patient_refresh_on"),
+            models.Index(
+                fields=["programme", "-open_alerts", "reference"], name="patient_programme_alerts"
+            ),
         )
 
     def __str__(self) -> str:
         return f"{self.reference} {self.display_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save the record without writing the trigger-kept figures back: a copy loaded before
+        an alert was raised must not overwrite the database's count with its stale one."""
+        if not self._state.adding and not kwargs.get("force_insert"):
+            fields = kwargs.get("update_fields")
+            if fields is None:
+                deferred = self.get_deferred_fields()
+                fields = [
+                    f.name
+                    for f in self._meta.concrete_fields
+                    if not f.primary_key and f.attname not in deferred
+                ]
+            kwargs["update_fields"] = [f for f in fields if f not in TRIGGER_FIELDS]
+        super().save(*args, **kwargs)
 
     def age_on(self, day: date) -> int:
         """Age in whole years on ``day`` (birthday taken as 1 July: only the year is stored)."""

@@ -6,7 +6,8 @@ on SQLite and PostgreSQL, with one server or several on one database.
 
 Jobs: ``phase-advance`` (the phase of care follows the approved plan's dates,
 ``patients/phase.py``) and ``overdue-scan`` (``monitoring/overdue.py``; it claims each patient
-itself, so even a scan from ``benzodetox manage scan_overdue`` at the same time is safe).
+itself, so even a scan from ``benzodetox manage scan_overdue`` at the same time is safe) and
+``tally-compact`` (folds the dashboard's trigger-kept count rows, ``monitoring/tally.py``).
 """
 
 from __future__ import annotations
@@ -56,10 +57,18 @@ def _overdue_scan() -> str:
     )
 
 
+def _tally_compact() -> str:
+    from benzodetox.web.monitoring.tally import compact
+
+    folded = compact()
+    return f"folded {folded} count row{'s' if folded != 1 else ''}"
+
+
 #: the jobs in the order they run (the phase first: the scan looks at the phase)
 JOBS: dict[str, Callable[[], str]] = {
     "phase-advance": _phase_advance,
     "overdue-scan": _overdue_scan,
+    "tally-compact": _tally_compact,
 }
 
 

@@ -1,0 +1,73 @@
+"""Reading and folding the trigger-kept counts (``Tally``; migration 0006 writes them).
+
+A count is the sum of its key's rows: one row after the ``tally-compact`` job has run, plus a
+row per change since. Reading sums the rows from the (programme, key, n) index, so it costs the
+same at 100 patients and at 100,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from .models import Tally
+
+__all__ = ["compact", "counts"]
+
+
+def counts(programme_ids: Sequence[int], prefix: str) -> dict[str, int]:
+    """The counts of the keys starting with ``prefix`` (``phase:``, ``open:``, ``open-kind:``)
+    over the programmes, by the rest of the key; a key with no rows is absent (zero)."""
+    rows = (
+        Tally.objects.filter(programme_id__in=list(programme_ids), key__startswith=prefix)
+        .values_list("key")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {key[len(prefix) :]: int(total) for key, total in rows if total}
+
+
+def compact() -> int:
+    """Fold each (programme, key)'s delta rows into one (zeros dropped); how many rows went.
+
+    PostgreSQL: one statement deletes the rows its snapshot sees and inserts their sums, so a
+    delta committed meanwhile is neither lost nor counted twice. SQLite has one writer at a
+    time: the same in one transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                WITH gone AS (DELETE FROM monitoring_tally RETURNING programme_id, key, n),
+                folded AS (
+                  INSERT INTO monitoring_tally (programme_id, key, n)
+                  SELECT programme_id, key, SUM(n) FROM gone
+                  GROUP BY programme_id, key HAVING SUM(n) <> 0
+                  RETURNING 1
+                )
+                SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM folded)
+                """
+            )
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM monitoring_tally")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS tally_folded "
+            "(programme_id integer, key text, n integer)"
+        )
+        cursor.execute("DELETE FROM tally_folded")
+        cursor.execute(
+            "INSERT INTO tally_folded SELECT programme_id, key, SUM(n) FROM monitoring_tally "
+            "GROUP BY programme_id, key HAVING SUM(n) <> 0"
+        )
+        cursor.execute("DELETE FROM monitoring_tally")
+        cursor.execute(
+            "INSERT INTO monitoring_tally (programme_id, key, n) "
+            "SELECT programme_id, key, n FROM tally_folded"
+        )
+        cursor.execute("SELECT COUNT(*) FROM monitoring_tally")
+        after = int(cursor.fetchone()[0])
+    return before - after
