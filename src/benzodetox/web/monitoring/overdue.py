@@ -26,7 +26,16 @@ from .models import Alert, Assessment, MonitoringState, Severity
 from .policy import LOOKAHEAD_DAYS, Policy
 from .services import due_items, policy_for, refresh_state
 
-__all__ = ["ScanResult", "candidates", "claim", "ensure_states", "scan", "system_scan_summary"]
+__all__ = [
+    "ScanResult",
+    "candidates",
+    "claim",
+    "ensure_states",
+    "evaluate",
+    "reschedule",
+    "scan",
+    "system_scan_summary",
+]
 
 _SCHEDULED = ("ciwa-b", "vitals")
 _WITHDRAWAL = ("ciwa-b", "bwsq", "vitals")
@@ -138,7 +147,6 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
     policies: dict[int, Policy] = {}
     alerts: list[Alert] = []
     next_at: dict[datetime, list[int]] = defaultdict(list)
-    today = local_naive(now).date()
     default_next = _round_up(now + timedelta(days=1))
     parked: list[int] = []
     for state in states:
@@ -152,57 +160,9 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
         policy = policies.get(state.programme_id)
         if policy is None:
             policy = policies[state.programme_id] = policy_for(state.programme_id)
-        starts = [date.fromisoformat(d) for d in state.reduction_starts]
-        mine = done.get(patient.pk, [])
-        items = due_items(
-            state.setting,
-            state.plan_start,
-            starts,
-            state.stabilise_until,
-            [(k, t) for k, t in mine if k in _SCHEDULED],
-            now,
-            policy.schedule,
-            state.escalated_at,
-        )
-        wake = [now + timedelta(days=1)]
-        for item in items:
-            if item.status == "overdue":
-                alerts.append(
-                    make_alert(
-                        patient,
-                        "overdue",
-                        Severity.MEDIUM,
-                        f"overdue:{item.assessment}:{item.due_from:%Y-%m-%dT%H:%M}",
-                        f"{_ASSESSMENT_NAMES.get(item.assessment, item.assessment)} overdue "
-                        f"since {item.overdue_after:%Y-%m-%d %H:%M}",
-                        detail=item.as_dict(),
-                    )
-                )
-            elif item.status in ("due", "not yet"):
-                wake.append(timezone.make_aware(item.overdue_after))
-        upcoming = [d for d in starts if today <= d <= today + timedelta(days=LOOKAHEAD_DAYS)]
-        later = [d for d in starts if d > today + timedelta(days=LOOKAHEAD_DAYS)]
-        if later:
-            wake.append(
-                timezone.make_aware(
-                    datetime.combine(later[0] - timedelta(days=LOOKAHEAD_DAYS), time(0))
-                )
-            )
-        if upcoming:
-            recent_from = now - timedelta(days=policy.recent_days)
-            if not any(t >= recent_from for _, t in mine):
-                alerts.append(
-                    make_alert(
-                        patient,
-                        "reduction",
-                        Severity.MEDIUM,
-                        f"reduction-due:{upcoming[0].isoformat()}",
-                        f"Reduction on {upcoming[0]:%Y-%m-%d} without an assessment in the "
-                        f"last {policy.recent_days} days",
-                        detail={"on": upcoming[0].isoformat(), "recent_days": policy.recent_days},
-                    )
-                )
-        next_at[_round_up(max(min(wake), now + timedelta(minutes=1)))].append(state.pk)
+        found, wake = evaluate(state, done.get(patient.pk, []), policy, now)
+        alerts.extend(found)
+        next_at[wake].append(state.pk)
     if alerts:
         existing = set(
             Alert.objects.filter(
@@ -224,12 +184,115 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
         )
 
 
+def evaluate(
+    state: MonitoringState,
+    mine: Sequence[tuple[str, datetime]],
+    policy: Policy,
+    now: datetime,
+) -> tuple[list[Alert], datetime]:
+    """For one active patient with a plan (``state.patient``) and their current withdrawal
+    assessments of the last 40 days (kind, observed at): the alerts due now (unsaved) and when
+    the patient next needs a look — the earliest moment something could fall overdue (each
+    scheduled assessment's window closing, a reduction coming within the look-ahead), at most
+    a day away."""
+    patient = state.patient
+    today = local_naive(now).date()
+    starts = [date.fromisoformat(d) for d in state.reduction_starts]
+    assert state.plan_start is not None
+    items = due_items(
+        state.setting,
+        state.plan_start,
+        starts,
+        state.stabilise_until,
+        [(k, t) for k, t in mine if k in _SCHEDULED],
+        now,
+        policy.schedule,
+        state.escalated_at,
+    )
+    alerts: list[Alert] = []
+    wake = [now + timedelta(days=1)]
+    for item in items:
+        if item.status == "overdue":
+            alerts.append(
+                make_alert(
+                    patient,
+                    "overdue",
+                    Severity.MEDIUM,
+                    f"overdue:{item.assessment}:{item.due_from:%Y-%m-%dT%H:%M}",
+                    f"{_ASSESSMENT_NAMES.get(item.assessment, item.assessment)} overdue "
+                    f"since {item.overdue_after:%Y-%m-%d %H:%M}",
+                    detail=item.as_dict(),
+                )
+            )
+        elif item.status in ("due", "not yet"):
+            wake.append(timezone.make_aware(item.overdue_after))
+    upcoming = [d for d in starts if today <= d <= today + timedelta(days=LOOKAHEAD_DAYS)]
+    later = [d for d in starts if d > today + timedelta(days=LOOKAHEAD_DAYS)]
+    if later:
+        wake.append(
+            timezone.make_aware(
+                datetime.combine(later[0] - timedelta(days=LOOKAHEAD_DAYS), time(0))
+            )
+        )
+    if upcoming:
+        recent_from = now - timedelta(days=policy.recent_days)
+        if not any(t >= recent_from for _, t in mine):
+            alerts.append(
+                make_alert(
+                    patient,
+                    "reduction",
+                    Severity.MEDIUM,
+                    f"reduction-due:{upcoming[0].isoformat()}",
+                    f"Reduction on {upcoming[0]:%Y-%m-%d} without an assessment in the "
+                    f"last {policy.recent_days} days",
+                    detail={"on": upcoming[0].isoformat(), "recent_days": policy.recent_days},
+                )
+            )
+    return alerts, _round_up(max(min(wake), now + timedelta(minutes=1)))
+
+
+def reschedule(patient: Patient, plan_version_id: int | None, now: datetime) -> datetime | None:
+    """Keep the patient's next check in step with what was just recorded: after an assessment,
+    the next check moves to when something next falls overdue, so the scan does not wake for a
+    window the assessment already met. Only a state no scan holds, built from the plan in
+    force (``plan_version_id``), with no alert left for the scan to raise, is moved (a
+    conditional UPDATE: a scan claiming the row meanwhile wins and sets the time itself).
+    The new time, or None when the state was left for the scan."""
+    state = (
+        MonitoringState.objects.filter(patient=patient, claim_token="", next_check_at__isnull=False)
+        .select_related("patient")
+        .first()
+    )
+    if (
+        state is None
+        or state.plan_start is None
+        or state.plan_version_id != plan_version_id
+        or patient.phase not in ACTIVE_PHASES
+    ):
+        return None
+    mine = list(
+        Assessment.objects.filter(
+            patient=patient,
+            kind__in=_WITHDRAWAL,
+            superseded_by__isnull=True,
+            at__gte=now - timedelta(days=40),
+        ).values_list("kind", "at")
+    )
+    alerts, wake = evaluate(state, mine, policy_for(state.programme_id), now)
+    keys = {a.key for a in alerts}
+    if keys and Alert.objects.filter(patient=patient, key__in=keys).count() < len(keys):
+        return None  # the scan has an alert to raise: it looks as planned
+    moved = MonitoringState.objects.filter(
+        pk=state.pk, claim_token="", next_check_at=state.next_check_at
+    ).update(next_check_at=wake)
+    return wake if moved else None
+
+
 def _round_up(moment: datetime, minutes: int = 15) -> datetime:
     """Up to the next quarter hour, so a batch's next checks share few distinct times."""
     step = minutes * 60
     stamp = moment.timestamp()
     return datetime.fromtimestamp(-(-stamp // step) * step, tz=moment.tzinfo)
-
 
 
 def system_scan_summary(result: ScanResult) -> None:

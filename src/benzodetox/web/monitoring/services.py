@@ -360,6 +360,10 @@ def record_assessment(
     resolve_overdue(row, patient)
     _follow_escalation(row, patient, raised)
     version, plan = current_plan(patient)
+    if row.kind in _WITHDRAWAL:
+        from .overdue import reschedule  # the scan's module imports this one
+
+        reschedule(patient, version.pk if version is not None else None, now)
     advice = advice_now(patient, policy, plan)
     if advice is not None:
         AdviceRecord(
