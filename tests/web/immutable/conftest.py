@@ -89,7 +89,11 @@ def records(
             created_by=nurse,
         ).save()
         AdjunctNote(
-            patient=patient_a, adjunct="melatonin", status="considered", note="asked", created_by=nurse
+            patient=patient_a,
+            adjunct="melatonin",
+            status="considered",
+            note="asked",
+            created_by=nurse,
         ).save()
         AuditEvent(action="test.event", programme=programme_a, summary="seen").save()
         # rows in every history table

@@ -105,8 +105,11 @@ def test_truncate_is_refused_on_postgresql(
     (committed rows: the test's own flush afterwards is the maintenance bypass at work)."""
     for table, (model, _pk) in records.items():
         count = model._base_manager.count()
-        with pytest.raises(IntegrityError) as refused:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f'TRUNCATE "{table}" CASCADE')
+        with (
+            pytest.raises(IntegrityError) as refused,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f'TRUNCATE "{table}" CASCADE')
         assert "immutable" in str(refused.value)
         assert model._base_manager.count() == count, table
