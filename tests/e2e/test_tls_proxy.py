@@ -27,6 +27,7 @@ from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
+from benzodetox.web.conf.security import settings_for, transport_from_env
 from benzodetox.web.programmes.scoping import unscoped
 from benzodetox.web.programmes.services import add_member
 from tests.web.conftest import make_patient
@@ -136,28 +137,30 @@ class _TLSProxy(socketserver.ThreadingTCPServer):
         """A browser closing a connection it no longer needs is not a test failure."""
 
 
-PROFILE = {
-    "ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
-    "TRUSTED_PROXIES": [PROXY_ADDRESS],
-    "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
-    "SECURE_SSL_REDIRECT": True,
-    "SECURE_HSTS_SECONDS": 3600,
-    "SESSION_COOKIE_SECURE": True,
-    "CSRF_COOKIE_SECURE": True,
-    "CSRF_TRUSTED_ORIGINS": ["https://127.0.0.1", "https://localhost"],
+PROFILE_ENV = {
+    "BENZODETOX_HTTPS": "1",
+    "BENZODETOX_TRUSTED_PROXIES": PROXY_ADDRESS,
+    "BENZODETOX_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "BENZODETOX_HSTS_SECONDS": "3600",
 }
 
 
 @pytest.fixture
-def behind_tls_proxy(tmp_path: Path, transactional_db: Any) -> Iterator[dict[str, Any]]:
-    """The application with the production profile on one port, the TLS proxy on another."""
+def behind_tls_proxy(
+    tmp_path: Path, transactional_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, Any]]:
+    """The application with the production profile (the settings conf/security.py derives from
+    these variables) on one port, the TLS proxy on another."""
     cert, key = _self_signed(tmp_path)
+    for name, value in PROFILE_ENV.items():
+        monkeypatch.setenv(name, value)
+    profile = {"ALLOWED_HOSTS": ["127.0.0.1", "localhost"], **settings_for(transport_from_env())}
     shared = {}
     for connection in connections.all():
         if connection.vendor == "sqlite" and connection.is_in_memory_db():
             shared[connection.alias] = connection  # the in-memory test database, as live_server
             connection.inc_thread_sharing()
-    with override_settings(**PROFILE):
+    with override_settings(**profile):
         # The application's handler (and so its middleware) is built inside the profile.
         app = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared)
         app.daemon = True

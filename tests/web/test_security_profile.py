@@ -17,7 +17,11 @@ from django.test import Client, RequestFactory, override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benzodetox.web.conf.security import csrf_origins_for_hosts, transport_from_env
+from benzodetox.web.conf.security import (
+    csrf_origins_for_hosts,
+    settings_for,
+    transport_from_env,
+)
 from benzodetox.web.security_middleware import drop_untrusted_forwarding
 
 PASSWORD = "correct horse battery staple"
@@ -52,17 +56,7 @@ def profile_settings(monkeypatch: pytest.MonkeyPatch, **extra: str) -> dict[str,
     """The Django settings conf/security.py derives from the production profile's variables."""
     for name, value in {**PROFILE_ENV, **extra}.items():
         monkeypatch.setenv(name, value)
-    transport = transport_from_env()
-    return {
-        "ALLOWED_HOSTS": [HOST, "testserver"],
-        "TRUSTED_PROXIES": list(transport.trusted_proxies),
-        "SECURE_PROXY_SSL_HEADER": transport.proxy_ssl_header,
-        "SECURE_SSL_REDIRECT": transport.https,
-        "SECURE_HSTS_SECONDS": transport.hsts_seconds,
-        "SESSION_COOKIE_SECURE": transport.https,
-        "CSRF_COOKIE_SECURE": transport.https,
-        "CSRF_TRUSTED_ORIGINS": list(transport.csrf_trusted_origins),
-    }
+    return {"ALLOWED_HOSTS": [HOST, "testserver"], **settings_for(transport_from_env())}
 
 
 # --- the profile read from the environment -----------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
@@ -23,8 +24,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ..env import env_bool, env_int, env_list
 
-DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-DEFAULT_HSTS_SECONDS = 365 * 24 * 3600  # one year; BENZODETOX_HSTS_SECONDS=0 turns HSTS off
+_DEFAULT_ALLOWED_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_DEFAULT_HSTS_SECONDS = 365 * 24 * 3600  # one year; BENZODETOX_HSTS_SECONDS=0 turns HSTS off
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,10 @@ def transport_from_env() -> Transport:
             "to the address of the TLS proxy in front of this server (e.g. 127.0.0.1), or "
             "BENZODETOX_DIRECT_TLS=1 if the WSGI server itself serves HTTPS"
         )
-    hsts = env_int("BENZODETOX_HSTS_SECONDS", DEFAULT_HSTS_SECONDS, minimum=0)
+    hsts = env_int("BENZODETOX_HSTS_SECONDS", _DEFAULT_HSTS_SECONDS, minimum=0)
     subdomains = env_bool("BENZODETOX_HSTS_INCLUDE_SUBDOMAINS", False)
     preload = env_bool("BENZODETOX_HSTS_PRELOAD", False)
-    hosts = env_list("BENZODETOX_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)
+    hosts = env_list("BENZODETOX_ALLOWED_HOSTS", _DEFAULT_ALLOWED_HOSTS)
     origins = tuple(dict.fromkeys(explicit + csrf_origins_for_hosts(hosts)))
     # Subdomains and preloading are decisions for the whole domain (other services on it, the
     # browsers' preload lists); leaving them off is a choice, not an oversight, so
@@ -128,7 +129,25 @@ def transport_from_env() -> Transport:
     )
 
 
-_TRANSPORT = transport_from_env()
+def settings_for(transport: Transport) -> dict[str, Any]:
+    """The Django settings a transport profile stands for (tests apply them with
+    ``override_settings``; this module exports them)."""
+    return {
+        # Addresses of the reverse proxies whose forwarding headers (X-Forwarded-For,
+        # X-Forwarded-Proto, X-Forwarded-Host) are believed; from any other peer they are dropped.
+        "TRUSTED_PROXIES": list(transport.trusted_proxies),
+        "SECURE_PROXY_SSL_HEADER": transport.proxy_ssl_header,
+        "SECURE_SSL_REDIRECT": transport.https,
+        "SECURE_REDIRECT_EXEMPT": [r"^healthz$"],
+        "SECURE_HSTS_SECONDS": transport.hsts_seconds,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": transport.hsts_include_subdomains,
+        "SECURE_HSTS_PRELOAD": transport.hsts_preload,
+        "SILENCED_SYSTEM_CHECKS": list(transport.silenced_checks),
+        "SESSION_COOKIE_SECURE": transport.https,
+        "CSRF_COOKIE_SECURE": transport.https,
+        "CSRF_TRUSTED_ORIGINS": list(transport.csrf_trusted_origins),
+    }
+
 
 SECURITY_APPS: list[str] = ["csp"]
 SECURITY_MIDDLEWARE_FIRST: list[str] = [
@@ -137,22 +156,9 @@ SECURITY_MIDDLEWARE_FIRST: list[str] = [
     "csp.middleware.CSPMiddleware",
 ]
 
-# Addresses of the reverse proxies whose forwarding headers (X-Forwarded-For,
-# X-Forwarded-Proto, X-Forwarded-Host) are believed; from any other peer they are dropped.
-TRUSTED_PROXIES = list(_TRANSPORT.trusted_proxies)
-SECURE_PROXY_SSL_HEADER = _TRANSPORT.proxy_ssl_header
-
-SECURE_SSL_REDIRECT = _TRANSPORT.https
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_HSTS_SECONDS = _TRANSPORT.hsts_seconds
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _TRANSPORT.hsts_include_subdomains
-SECURE_HSTS_PRELOAD = _TRANSPORT.hsts_preload
-SILENCED_SYSTEM_CHECKS = list(_TRANSPORT.silenced_checks)
+globals().update(settings_for(transport_from_env()))
 
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = _TRANSPORT.https
-CSRF_COOKIE_SECURE = _TRANSPORT.https
-CSRF_TRUSTED_ORIGINS = list(_TRANSPORT.csrf_trusted_origins)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
