@@ -222,4 +222,9 @@ def _seed() -> list[Login]:
     from benzodetox.web.careplans.demo import seed_demo_careplan
 
     seed_demo_careplan()  # idempotent: the aftercare patient's care plan
+
+    from benzodetox.web.outcomes.demo_history import seed_outcome_history
+
+    # synthetic historical patients (SYN-…), so the outcomes page has something to show
+    seed_outcome_history(programme, users["prescriber"], users["nurse"], today)
     return logins

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "benzodetox.web.careplans",
     "benzodetox.web.scheduler",
     "benzodetox.web.calculator",
+    "benzodetox.web.outcomes",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("patients/", include("benzodetox.web.monitoring.urls")),
     path("patients/", include("benzodetox.web.careplans.urls")),
     path("audit/", include("benzodetox.web.audit.urls")),
+    path("programme/outcomes/", include("benzodetox.web.outcomes.urls")),
     path("programme/", include("benzodetox.web.programmes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,174 @@
+"""Programme outcomes for the page, the exports and the CLI.
+
+:func:`outcomes_for` returns every episode outcome of a programme as of a day. Outcomes are kept
+in ``EpisodeSnapshot`` rows and recomputed only for patients with a new record since the last
+refresh (the watermarks in ``OutcomeRefresh``) or whose outcome may change by itself (the core's
+``changes_after`` day has come). So a page view reads one row per patient instead of every
+assessment; the first view of a programme computes them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from benzodetox.core.outcomes import (
+    Definitions,
+    EpisodeOutcome,
+    changes_after,
+    default_definitions,
+    episode_outcome,
+    outcome_from_dict,
+    outcome_to_dict,
+)
+from benzodetox.web.careplans.models import AftercareItem, AftercarePlan
+from benzodetox.web.monitoring.models import Assessment
+from benzodetox.web.patients.models import Intake, Patient
+from benzodetox.web.plans.models import PlanApproval
+
+from .models import EpisodeSnapshot, OutcomeRefresh, OutcomeSettings
+from .query import histories
+
+__all__ = ["definitions_for", "outcomes_for", "refresh"]
+
+SETTING_FIELDS = ("lost_to_follow_up_days", "small_cell_threshold", "stayed_off_days")
+
+
+def definitions_for(programme_id: int) -> Definitions:
+    """The core's definitions with the programme's own values where it set them."""
+    row = OutcomeSettings.objects.filter(programme_id=programme_id).first()
+    defaults = default_definitions()
+    if row is None:
+        return defaults
+    changes = {f: getattr(row, f) for f in SETTING_FIELDS if getattr(row, f) is not None}
+    return defaults.with_changes(**changes) if changes else defaults
+
+
+def _fingerprint(defs: Definitions) -> dict[str, Any]:
+    return {k: str(v) for k, v in asdict(defs).items()}
+
+
+def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
+    changed: set[int] = set()
+    changed.update(
+        Assessment.objects.filter(programme_id=programme_id, id__gt=mark.assessment_id)
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+    changed.update(
+        PlanApproval.objects.filter(
+            plan_version__patient__programme_id=programme_id, id__gt=mark.approval_id
+        ).values_list("plan_version__patient_id", flat=True)
+    )
+    changed.update(
+        Patient.history.filter(programme_id=programme_id, history_id__gt=mark.patient_history_id)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    if mark.checked_at is not None:
+        since = mark.checked_at
+        changed.update(
+            AftercareItem.objects.filter(
+                aftercare__patient__programme_id=programme_id, recorded_at__gte=since
+            ).values_list("aftercare__patient_id", flat=True)
+        )
+        changed.update(
+            AftercarePlan.objects.filter(
+                patient__programme_id=programme_id, created_at__gte=since
+            ).values_list("patient_id", flat=True)
+        )
+        changed.update(
+            Intake.objects.filter(
+                patient__programme_id=programme_id, updated_at__gte=since
+            ).values_list("patient_id", flat=True)
+        )
+    return changed
+
+
+def _marks(programme_id: int) -> dict[str, Any]:
+    """The highest ids now (read before the data, so nothing written meanwhile is missed)."""
+    return {
+        "assessment_id": Assessment.objects.filter(programme_id=programme_id).aggregate(
+            m=Max("id")
+        )["m"]
+        or 0,
+        "approval_id": PlanApproval.objects.filter(
+            plan_version__patient__programme_id=programme_id
+        ).aggregate(m=Max("id"))["m"]
+        or 0,
+        "patient_history_id": Patient.history.filter(programme_id=programme_id).aggregate(
+            m=Max("history_id")
+        )["m"]
+        or 0,
+        "checked_at": timezone.now(),
+    }
+
+
+def refresh(programme_id: int, today: date, everything: bool = False) -> int:
+    """Bring the programme's snapshots up to date for ``today``; the number recomputed."""
+    defs = definitions_for(programme_id)
+    mark, _ = OutcomeRefresh.objects.get_or_create(programme_id=programme_id)
+    fingerprint = _fingerprint(defs)
+    if everything or mark.definitions != fingerprint or mark.checked_at is None:
+        todo = set(
+            PlanApproval.objects.filter(
+                plan_version__patient__programme_id=programme_id
+            ).values_list("plan_version__patient_id", flat=True)
+        )
+        EpisodeSnapshot.objects.filter(programme_id=programme_id).exclude(
+            patient_id__in=todo
+        ).delete()
+        marks = _marks(programme_id)
+    else:
+        marks = _marks(programme_id)
+        todo = _changed_patients(programme_id, mark)
+        todo.update(
+            EpisodeSnapshot.objects.filter(
+                programme_id=programme_id, valid_until__lte=today
+            ).values_list("patient_id", flat=True)
+        )
+        todo.update(
+            EpisodeSnapshot.objects.filter(programme_id=programme_id, as_of__gt=today).values_list(
+                "patient_id", flat=True
+            )
+        )
+    if todo:
+        rows = []
+        for history in histories(programme_id, todo):
+            outcome = episode_outcome(history, today, defs)
+            rows.append(
+                EpisodeSnapshot(
+                    programme_id=programme_id,
+                    patient_id=history.patient_id,
+                    as_of=today,
+                    valid_until=changes_after(history, today, defs),
+                    outcome=outcome_to_dict(outcome),
+                )
+            )
+        with transaction.atomic():
+            EpisodeSnapshot.objects.bulk_create(
+                rows,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["patient"],
+                update_fields=["as_of", "valid_until", "outcome", "programme"],
+            )
+    for name, value in marks.items():
+        setattr(mark, name, value)
+    mark.definitions = fingerprint
+    mark.save()
+    return len(todo)
+
+
+def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
+    """Every episode outcome of the programme as of ``today`` (refreshing what changed)."""
+    refresh(programme_id, today)
+    rows = EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
+        "outcome", flat=True
+    )
+    return [outcome_from_dict(data).on(today) for data in rows]

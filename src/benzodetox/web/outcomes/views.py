@@ -1,0 +1,113 @@
+"""The programme's outcomes page (admins and prescribers), its de-identified CSV and its PDF
+summary. Every view is audited; every figure comes from the core with small cells hidden."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from benzodetox.core.outcomes import CSV_COLUMNS, csv_row, select
+from benzodetox.web.audit.services import record
+from benzodetox.web.programmes.models import Programme
+from benzodetox.web.programmes.roles import Role
+from benzodetox.web.programmes.services import chosen_programme, role_in
+
+from . import services
+from .forms import FilterForm
+from .report import figures
+
+__all__ = ["ALLOWED_ROLES", "export_csv", "page", "summary_pdf"]
+
+#: who sees programme outcomes: its admins and prescribers
+ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
+
+
+def _context(request: HttpRequest) -> tuple[list[Programme], Programme, FilterForm, list[Any]]:
+    programmes, programme = chosen_programme(request, "patient.view")
+    if role_in(request.user, programme.pk) not in ALLOWED_ROLES:
+        raise PermissionDenied("programme outcomes are for the programme's admins and prescribers")
+    outcomes = services.outcomes_for(programme.pk, timezone.localdate())
+    data = request.GET.copy()
+    data.pop("programme", None)
+    form = FilterForm(data or None, outcomes=outcomes)
+    cohort = select(outcomes, form.cohort_filter())
+    return programmes, programme, form, cohort
+
+
+@require_GET
+def page(request: HttpRequest) -> HttpResponse:
+    programmes, programme, form, cohort = _context(request)
+    defs = services.definitions_for(programme.pk)
+    record(
+        request,
+        "outcomes.viewed",
+        programme=programme.pk,
+        summary=f"programme outcomes of {programme.name}",
+        detail={"filters": form.described()},
+    )
+    query = request.GET.urlencode()
+    return HttpResponse(
+        render_to_string(
+            "outcomes/page.html",
+            {
+                "programmes": programmes,
+                "programme": programme,
+                "form": form,
+                "f": figures(cohort, defs),
+                "query": query,
+                "today": timezone.localdate(),
+            },
+            request=request,
+        )
+    )
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """One de-identified row per patient episode of the filtered cohort."""
+    _programmes, programme, form, cohort = _context(request)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for outcome in sorted(cohort, key=lambda o: o.episode):
+        writer.writerow(csv_row(outcome))
+    record(
+        request,
+        "outcomes.exported",
+        programme=programme.pk,
+        summary=f"de-identified outcomes CSV of {programme.name} ({len(cohort)} episodes)",
+        detail={"filters": form.described(), "rows": len(cohort), "format": "csv"},
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="outcomes-{stamp}.csv"'
+    return response
+
+
+@require_GET
+def summary_pdf(request: HttpRequest) -> HttpResponse:
+    """The page's figures as a PDF for the filtered period."""
+    from benzodetox.web.outcomes.pdf import summary_pdf as render_pdf
+
+    _programmes, programme, form, cohort = _context(request)
+    defs = services.definitions_for(programme.pk)
+    body = render_pdf(programme.name, form.described(), figures(cohort, defs), timezone.localdate())
+    record(
+        request,
+        "outcomes.exported",
+        programme=programme.pk,
+        summary=f"outcomes summary PDF of {programme.name}",
+        detail={"filters": form.described(), "format": "pdf"},
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="outcomes-{timezone.localdate().isoformat()}.pdf"'
+    )
+    return response
