@@ -152,8 +152,7 @@ def _install_sqlite(cursor: Any, tables: set[str], guarded: Sequence[Guarded]) -
 
 # --- PostgreSQL -----------------------------------------------------------------------------
 
-PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn$
+PG_BODY = f"""
 DECLARE
     pointer text;
     before jsonb;
@@ -181,8 +180,12 @@ BEGIN
             'a correction is a new version with its reason (%s refused)',
             TG_ARGV[0], TG_TABLE_NAME, TG_OP);
 END
-$fn$
 """
+PG_FUNCTION = (
+    f"CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $fn${PG_BODY}$fn$"
+)
+#: serialises install() between servers migrating at the same moment (pg_advisory_xact_lock)
+PG_LOCK = 0x62656E7A6F  # "benzo"
 
 
 def _pg_literal(text: str) -> str:
@@ -217,9 +220,15 @@ def _pg_existing(cursor: Any) -> set[tuple[str, str]]:
 
 
 def _install_postgresql(cursor: Any, tables: set[str], guarded: Sequence[Guarded]) -> int:
-    cursor.execute(PG_FUNCTION)
-    existing = _pg_existing(cursor)
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PG_LOCK])
+    cursor.execute(
+        "SELECT prosrc FROM pg_proc WHERE proname = %s AND pg_function_is_visible(oid)", [FUNCTION]
+    )
     made = 0
+    if [row[0] for row in cursor.fetchall()] != [PG_BODY]:
+        cursor.execute(PG_FUNCTION)  # missing or out of date (no DDL when it is current)
+        made += 1
+    existing = _pg_existing(cursor)
     for item in guarded:
         if item.table not in tables:
             continue
