@@ -1,14 +1,19 @@
 """``benzodetox user add``: usernames validated like the web, no silent promotion of an existing
-member, and every account, membership and role change in the audit log (issue 12, item 4)."""
+member, and every account, membership and role change in the audit log; ``benzodetox user
+reset-link``: a one-time link, audited (issue 12, item 4)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benzodetox.cli.main import cli
+from benzodetox.web.accounts.models import ResetLink
 from benzodetox.web.audit.models import AuditEvent
 from benzodetox.web.programmes.models import Membership
 from benzodetox.web.programmes.scoping import unscoped
@@ -147,3 +152,35 @@ def test_a_username_whose_normal_form_exists_joins_that_user_instead_of_failing(
     assert first.exit_code == 0 and again.exit_code == 0, again.output
     assert django_user_model.objects.filter(username="ao").count() == 1
     assert django_user_model.objects.get(username="ao").memberships.count() == 2
+
+
+def test_user_reset_link_prints_a_working_link_and_audits_it():
+    """`benzodetox user reset-link NAME` prints the link; its creation names the OS account,
+    the link opens the set-password page and lasts 24 hours."""
+    add("clinician", "--role", "nurse", "--programme", "North")
+    result = CliRunner().invoke(
+        cli, ["user", "reset-link", "clinician", "--base-url", "https://detox.example"]
+    )
+    assert result.exit_code == 0, result.output
+    url = result.stdout.strip().splitlines()[0]
+    assert url.startswith("https://detox.example/accounts/reset/")
+    (event,) = events("account.reset_link_created")
+    assert event.username.startswith("cli:") and event.detail["member"] == "clinician"
+    path = url.removeprefix("https://detox.example")
+    assert Client().get(path).status_code == 200
+    link = ResetLink.objects.get()
+    assert link.expires_at - link.created_at == timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nobody"], "no such user"),
+        (["clinician", "--base-url", "ftp://x"], "--base-url"),
+    ],
+)
+def test_user_reset_link_refuses_bad_input_with_one_line(args, message):
+    """Unknown user or a base URL that is not http(s): exit 2 and the field named."""
+    add("clinician", "--role", "nurse", "--programme", "North")
+    result = CliRunner().invoke(cli, ["user", "reset-link", *args])
+    assert result.exit_code == 2 and message in result.output

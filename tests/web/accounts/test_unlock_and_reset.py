@@ -5,18 +5,15 @@ every step is audited (issue 12, items 2 and 4)."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from benzodetox.cli.main import cli
 from benzodetox.web.accounts.models import ResetLink, SignInThrottle
 from benzodetox.web.audit.models import AuditEvent
 from benzodetox.web.programmes.models import Membership
@@ -151,32 +148,3 @@ def test_a_programme_admin_cannot_reset_someone_with_more_reach(
     root = get_user_model().objects.create_superuser("root", password=PASSWORD)
     page = client_for(root).post(page_of(clinician), {"action": "reset-link"})
     assert "reset-link" in page.content.decode() and ResetLink.objects.count() == 1
-
-
-def test_user_reset_link_prints_a_working_link_and_audits_it(clinician, clock):
-    """`benzodetox user reset-link NAME` prints the link; its creation names the OS account."""
-    result = CliRunner().invoke(
-        cli, ["user", "reset-link", "clinician", "--base-url", "https://detox.example"]
-    )
-    assert result.exit_code == 0, result.output
-    url = result.stdout.strip().splitlines()[0]
-    assert url.startswith("https://detox.example/accounts/reset/")
-    (event,) = events("account.reset_link_created")
-    assert event.username.startswith("cli:") and event.detail["member"] == "clinician"
-    path = url.removeprefix("https://detox.example")
-    assert Client().get(path).status_code == 200
-    link = ResetLink.objects.get()
-    assert link.expires_at - link.created_at == timedelta(hours=24)
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["nobody"], "no such user"),
-        (["clinician", "--base-url", "ftp://x"], "--base-url"),
-    ],
-)
-def test_user_reset_link_refuses_bad_input_with_one_line(clinician, args, message):
-    """Unknown user or a base URL that is not http(s): exit 2 and the field named."""
-    result = CliRunner().invoke(cli, ["user", "reset-link", *args])
-    assert result.exit_code == 2 and message in result.output
