@@ -184,3 +184,20 @@ def test_user_reset_link_refuses_bad_input_with_one_line(args, message):
     add("clinician", "--role", "nurse", "--programme", "North")
     result = CliRunner().invoke(cli, ["user", "reset-link", *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_user_unlock_clears_the_delay_and_audits_it(settings):
+    """After the failure limit the right password waits; `user unlock` clears it at once."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    add("clinician", "--role", "nurse", "--programme", "North")
+    browser = Client()
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        browser.post("/accounts/login/", {"username": "clinician", "password": "wrong"})
+    right = {"username": "clinician", "password": PASSWORD.strip()}
+    assert browser.post("/accounts/login/", right).status_code == 429
+    result = CliRunner().invoke(cli, ["user", "unlock", "clinician"])
+    assert result.exit_code == 0 and "delays cleared" in result.output
+    (event,) = events("account.unlocked")
+    assert event.username.startswith("cli:") and event.detail["member"] == "clinician"
+    assert browser.post("/accounts/login/", right).status_code == 302
+    assert CliRunner().invoke(cli, ["user", "unlock", "nobody"]).exit_code == 2

@@ -1,5 +1,5 @@
-"""``benzodetox serve``, ``benzodetox user add|reset-link`` and ``benzodetox manage``: the web
-application.
+"""``benzodetox serve``, ``benzodetox user add|reset-link|unlock`` and ``benzodetox manage``:
+the web application.
 
 ``serve`` applies pending migrations, collects static files when they changed, optionally
 seeds the demo, then serves with gunicorn (gthread workers) and whitenoise; each worker runs the
@@ -310,6 +310,35 @@ def user_reset_link(username: str, base_url: str) -> None:
     if issued.emailed_to:
         note += f"; e-mailed to {issued.emailed_to}"
     click.echo(note, err=True)
+
+
+@user.command("unlock")
+@click.argument("username")
+def user_unlock(username: str) -> None:
+    """Clear the sign-in delays of USERNAME (its failed sign-ins and those of its trusted
+    browsers), so the right password works at once. Written to the audit log."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    from benzodetox.web.accounts import throttle
+    from benzodetox.web.audit.models import AuditEvent
+
+    migrate_if_needed()
+    users = get_user_model()
+    name = users.normalize_username(username)
+    target = users.objects.filter(username=name).first()
+    if target is None:
+        raise BadInput(f"username {username[:40]!r} refused: no such user")
+    cleared = throttle.unlock_user(name)
+    AuditEvent(
+        username=f"cli:{_os_user()}"[:150],
+        action="account.unlocked",
+        object_type=target._meta.label_lower,
+        object_id=str(target.pk),
+        summary=f"sign-in delays of {name} cleared",
+        detail={"member": name, "counters": cleared, "via": "benzodetox user unlock"},
+    ).save()
+    click.echo(f"{name}: sign-in delays cleared" if cleared else f"{name} had no sign-in delay")
 
 
 def _os_user() -> str:
