@@ -260,3 +260,17 @@ def test_re_authentication_from_a_trusted_browser_counts_on_that_browser(clinici
     device = SignInThrottle.objects.get(kind="device")
     assert device.failures == settings.LOGIN_FAILURE_LIMIT and device.locked_until is not None
     assert not SignInThrottle.objects.filter(kind="username").exists()
+
+
+def test_stale_counters_are_forgotten_when_new_ones_are_made(clock):
+    """Guessing many names cannot grow the table without end: counters quiet for longer than
+    the memory period go when the next new counter is made."""
+    for n in range(5):
+        sign_in(Client(), f"name{n}", "x", f"192.0.2.{n + 1}")
+    assert SignInThrottle.objects.count() == 10
+    clock.advance(seconds=settings.LOGIN_FAILURE_MEMORY.total_seconds() + 60)
+    sign_in(Client(), "someone-new", "x", "198.51.100.99")
+    assert sorted(SignInThrottle.objects.values_list("key", flat=True)) == [
+        "198.51.100.99",
+        "someone-new",
+    ]

@@ -27,7 +27,7 @@ class SignInThrottle(models.Model):
     # the (normalised) username of a username or trusted-browser row; '' for an address
     username = models.CharField(max_length=200, blank=True, default="", db_index=True)
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True, db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

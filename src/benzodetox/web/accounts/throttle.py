@@ -43,6 +43,7 @@ __all__ = [
     "delay_after",
     "lock_state",
     "normalise_username",
+    "prune",
     "remember_browser",
     "unlock_user",
 ]
@@ -151,7 +152,11 @@ def begin(request: HttpRequest | None, username: str) -> Attempt:
     with transaction.atomic():
         rows = []
         for kind, key, name, limit in keys:
-            SignInThrottle.objects.get_or_create(kind=kind, key=key, defaults={"username": name})
+            _, created = SignInThrottle.objects.get_or_create(
+                kind=kind, key=key, defaults={"username": name}
+            )
+            if created:
+                prune(now)
             row = SignInThrottle.objects.select_for_update().get(kind=kind, key=key)
             rows.append((row, limit))
         waits = [r.locked_until for r, _ in rows if r.locked_until and r.locked_until > now]
@@ -169,6 +174,18 @@ def begin(request: HttpRequest | None, username: str) -> Attempt:
             row.save()
             claims.append(_Claim(row.pk, row.kind, *previous, row.locked_until))
     return Attempt(normalise_username(username), keys[0][0] == Kind.DEVICE, tuple(claims))
+
+
+def prune(now: datetime) -> int:
+    """Forget counters whose failures are past the memory period and whose delay is over (run
+    when a new counter is made, so guessing many names or addresses cannot grow the table
+    beyond what the memory period holds)."""
+    memory: timedelta = settings.LOGIN_FAILURE_MEMORY
+    stale = SignInThrottle.objects.filter(last_failure_at__lt=now - memory).exclude(
+        locked_until__gt=now
+    )
+    deleted, _ = stale.delete()
+    return deleted
 
 
 @dataclass(frozen=True)
