@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
+
+import numpy as np
 
 from .episode import PHASE_ORDER, STATUSES, EpisodeOutcome
 
@@ -117,6 +120,11 @@ class KMPoint:
     still_tapering: Decimal
     at_risk: int
 
+    @property
+    def percent(self) -> Decimal:
+        """The share as a whole percentage (for people to read)."""
+        return (self.still_tapering * 100).quantize(Decimal(1), ROUND_HALF_UP)
+
 
 def kaplan_meier(outcomes: Sequence[EpisodeOutcome], threshold: int) -> list[KMPoint]:
     """The Kaplan–Meier "still tapering" curve: reaching zero is the event; a discontinued,
@@ -176,30 +184,53 @@ def phase_burden(
     outcomes: Sequence[EpisodeOutcome], threshold: int
 ) -> list[tuple[str, Quartiles, Quartiles]]:
     """Per phase: quartiles of each episode's peak CIWA-B and of its area under the curve."""
-    out = []
-    for phase in PHASE_ORDER:
-        rows = [b for o in outcomes for b in o.burden if b.phase == phase]
-        if rows:
-            out.append(
-                (
-                    phase,
-                    quartiles([b.peak for b in rows], threshold),
-                    quartiles([b.auc for b in rows], threshold),
-                )
-            )
-    return out
+    peaks: dict[str, list[int]] = {}
+    areas: dict[str, list[Decimal]] = {}
+    for o in outcomes:
+        for b in o.burden:
+            peaks.setdefault(b.phase, []).append(b.peak)
+            areas.setdefault(b.phase, []).append(b.auc)
+    return [
+        (phase, quartiles(peaks[phase], threshold), quartiles(areas[phase], threshold))
+        for phase in PHASE_ORDER
+        if phase in peaks
+    ]
 
 
 def trajectory(
     outcomes: Sequence[EpisodeOutcome], threshold: int, weeks: int
 ) -> list[tuple[int, Quartiles]]:
-    """Per week from the start: quartiles of the episodes' highest CIWA-B that week."""
-    by_week: dict[int, list[int]] = {}
-    for o in outcomes:
-        for week, total in o.ciwa_weeks:
-            if week < weeks:
-                by_week.setdefault(week, []).append(total)
-    return [(w, quartiles(by_week[w], threshold)) for w in sorted(by_week)]
+    """Per week from the start: quartiles of the episodes' highest CIWA-B that week (numpy for
+    speed: the scores are whole numbers, so each quartile is a multiple of 0.25 and exact)."""
+    rows = [o.ciwa_by_week for o in outcomes if o.ciwa_by_week]
+    if not rows:
+        return []
+    width = min(weeks, max(len(r) for r in rows))
+    grid = np.full((len(rows), width), -1, dtype=np.int32)
+    for i, row in enumerate(rows):
+        cut = row[:width]
+        grid[i, : len(cut)] = cut
+    out = []
+    for week in range(width):
+        column = grid[:, week]
+        values = np.sort(column[column >= 0])
+        n = int(values.size)
+        if n == 0:
+            continue
+        if n < threshold:
+            out.append((week, Quartiles(suppress(n, threshold), None, None, None)))
+            continue
+        q = [_dec(_quantile_sorted(values, Fraction(k, 4)), 1) for k in (1, 2, 3)]
+        out.append((week, Quartiles(n, q[0], q[1], q[2])))
+    return out
+
+
+def _quantile_sorted(values: Any, p: Fraction) -> Fraction:
+    position = (len(values) - 1) * p
+    lo = int(position)
+    hi = min(lo + 1, len(values) - 1)
+    low, high = Fraction(int(values[lo])), Fraction(int(values[hi]))
+    return low + (high - low) * (position - lo)
 
 
 @dataclass(frozen=True)
@@ -262,11 +293,14 @@ def retention(
 ) -> list[Retention]:
     """Aftercare retention at each day: episodes whose day N has come (eligible) and those with
     an attended contact in its window."""
+    by_day: dict[int, list[bool]] = {n: [] for n in days}
+    for o in outcomes:
+        for day, flag in o.retention:
+            if flag is not None and day in by_day:
+                by_day[day].append(flag)
     out = []
     for n in days:
-        flags = [
-            kept for o in outcomes for day, kept in o.retention if day == n and kept is not None
-        ]
+        flags = by_day[n]
         eligible = len(flags)
         kept = sum(flags)
         shown_total = suppress(eligible, threshold)

@@ -110,8 +110,9 @@ class EpisodeOutcome:
     retention: tuple[tuple[int, bool | None], ...]
     returned_via: tuple[str, ...]
     last_contact: date
-    #: (week from the start, the week's highest CIWA-B)
-    ciwa_weeks: tuple[tuple[int, int], ...]
+    #: the highest CIWA-B of each week from the start (week 0 first; -1: none that week), up to
+    #: the last week with a score
+    ciwa_by_week: tuple[int, ...]
 
     def on(self, day: date) -> EpisodeOutcome:
         """The same outcome read on a later ``day`` with no new record (valid until
@@ -305,7 +306,7 @@ def episode_outcome(
         retention=tuple(retention),
         returned_via=tuple(dict.fromkeys(r.source for r in returns_after)),
         last_contact=last_contact,
-        ciwa_weeks=tuple(sorted(weeks.items())),
+        ciwa_by_week=tuple(weeks.get(w, -1) for w in range(max(weeks) + 1)) if weeks else (),
     )
 
 

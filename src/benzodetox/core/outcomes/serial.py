@@ -41,7 +41,7 @@ def outcome_from_dict(data: dict[str, Any]) -> EpisodeOutcome:
         for phase, scores, peak, auc in values["burden"]
     )
     values["retention"] = tuple((int(n), kept) for n, kept in values["retention"])
-    values["ciwa_weeks"] = tuple((int(w), int(t)) for w, t in values["ciwa_weeks"])
+    values["ciwa_by_week"] = tuple(values["ciwa_by_week"])
     values["emergency_kinds"] = tuple(values["emergency_kinds"])
     values["returned_via"] = tuple(values["returned_via"])
     return EpisodeOutcome(**values)

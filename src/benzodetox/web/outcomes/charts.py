@@ -116,7 +116,7 @@ def trajectory_svg(weeks: Sequence[tuple[int, Quartiles]], n_weeks: int) -> str:
         return _empty(title, "Too few CIWA-B scores to draw the trajectory.")
     y_top = max(10, *(int(q.q3 or 0) + 1 for _w, q in shown))
     y_top = ((y_top + 9) // 10) * 10
-    x_max = max(n_weeks - 1, shown[-1][0], 1)
+    x_max = max(min(n_weeks - 1, shown[-1][0] + 1), 1)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = _open(
         title,

@@ -31,6 +31,8 @@ class EpisodeSnapshot(models.Model):
     valid_until = models.DateField(null=True, blank=True)
     #: core.outcomes.outcome_to_dict
     outcome = models.JSONField()
+    #: when it was computed (a server's in-memory copy is valid while this is unchanged)
+    computed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager()
 

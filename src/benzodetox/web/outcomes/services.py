@@ -9,6 +9,7 @@ assessment; the first view of a programme computes them all.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -57,6 +58,7 @@ def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
     changed: set[int] = set()
     changed.update(
         Assessment.objects.filter(programme_id=programme_id, id__gt=mark.assessment_id)
+        .order_by()
         .values_list("patient_id", flat=True)
         .distinct()
     )
@@ -67,6 +69,7 @@ def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
     )
     changed.update(
         Patient.history.filter(programme_id=programme_id, history_id__gt=mark.patient_history_id)
+        .order_by()
         .values_list("id", flat=True)
         .distinct()
     )
@@ -138,6 +141,7 @@ def refresh(programme_id: int, today: date, everything: bool = False) -> int:
             )
         )
     if todo:
+        now = timezone.now()
         rows = []
         for history in histories(programme_id, todo):
             outcome = episode_outcome(history, today, defs)
@@ -148,6 +152,7 @@ def refresh(programme_id: int, today: date, everything: bool = False) -> int:
                     as_of=today,
                     valid_until=changes_after(history, today, defs),
                     outcome=outcome_to_dict(outcome),
+                    computed_at=now,
                 )
             )
         with transaction.atomic():
@@ -156,7 +161,7 @@ def refresh(programme_id: int, today: date, everything: bool = False) -> int:
                 batch_size=1000,
                 update_conflicts=True,
                 unique_fields=["patient"],
-                update_fields=["as_of", "valid_until", "outcome", "programme"],
+                update_fields=["as_of", "valid_until", "outcome", "programme", "computed_at"],
             )
     for name, value in marks.items():
         setattr(mark, name, value)
@@ -165,10 +170,31 @@ def refresh(programme_id: int, today: date, everything: bool = False) -> int:
     return len(todo)
 
 
+#: per programme: patient id → (computed_at, outcome) as this process last read them
+_MEMORY: dict[int, dict[int, tuple[Any, EpisodeOutcome]]] = {}
+_LOCK = threading.Lock()
+
+
 def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
-    """Every episode outcome of the programme as of ``today`` (refreshing what changed)."""
+    """Every episode outcome of the programme as of ``today`` (refreshing what changed). The
+    process keeps the outcomes it has read and reads again only snapshots computed since."""
     refresh(programme_id, today)
-    rows = EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
-        "outcome", flat=True
+    stamps = dict(
+        EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
+            "patient_id", "computed_at"
+        )
     )
-    return [outcome_from_dict(data).on(today) for data in rows]
+    with _LOCK:
+        known = dict(_MEMORY.get(programme_id, {}))
+    stale = [pid for pid, stamp in stamps.items() if pid not in known or known[pid][0] != stamp]
+    for start in range(0, len(stale), 2000):
+        batch = stale[start : start + 2000]
+        rows = EpisodeSnapshot.objects.filter(
+            programme_id=programme_id, patient_id__in=batch
+        ).values_list("patient_id", "computed_at", "outcome")
+        for pid, stamp, data in rows:
+            known[pid] = (stamp, outcome_from_dict(data))
+    kept = {pid: known[pid] for pid in stamps if pid in known}
+    with _LOCK:
+        _MEMORY[programme_id] = kept
+    return [outcome.on(today) for _stamp, outcome in kept.values()]
