@@ -149,14 +149,14 @@ def begin(request: HttpRequest | None, username: str) -> Attempt:
     now = clock()
     memory: timedelta = settings.LOGIN_FAILURE_MEMORY
     keys = _keys(request, username)
+    made_new = False
     with transaction.atomic():
         rows = []
         for kind, key, name, limit in keys:
             _, created = SignInThrottle.objects.get_or_create(
                 kind=kind, key=key, defaults={"username": name}
             )
-            if created:
-                prune(now)
+            made_new = made_new or created
             row = SignInThrottle.objects.select_for_update().get(kind=kind, key=key)
             rows.append((row, limit))
         waits = [r.locked_until for r, _ in rows if r.locked_until and r.locked_until > now]
@@ -173,6 +173,8 @@ def begin(request: HttpRequest | None, username: str) -> Attempt:
             row.locked_until = now + wait if wait is not None else None
             row.save()
             claims.append(_Claim(row.pk, row.kind, *previous, row.locked_until))
+    if made_new:
+        prune(now)
     return Attempt(normalise_username(username), keys[0][0] == Kind.DEVICE, tuple(claims))
 
 
@@ -184,7 +186,11 @@ def prune(now: datetime) -> int:
     stale = SignInThrottle.objects.filter(last_failure_at__lt=now - memory).exclude(
         locked_until__gt=now
     )
-    deleted, _ = stale.delete()
+    # Its own short transaction, after the attempt's; rows another attempt holds are skipped
+    # (PostgreSQL), so pruning never waits on, or deadlocks with, a sign-in.
+    with transaction.atomic():
+        ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True)[:1000])
+        deleted, _ = SignInThrottle.objects.filter(pk__in=ids).delete()
     return deleted
 
 
