@@ -187,7 +187,7 @@ def _make_backup(file: Path) -> Any:
         )
         write_backup(file, manifest, payload)
         payload.unlink()
-        read_backup(file, Path(work))  # what is on disk reads back whole
+        read_backup(file, None)  # what is on disk reads back whole
     return manifest
 
 
@@ -251,8 +251,8 @@ def restore(file: Path, check: bool, overwrite: str | None) -> None:
     click.echo(
         f"benzodetox: restored {file} (made {manifest.created_at} by benzodetox "
         f"{manifest.app_version}) into {VENDOR_NAMES[vendor]} {name}: "
-        f"{len(manifest.tables)} tables, {manifest.rows} rows, {len(manifest.triggers)} "
-        "triggers, as in the backup"
+        f"{len(manifest.tables)} tables, {manifest.rows} rows, triggers: "
+        f"{len(manifest.triggers)}, as in the backup"
     )
     if migrated:
         click.echo("benzodetox: the backup's older schema was migrated to this version")
@@ -347,14 +347,14 @@ def _restore_into(vendor: str, name: str, db: Any, manifest: Any, payload: Path)
 def _report(file: Path, manifest: Any, pending: int, name: str, holdings: dict[str, int]) -> None:
     click.echo(
         f"{file}: a whole backup (checksums, {len(manifest.tables)} tables, {manifest.rows} rows "
-        f"and {len(manifest.triggers)} triggers verified)"
+        f"and triggers: {len(manifest.triggers)} verified)"
     )
     click.echo(
         f"  made {manifest.created_at} by benzodetox {manifest.app_version} from "
         f"{VENDOR_NAMES[manifest.vendor]} {manifest.server_version} {manifest.database}"
     )
     click.echo(
-        f"  schema: {pending} migrations newer here, applied after a restore"
+        f"  schema: older; migrations to apply after a restore: {pending}"
         if pending
         else "  schema: the same as this benzodetox"
     )

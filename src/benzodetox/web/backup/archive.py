@@ -293,14 +293,16 @@ def _sniff(path: Path) -> str:
     return ""
 
 
-def _copy_member(source: IO[bytes], target: Path) -> tuple[int, str]:
-    """Copy a member out, hashing it; reading errors propagate (a corrupt file), writing errors
-    are the machine's (BackupFailed)."""
+def _copy_member(source: IO[bytes], target: Path | None) -> tuple[int, str]:
+    """Hash a member, copying it out to ``target`` unless None; reading errors propagate (a
+    corrupt file), writing errors are the machine's (BackupFailed)."""
     digest, size = hashlib.sha256(), 0
-    with target.open("wb") as out:
+    with target.open("wb") if target is not None else io.BytesIO() as out:
         while chunk := source.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
+            if target is None:
+                continue
             try:
                 out.write(chunk)
             except OSError as error:
@@ -310,9 +312,10 @@ def _copy_member(source: IO[bytes], target: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def read_backup(path: Path, workdir: Path) -> tuple[Manifest, Path]:
+def read_backup(path: Path, workdir: Path | None) -> tuple[Manifest, Path]:
     """Check that ``path`` is a whole benzodetox backup (every member present, every checksum
-    right, the manifest valid) and extract its database into ``workdir``."""
+    right, the manifest valid) and extract its database into ``workdir`` (with None, only
+    check: the returned path is then where it would be)."""
     where = str(path)
     found: dict[str, bytes] = {}
     extracted: tuple[Path, int, str] | None = None
@@ -326,8 +329,8 @@ def read_backup(path: Path, workdir: Path) -> tuple[Manifest, Path]:
                 if member.name in (MANIFEST, SUMS) and member.name not in found:
                     found[member.name] = handle.read(_MANIFEST_LIMIT)
                 elif member.name in PAYLOADS.values() and extracted is None:
-                    target = workdir / member.name
-                    extracted = (target, *_copy_member(handle, target))
+                    target = (workdir or path.parent) / member.name
+                    extracted = (target, *_copy_member(handle, workdir and target))
                 else:
                     raise BackupRefused(f"{where}: unexpected member {member.name!r}")
     except (tarfile.TarError, EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile) as error:
