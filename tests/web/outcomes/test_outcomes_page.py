@@ -157,7 +157,8 @@ def test_the_pdf_summary_is_a_pdf(prescriber, client_for, cohort):
 
 def test_snapshots_follow_new_records_and_changed_definitions(programme_a, prescriber, cohort):
     """An outcome is kept between views; a new assessment recomputes only that patient; a
-    programme's own definition recomputes every one."""
+    programme's own smallest cell recomputes none (it only changes the cohort figures), its own
+    lost-to-follow-up days every one."""
     today = timezone.localdate()
     with unscoped():
         assert services.refresh(programme_a.pk, today) == 11
@@ -175,6 +176,8 @@ def test_snapshots_follow_new_records_and_changed_definitions(programme_a, presc
         snapshot = EpisodeSnapshot.objects.get(patient=patient)
         assert max(b[2] for b in snapshot.outcome["burden"]) == 30
         OutcomeSettings.objects.create(programme=programme_a, small_cell_threshold=3)
+        assert services.refresh(programme_a.pk, today) == 0
+        OutcomeSettings.objects.filter(programme=programme_a).update(lost_to_follow_up_days=30)
         assert services.refresh(programme_a.pk, today) == 11
 
 
@@ -186,3 +189,23 @@ def test_the_page_reads_a_fixed_number_of_queries_whatever_the_cohort(
     client.get(URL)
     with django_assert_max_num_queries(25):
         assert client.get(URL).status_code == 200
+
+
+def test_an_admin_sets_the_programmes_definitions_and_it_is_audited(
+    programme_a, programme_admin, prescriber, client_for, cohort
+):
+    """The admin's smallest cell of 3 is used (and shown); the change is an audit event; a
+    prescriber may not change it; 0 is refused on its field."""
+    admin = client_for(programme_admin)
+    assert client_for(prescriber).get(URL + "settings/").status_code == 403
+    bad = admin.post(URL + "settings/", {"small_cell_threshold": "0"})
+    assert bad.status_code == 200 and "small_cell_threshold" in bad.context["form"].errors
+    saved = admin.post(
+        URL + "settings/", {"small_cell_threshold": "3", "lost_to_follow_up_days": ""}
+    )
+    assert saved.status_code == 302
+    with unscoped():
+        assert services.definitions_for(programme_a.pk).small_cell_threshold == 3
+        event = AuditEvent.objects.get(action="outcomes.settings_changed")
+    assert event.detail["after"]["small_cell_threshold"] == 3
+    assert "Smallest cell shown (patients)</td><td>3<" in admin.get(URL).content.decode()

@@ -12,7 +12,9 @@ from django import forms
 from benzodetox.core.catalogue import catalogue
 from benzodetox.core.outcomes import CohortFilter, EpisodeOutcome
 
-__all__ = ["FilterForm"]
+from .models import OutcomeSettings
+
+__all__ = ["FilterForm", "SettingsForm"]
 
 SETTINGS = (("inpatient", "Inpatient at the start"), ("outpatient", "Outpatient at the start"))
 
@@ -81,3 +83,11 @@ class FilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {k: str(v) for k, v in self.cleaned_data.items() if v}
+
+
+class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A programme's own outcome definitions; blank keeps the programme definition shown."""
+
+    class Meta:
+        model = OutcomeSettings
+        fields = ("lost_to_follow_up_days", "small_cell_threshold", "stayed_off_days")

@@ -35,7 +35,7 @@ from benzodetox.web.plans.models import PlanApproval
 from .models import EpisodeSnapshot, OutcomeRefresh, OutcomeSettings
 from .query import histories
 
-__all__ = ["definitions_for", "outcomes_for", "refresh"]
+__all__ = ["definitions_for", "outcomes_for", "refresh", "save_settings"]
 
 SETTING_FIELDS = ("lost_to_follow_up_days", "small_cell_threshold", "stayed_off_days")
 
@@ -51,7 +51,9 @@ def definitions_for(programme_id: int) -> Definitions:
 
 
 def _fingerprint(defs: Definitions) -> dict[str, Any]:
-    return {k: str(v) for k, v in asdict(defs).items()}
+    """The definitions an episode's outcome depends on (the smallest cell shown only changes
+    the cohort figures, so changing it recomputes nothing)."""
+    return {k: str(v) for k, v in asdict(defs).items() if k != "small_cell_threshold"}
 
 
 def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
@@ -198,3 +200,27 @@ def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
     with _LOCK:
         _MEMORY[programme_id] = kept
     return [outcome.on(today) for _stamp, outcome in kept.values()]
+
+
+def save_settings(request: Any, programme_id: int, values: dict[str, int | None]) -> None:
+    """The programme's own outcome definitions (None: the core's), audited with what changed."""
+    from benzodetox.web.audit.services import record
+
+    row, _ = OutcomeSettings.objects.get_or_create(programme_id=programme_id)
+    before = {f: getattr(row, f) for f in SETTING_FIELDS}
+    for name, value in values.items():
+        setattr(row, name, value)
+    default_definitions().with_changes(
+        **{f: getattr(row, f) for f in SETTING_FIELDS if getattr(row, f) is not None}
+    )
+    row.updated_by = request.user
+    row.save()
+    after = {f: getattr(row, f) for f in SETTING_FIELDS}
+    record(
+        request,
+        "outcomes.settings_changed",
+        obj=row,
+        programme=programme_id,
+        summary="outcome definitions changed",
+        detail={"before": before, "after": after},
+    )

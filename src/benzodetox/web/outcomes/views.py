@@ -7,11 +7,14 @@ import csv
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from benzodetox.core.outcomes import CSV_COLUMNS, csv_row, select
 from benzodetox.web.audit.services import record
@@ -20,10 +23,11 @@ from benzodetox.web.programmes.roles import Role
 from benzodetox.web.programmes.services import chosen_programme, role_in
 
 from . import services
-from .forms import FilterForm
+from .forms import FilterForm, SettingsForm
+from .models import OutcomeSettings
 from .report import figures
 
-__all__ = ["ALLOWED_ROLES", "export_csv", "page", "summary_pdf"]
+__all__ = ["ALLOWED_ROLES", "export_csv", "page", "settings_view", "summary_pdf"]
 
 #: who sees programme outcomes: its admins and prescribers
 ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
@@ -63,6 +67,7 @@ def page(request: HttpRequest) -> HttpResponse:
                 "f": figures(cohort, defs),
                 "query": query,
                 "today": timezone.localdate(),
+                "is_admin": role_in(request.user, programme.pk) == Role.ADMIN,
             },
             request=request,
         )
@@ -111,3 +116,28 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="outcomes-{timezone.localdate().isoformat()}.pdf"'
     )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    """The programme's own outcome definitions (its admins change them)."""
+    programmes, programme = chosen_programme(request, "patient.view")
+    if role_in(request.user, programme.pk) != Role.ADMIN:
+        raise PermissionDenied("the outcome definitions are changed by the programme's admins")
+    current = OutcomeSettings.objects.filter(programme_id=programme.pk).first()
+    form = SettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in SettingsForm.Meta.fields}
+        services.save_settings(request, programme.pk, values)
+        messages.success(request, f"Outcome definitions of {programme.name} saved.")
+        return HttpResponseRedirect(reverse("outcomes:page") + f"?programme={programme.pk}")
+    return render(
+        request,
+        "outcomes/settings.html",
+        {
+            "programmes": programmes,
+            "programme": programme,
+            "form": form,
+            "rows": services.definitions_for(programme.pk),
+        },
+    )
