@@ -161,8 +161,8 @@ def test_snapshots_follow_new_records_and_changed_definitions(programme_a, presc
     lost-to-follow-up days every one."""
     today = timezone.localdate()
     with unscoped():
-        assert services.refresh(programme_a.pk, today) == 11
-        assert services.refresh(programme_a.pk, today) == 0
+        assert services.refresh(programme_a.pk, today).recomputed == 11
+        assert services.refresh(programme_a.pk, today).recomputed == 0
         patient = cohort[-1][0]
         Assessment(
             programme=programme_a,
@@ -172,13 +172,13 @@ def test_snapshots_follow_new_records_and_changed_definitions(programme_a, presc
             total=30,
             entered_by=prescriber,
         ).save()
-        assert services.refresh(programme_a.pk, today) == 1
+        assert services.refresh(programme_a.pk, today).recomputed == 1
         snapshot = EpisodeSnapshot.objects.get(patient=patient)
         assert max(b[2] for b in snapshot.outcome["burden"]) == 30
         OutcomeSettings.objects.create(programme=programme_a, small_cell_threshold=3)
-        assert services.refresh(programme_a.pk, today) == 0
+        assert services.refresh(programme_a.pk, today).recomputed == 0
         OutcomeSettings.objects.filter(programme=programme_a).update(lost_to_follow_up_days=30)
-        assert services.refresh(programme_a.pk, today) == 11
+        assert services.refresh(programme_a.pk, today).recomputed == 11
 
 
 def test_the_page_reads_a_fixed_number_of_queries_whatever_the_cohort(
@@ -209,3 +209,23 @@ def test_an_admin_sets_the_programmes_definitions_and_it_is_audited(
         event = AuditEvent.objects.get(action="outcomes.settings_changed")
     assert event.detail["after"]["small_cell_threshold"] == 3
     assert "Smallest cell shown (patients)</td><td>3<" in admin.get(URL).content.decode()
+
+
+def test_a_first_computation_continues_over_several_views_within_the_time_budget(
+    programme_a, prescriber, client_for, cohort, monkeypatch
+):
+    """With batches of 4 and no time to spare, a view computes one batch and says how many
+    patients are left; later views continue, and a change seen meanwhile is not lost."""
+    monkeypatch.setattr(services, "BATCH", 4)
+    today = timezone.localdate()
+    with unscoped():
+        first = services.refresh(programme_a.pk, today, budget=0)
+        assert (first.recomputed, first.remaining) == (4, 7)
+    client = client_for(prescriber)
+    monkeypatch.setattr("benzodetox.web.outcomes.views.BUDGET_SECONDS", 0)
+    body = client.get(URL).content.decode()
+    assert "3 patients to go" in body
+    with unscoped():
+        assert services.refresh(programme_a.pk, today, budget=0).remaining == 0
+        assert services.refresh(programme_a.pk, today).recomputed == 0
+        assert EpisodeSnapshot.objects.filter(programme=programme_a).count() == 11

@@ -311,14 +311,19 @@ def episode_outcome(
 
 
 def changes_after(
-    history: EpisodeHistory, as_of: date, definitions: Definitions | None = None
+    history: EpisodeHistory,
+    as_of: date,
+    definitions: Definitions | None = None,
+    outcome: EpisodeOutcome | None = None,
 ) -> date | None:
     """The first day after ``as_of`` on which :func:`episode_outcome` may say something other
     than ``episode_outcome(history, as_of).on(day)`` with no new record: a dated record coming
     into view, a last dose, the stayed-off horizon, a retention day, the lost-to-follow-up
-    day. None: nothing changes by itself. Adapters keep outcomes until then."""
+    day. None: nothing changes by itself. Adapters keep outcomes until then. ``outcome`` is
+    ``episode_outcome(history, as_of, definitions)`` when the caller has it already."""
     d = definitions or default_definitions()
-    outcome = episode_outcome(history, as_of, d)
+    if outcome is None:
+        outcome = episode_outcome(history, as_of, d)
     days: list[date] = []
     for plan in history.plans:
         days += [plan.approved_on, plan.start]

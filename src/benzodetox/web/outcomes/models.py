@@ -58,6 +58,9 @@ class OutcomeRefresh(models.Model):
     checked_at = models.DateTimeField(null=True, blank=True)
     #: the definitions the snapshots were computed with (a change recomputes them all)
     definitions = models.JSONField(default=dict)
+    #: every patient with an approved plan has a snapshot (False while a first computation
+    #: runs over several views, each within its time budget)
+    complete = models.BooleanField(default=False)
 
     objects = ScopedManager()
 

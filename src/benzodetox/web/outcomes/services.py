@@ -10,7 +10,8 @@ assessment; the first view of a programme computes them all.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict
+import time
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
@@ -33,9 +34,16 @@ from benzodetox.web.patients.models import Intake, Patient
 from benzodetox.web.plans.models import PlanApproval
 
 from .models import EpisodeSnapshot, OutcomeRefresh, OutcomeSettings
-from .query import histories
+from .query import BATCH, histories
 
-__all__ = ["definitions_for", "outcomes_for", "refresh", "save_settings"]
+__all__ = [
+    "Refreshed",
+    "definitions_for",
+    "outcomes_for",
+    "outcomes_within",
+    "refresh",
+    "save_settings",
+]
 
 SETTING_FIELDS = ("lost_to_follow_up_days", "small_cell_threshold", "stayed_off_days")
 
@@ -114,62 +122,102 @@ def _marks(programme_id: int) -> dict[str, Any]:
     }
 
 
-def refresh(programme_id: int, today: date, everything: bool = False) -> int:
-    """Bring the programme's snapshots up to date for ``today``; the number recomputed."""
+@dataclass(frozen=True)
+class Refreshed:
+    recomputed: int
+    #: patients still to compute (a time budget ran out); the next view continues
+    remaining: int
+
+
+def _approved(programme_id: int) -> set[int]:
+    return set(
+        PlanApproval.objects.filter(plan_version__patient__programme_id=programme_id).values_list(
+            "plan_version__patient_id", flat=True
+        )
+    )
+
+
+def refresh(
+    programme_id: int, today: date, everything: bool = False, budget: float | None = None
+) -> Refreshed:
+    """Bring the programme's snapshots up to date for ``today``. With a ``budget`` (seconds),
+    stop after the batch that passes it: the patients left are recomputed by the next call."""
+    started = time.monotonic()
     defs = definitions_for(programme_id)
     mark, _ = OutcomeRefresh.objects.get_or_create(programme_id=programme_id)
     fingerprint = _fingerprint(defs)
-    if everything or mark.definitions != fingerprint or mark.checked_at is None:
-        todo = set(
-            PlanApproval.objects.filter(
-                plan_version__patient__programme_id=programme_id
-            ).values_list("plan_version__patient_id", flat=True)
-        )
-        EpisodeSnapshot.objects.filter(programme_id=programme_id).exclude(
-            patient_id__in=todo
-        ).delete()
-        marks = _marks(programme_id)
-    else:
-        marks = _marks(programme_id)
-        todo = _changed_patients(programme_id, mark)
-        todo.update(
-            EpisodeSnapshot.objects.filter(
-                programme_id=programme_id, valid_until__lte=today
-            ).values_list("patient_id", flat=True)
-        )
-        todo.update(
-            EpisodeSnapshot.objects.filter(programme_id=programme_id, as_of__gt=today).values_list(
+    if everything or mark.definitions != fingerprint:
+        EpisodeSnapshot.objects.filter(programme_id=programme_id).delete()
+        mark.definitions, mark.complete, mark.checked_at = fingerprint, False, None
+    marks = _marks(programme_id)
+    todo: set[int] = set()
+    if mark.checked_at is not None:
+        todo |= _changed_patients(programme_id, mark)
+    todo.update(
+        EpisodeSnapshot.objects.filter(programme_id=programme_id, valid_until__lte=today)
+        .order_by()
+        .values_list("patient_id", flat=True)
+    )
+    todo.update(
+        EpisodeSnapshot.objects.filter(programme_id=programme_id, as_of__gt=today)
+        .order_by()
+        .values_list("patient_id", flat=True)
+    )
+    if not mark.complete:
+        have = set(
+            EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
                 "patient_id", flat=True
             )
         )
-    if todo:
-        now = timezone.now()
-        rows = []
-        for history in histories(programme_id, todo):
-            outcome = episode_outcome(history, today, defs)
-            rows.append(
-                EpisodeSnapshot(
-                    programme_id=programme_id,
-                    patient_id=history.patient_id,
-                    as_of=today,
-                    valid_until=changes_after(history, today, defs),
-                    outcome=outcome_to_dict(outcome),
-                    computed_at=now,
-                )
-            )
-        with transaction.atomic():
-            EpisodeSnapshot.objects.bulk_create(
-                rows,
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=["patient"],
-                update_fields=["as_of", "valid_until", "outcome", "programme", "computed_at"],
-            )
+        todo |= _approved(programme_id) - have
+    ordered = sorted(todo)
+    done = 0
+    while done < len(ordered):
+        if budget is not None and done and time.monotonic() - started > budget:
+            break
+        batch = ordered[done : done + BATCH]
+        _compute(programme_id, batch, today, defs)
+        done += len(batch)
+    leftover = ordered[done:]
+    if leftover:  # kept ones become due, missing ones are found again (complete stays False)
+        EpisodeSnapshot.objects.filter(programme_id=programme_id, patient_id__in=leftover).update(
+            valid_until=today
+        )
     for name, value in marks.items():
         setattr(mark, name, value)
-    mark.definitions = fingerprint
+    mark.complete = mark.complete or not leftover
     mark.save()
-    return len(todo)
+    return Refreshed(done, len(leftover))
+
+
+def _compute(programme_id: int, patient_ids: list[int], today: date, defs: Definitions) -> None:
+    now = timezone.now()
+    rows = []
+    found = set()
+    for history in histories(programme_id, patient_ids):
+        outcome = episode_outcome(history, today, defs)
+        found.add(history.patient_id)
+        rows.append(
+            EpisodeSnapshot(
+                programme_id=programme_id,
+                patient_id=history.patient_id,
+                as_of=today,
+                valid_until=changes_after(history, today, defs, outcome),
+                outcome=outcome_to_dict(outcome),
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        gone = set(patient_ids) - found  # no approved plan (any more): no episode
+        if gone:
+            EpisodeSnapshot.objects.filter(programme_id=programme_id, patient_id__in=gone).delete()
+        EpisodeSnapshot.objects.bulk_create(
+            rows,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["patient"],
+            update_fields=["as_of", "valid_until", "outcome", "programme", "computed_at"],
+        )
 
 
 #: per programme: patient id → (computed_at, outcome) as this process last read them
@@ -178,9 +226,17 @@ _LOCK = threading.Lock()
 
 
 def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
-    """Every episode outcome of the programme as of ``today`` (refreshing what changed). The
-    process keeps the outcomes it has read and reads again only snapshots computed since."""
-    refresh(programme_id, today)
+    """Every episode outcome of the programme as of ``today`` (refreshing what changed)."""
+    return outcomes_within(programme_id, today, None)[0]
+
+
+def outcomes_within(
+    programme_id: int, today: date, budget: float | None
+) -> tuple[list[EpisodeOutcome], int]:
+    """The outcomes computed so far within ``budget`` seconds of recomputation, and how many
+    patients are still to compute. The process keeps the outcomes it has read and reads again
+    only snapshots computed since."""
+    remaining = refresh(programme_id, today, budget=budget).remaining
     stamps = dict(
         EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
             "patient_id", "computed_at"
@@ -199,7 +255,7 @@ def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
     kept = {pid: known[pid] for pid in stamps if pid in known}
     with _LOCK:
         _MEMORY[programme_id] = kept
-    return [outcome.on(today) for _stamp, outcome in kept.values()]
+    return [outcome.on(today) for _stamp, outcome in kept.values()], remaining
 
 
 def save_settings(request: Any, programme_id: int, values: dict[str, int | None]) -> None:

@@ -33,21 +33,28 @@ __all__ = ["ALLOWED_ROLES", "export_csv", "page", "settings_view", "summary_pdf"
 ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
 
 
-def _context(request: HttpRequest) -> tuple[list[Programme], Programme, FilterForm, list[Any]]:
+#: seconds a page view may spend computing outcomes (a programme's first view continues over
+#: several views rather than holding one request for minutes)
+BUDGET_SECONDS = 3.0
+
+
+def _context(
+    request: HttpRequest, budget: float | None
+) -> tuple[list[Programme], Programme, FilterForm, list[Any], int]:
     programmes, programme = chosen_programme(request, "patient.view")
     if role_in(request.user, programme.pk) not in ALLOWED_ROLES:
         raise PermissionDenied("programme outcomes are for the programme's admins and prescribers")
-    outcomes = services.outcomes_for(programme.pk, timezone.localdate())
+    outcomes, remaining = services.outcomes_within(programme.pk, timezone.localdate(), budget)
     data = request.GET.copy()
     data.pop("programme", None)
     form = FilterForm(data or None, outcomes=outcomes)
     cohort = select(outcomes, form.cohort_filter())
-    return programmes, programme, form, cohort
+    return programmes, programme, form, cohort, remaining
 
 
 @require_GET
 def page(request: HttpRequest) -> HttpResponse:
-    programmes, programme, form, cohort = _context(request)
+    programmes, programme, form, cohort, remaining = _context(request, BUDGET_SECONDS)
     defs = services.definitions_for(programme.pk)
     record(
         request,
@@ -68,6 +75,7 @@ def page(request: HttpRequest) -> HttpResponse:
                 "query": query,
                 "today": timezone.localdate(),
                 "is_admin": role_in(request.user, programme.pk) == Role.ADMIN,
+                "remaining": remaining,
             },
             request=request,
         )
@@ -77,7 +85,7 @@ def page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     """One de-identified row per patient episode of the filtered cohort."""
-    _programmes, programme, form, cohort = _context(request)
+    _programmes, programme, form, cohort, _remaining = _context(request, budget=None)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
@@ -101,7 +109,7 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
     """The page's figures as a PDF for the filtered period."""
     from benzodetox.web.outcomes.pdf import summary_pdf as render_pdf
 
-    _programmes, programme, form, cohort = _context(request)
+    _programmes, programme, form, cohort, _remaining = _context(request, budget=None)
     defs = services.definitions_for(programme.pk)
     body = render_pdf(programme.name, form.described(), figures(cohort, defs), timezone.localdate())
     record(
