@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import CharField, Max
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from benzodetox.core.outcomes import (
@@ -221,7 +222,7 @@ def _compute(programme_id: int, patient_ids: list[int], today: date, defs: Defin
 
 
 #: per programme: patient id → (computed_at, outcome) as this process last read them
-_MEMORY: dict[int, dict[int, tuple[Any, EpisodeOutcome]]] = {}
+_MEMORY: dict[int, dict[int, tuple[str, EpisodeOutcome]]] = {}
 _LOCK = threading.Lock()
 
 
@@ -230,26 +231,47 @@ def outcomes_for(programme_id: int, today: date) -> list[EpisodeOutcome]:
     return outcomes_within(programme_id, today, None)[0]
 
 
+def _recently_checked(programme_id: int, fresh_seconds: float) -> bool:
+    """Whether any server brought the programme up to date (with the definitions in force)
+    less than ``fresh_seconds`` ago."""
+    if fresh_seconds <= 0:
+        return False
+    mark = OutcomeRefresh.objects.filter(programme_id=programme_id).first()
+    if mark is None or not mark.complete or mark.checked_at is None:
+        return False
+    if mark.definitions != _fingerprint(definitions_for(programme_id)):
+        return False
+    return (timezone.now() - mark.checked_at).total_seconds() < fresh_seconds
+
+
 def outcomes_within(
-    programme_id: int, today: date, budget: float | None
+    programme_id: int, today: date, budget: float | None, fresh_seconds: float = 0
 ) -> tuple[list[EpisodeOutcome], int]:
     """The outcomes computed so far within ``budget`` seconds of recomputation, and how many
     patients are still to compute. The process keeps the outcomes it has read and reads again
-    only snapshots computed since."""
+    only snapshots computed since; within ``fresh_seconds`` of the programme's last refresh (by
+    any server) it answers from what it holds without looking for changes."""
+    with _LOCK:
+        held = _MEMORY.get(programme_id)
+    if held is not None and _recently_checked(programme_id, fresh_seconds):
+        return [outcome.on(today) for _stamp, outcome in held.values()], 0
     remaining = refresh(programme_id, today, budget=budget).remaining
+    # the stamp as text: compared, never read as a time (10,000 rows)
     stamps = dict(
-        EpisodeSnapshot.objects.filter(programme_id=programme_id).values_list(
-            "patient_id", "computed_at"
-        )
+        EpisodeSnapshot.objects.filter(programme_id=programme_id)
+        .annotate(stamp=Cast("computed_at", CharField()))
+        .values_list("patient_id", "stamp")
     )
     with _LOCK:
         known = dict(_MEMORY.get(programme_id, {}))
     stale = [pid for pid, stamp in stamps.items() if pid not in known or known[pid][0] != stamp]
     for start in range(0, len(stale), 2000):
         batch = stale[start : start + 2000]
-        rows = EpisodeSnapshot.objects.filter(
-            programme_id=programme_id, patient_id__in=batch
-        ).values_list("patient_id", "computed_at", "outcome")
+        rows = (
+            EpisodeSnapshot.objects.filter(programme_id=programme_id, patient_id__in=batch)
+            .annotate(stamp=Cast("computed_at", CharField()))
+            .values_list("patient_id", "stamp", "outcome")
+        )
         for pid, stamp, data in rows:
             known[pid] = (stamp, outcome_from_dict(data))
     kept = {pid: known[pid] for pid in stamps if pid in known}

@@ -36,6 +36,9 @@ ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
 #: seconds a page view may spend computing outcomes (a programme's first view continues over
 #: several views rather than holding one request for minutes)
 BUDGET_SECONDS = 3.0
+#: a page view within this many seconds of the programme's last refresh uses the outcomes the
+#: server holds (programme figures may be that much behind the records)
+FRESH_SECONDS = 30.0
 
 
 def _context(
@@ -44,7 +47,9 @@ def _context(
     programmes, programme = chosen_programme(request, "patient.view")
     if role_in(request.user, programme.pk) not in ALLOWED_ROLES:
         raise PermissionDenied("programme outcomes are for the programme's admins and prescribers")
-    outcomes, remaining = services.outcomes_within(programme.pk, timezone.localdate(), budget)
+    outcomes, remaining = services.outcomes_within(
+        programme.pk, timezone.localdate(), budget, FRESH_SECONDS
+    )
     data = request.GET.copy()
     data.pop("programme", None)
     form = FilterForm(data or None, outcomes=outcomes)
