@@ -302,6 +302,33 @@ def test_overwrite_naming_the_database_replaces_it(
     assert site.counts() == expected
 
 
+def test_a_backup_of_an_older_schema_is_migrated_forward(
+    original: Original, make_site: Callable[[str], Site], tmp_path: Path
+) -> None:
+    """A backup made before the scheduler's migration (undone here with `migrate scheduler
+    zero`) restores, then is migrated to this version: the job table is back and --check had
+    said how many migrations it would need."""
+    older = make_site("older")
+    assert _restore(older, original.file).returncode == 0
+    undone = older.run("manage", "migrate", "scheduler", "zero", "--verbosity", "0")
+    assert undone.returncode == 0, undone.stderr
+    assert "scheduler_jobrun" not in older.tables()
+    file = tmp_path / "older.backup"
+    assert older.run("backup", str(file)).returncode == 0
+    target = make_site("forward")
+    with tarfile.open(original.file) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+    scheduler = manifest["migrations"]["scheduler"]
+    checked = _restore(target, file, "--check")
+    assert f"migrations to apply after a restore: {len(scheduler)}" in checked.stdout, checked
+    done = _restore(target, file)
+    assert done.returncode == 0, done.stderr
+    assert "older schema was migrated" in done.stdout
+    assert "scheduler_jobrun" in target.tables()
+    applied = target.query("SELECT name FROM django_migrations WHERE app = 'scheduler'")
+    assert sorted(name for (name,) in applied) == scheduler
+
+
 def test_restore_check_verifies_the_file_and_changes_nothing(
     original: Original, empty: Site
 ) -> None:

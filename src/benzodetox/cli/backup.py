@@ -290,7 +290,7 @@ def _fits(manifest: Any, vendor: str, where: str) -> int:
             f"benzodetox {_version()} knows ({', '.join(unknown[:3])}"
             f"{' …' if len(unknown) > 3 else ''}): upgrade to {manifest.app_version} or later"
         )
-    return len({m for m in known if m[0] in manifest.migrations} - applied) if applied else 0
+    return len(known - applied) if applied else 0
 
 
 def _version_key(version: str) -> tuple[int, ...]:
