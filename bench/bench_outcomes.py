@@ -9,7 +9,8 @@ step back or plateau; some restarted), intakes (inpatient and outpatient, some m
 aftercare contacts for those who stopped, and discontinuations in the patients' history —
 INSERTs only. It then times, through the whole Django stack with the test client:
 
-* the first view, which computes every patient's outcome (once; kept per patient after);
+* the first computation of every patient's outcome (once; kept per patient after — a page
+  view spends at most 3 s of it and the next views continue);
 * the page (rotating filters) and the CSV export, warm: median / p95 / p99 — with the page's
   freshness window (a view within 30 s of the programme's last refresh uses the outcomes the
   server holds) and without it (every view looks for new records first);
@@ -358,10 +359,13 @@ def main() -> None:
             f"{args.assessments:,} assessments, in-process client"
         )
         started = clock.perf_counter()
-        first = client.get("/programme/outcomes/")
-        assert first.status_code == 200, first.status_code
+        with unscoped():
+            services.refresh(programme.pk, timezone.localdate())
         cold = clock.perf_counter() - started
-        print(f"{'first view (computes every outcome)':<40} {cold * 1000:8.0f} ms")
+        print(f"{'first computation of every outcome':<40} {cold * 1000:8.0f} ms")
+        views.BUDGET_SECONDS = 3.0
+        first = client.get("/programme/outcomes/")
+        assert first.status_code == 200 and b"to go" not in first.content
         filters = [
             {},
             {"setting": "inpatient"},
