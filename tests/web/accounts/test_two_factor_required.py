@@ -139,3 +139,28 @@ def test_only_programme_admins_reach_the_settings_page(client_for, prescriber, o
     assert client_for(prescriber).get(reverse("programmes:two_factor")).status_code == 403
     response = client_for(other_clinician).get(reverse("programmes:two_factor") + "?programme=999")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_after_the_code_next_never_leads_off_the_site(doctor, target):
+    """The code page's ?next= is followed only to a path of this site."""
+    device = TOTPDevice.objects.create(user=doctor, name="phone", confirmed=True)
+    client, _ = sign_in("doctor")
+    response = client.post(reverse("accounts:verify") + "?next=" + target, {"token": code(device)})
+    assert response.status_code == 302 and response["Location"] == reverse("patients:list")
+
+
+def test_after_the_code_next_keeps_a_path_of_the_site(doctor):
+    """A path with a query (quoted through the sign-in) is where the user lands."""
+    device = TOTPDevice.objects.create(user=doctor, name="phone", confirmed=True)
+    client = Client()
+    response = client.post(
+        reverse("accounts:login") + "?next=/patients/%3Fq%3Da%26page%3D2",
+        {"username": "doctor", "password": PASSWORD, "next": "/patients/?q=a&page=2"},
+    )
+    assert (
+        response["Location"]
+        == reverse("accounts:verify") + "?next=%2Fpatients%2F%3Fq%3Da%26page%3D2"
+    )
+    done = client.post(response["Location"], {"token": code(device)})
+    assert done["Location"] == "/patients/?q=a&page=2"

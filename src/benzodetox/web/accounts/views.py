@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from base64 import b32encode
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -43,7 +45,9 @@ class LoginView(auth_views.LoginView):
         if user_has_device(user):
             self.request.session[OTP_PENDING] = True
             next_url = self.get_success_url()
-            response = HttpResponseRedirect(f"{reverse('accounts:verify')}?next={next_url}")
+            response = HttpResponseRedirect(
+                f"{reverse('accounts:verify')}?{urlencode({'next': next_url})}"
+            )
         # this browser now knows the password: a stranger's failures no longer hold it back
         throttle.remember_browser(self.request, response, user.get_username())
         return response
@@ -72,7 +76,10 @@ def verify(request: HttpRequest) -> HttpResponse:
                 request.session.pop(OTP_PENDING, None)
                 record(request, "account.otp_verified")
                 target = request.GET.get("next") or reverse("patients:list")
-                if not target.startswith("/") or target.startswith("//"):
+                # only a path of this site: to a browser '/\evil.example' is another site
+                if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+                    target, allowed_hosts=None
+                ):
                     target = reverse("patients:list")
                 return HttpResponseRedirect(target)
         record(request, "account.otp_failed")
