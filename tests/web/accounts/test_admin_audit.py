@@ -139,3 +139,14 @@ def test_deleting_a_throttle_in_the_admin_is_an_audited_unlock(
     assert not SignInThrottle.objects.filter(kind="username").exists()
     (event,) = events("account.unlocked")
     assert event.username == "root" and event.detail["key"] == "clinician"
+
+
+def test_setting_a_password_in_the_admin_is_audited(admin_client, nurse):
+    """The admin's 'change password' form: account.password_set_by_admin naming the member."""
+    response = admin_client.post(
+        f"/admin/auth/user/{nurse.pk}/password/",
+        {"password1": "another long passphrase", "password2": "another long passphrase"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    (event,) = events("account.password_set_by_admin")
+    assert event.username == "root" and event.detail["member"] == "a-nurse"

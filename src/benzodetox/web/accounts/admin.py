@@ -1,7 +1,8 @@
 """Users, sign-in throttles and reset links in the Django admin.
 
-Changing a user's is_superuser / is_staff / is_active here (or adding or deleting a user) is an
-audit event naming who, whom and before → after. Clearing a throttle is an audited unlock."""
+Changing a user's is_superuser / is_staff / is_active here (or adding or deleting a user, or
+setting their password) is an audit event naming who, whom and before → after. Clearing a
+throttle is an audited unlock."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from benzodetox.web.audit.services import record
 
@@ -70,6 +71,23 @@ class AuditedUserAdmin(UserAdmin):  # type: ignore[type-arg]
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         self._audit_deleted(request, obj)
         super().delete_model(request, obj)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Setting someone's password here is as strong as a reset link: audited too."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                record(
+                    request,
+                    "account.password_set_by_admin",
+                    obj=user,
+                    summary=f"password of {user.get_username()} set (Django admin)",
+                    detail={"member": user.get_username(), "via": "admin"},
+                )
+        return response
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for user in queryset:
