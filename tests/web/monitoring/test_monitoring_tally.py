@@ -294,3 +294,23 @@ def test_counts_stay_exact_while_writers_and_compaction_run_at_once(programme_a)
     assert not errors, errors
     assert _kept(programme_a) == _recount(programme_a)
     assert sum(_kept(programme_a)["open:"].values()) == 20
+
+
+@pytest.mark.django_db
+def test_a_search_gives_the_same_rows_by_ids_and_by_join(
+    client_for, nurse, tapering_a, alert_a, monkeypatch
+):
+    """A search matching few patients is looked up by their ids; past the limit the tables
+    search with a join: both show the same alert and totals."""
+    from benzodetox.web.monitoring import dashboard
+
+    client = client_for(nurse)
+    by_ids = client.get("/patients/dashboard/", {"q": "A-001"})
+    monkeypatch.setattr(dashboard, "MATCH_LIMIT", 0)
+    by_join = client.get("/patients/dashboard/", {"q": "A-001"})
+    for response in (by_ids, by_join):
+        assert [a.pk for a in response.context["alerts"]] == [alert_a.pk]
+    keys = ("overdue_total", "aftercare_total", "week_total")
+    assert [by_ids.context[k] for k in keys] == [by_join.context[k] for k in keys]
+    nobody = client.get("/patients/dashboard/", {"q": "Z-999"})
+    assert nobody.context["alerts"] == [] and nobody.context["week_total"] == 0

@@ -55,11 +55,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     query = request.GET.get("q", "").strip()[:40]
 
+    # A search matching few patients is resolved once to their ids, so every table below
+    # looks them up by index instead of joining and searching the programme's patients again.
+    matching = _matching_patients(ids, query) if query else None
+
     def patients_filter(prefix: str = "patient__") -> Q:
         q = Q()
         if phase in Phase.values:
             q &= Q(**{f"{prefix}phase": phase})
-        if query:
+        if matching is not None:
+            q &= Q(**{f"{prefix}pk__in": matching})
+        elif query:
             q &= Q(**{f"{prefix}reference__icontains": query}) | Q(
                 **{f"{prefix}display_name__icontains": query}
             )
@@ -102,6 +108,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     aftercare_q = Patient.objects.filter(programme_id__in=ids, phase=Phase.AFTERCARE).filter(
         patients_filter("")
     )
+    if phase in Phase.values and phase != Phase.AFTERCARE:
+        aftercare_q = aftercare_q.none()  # another phase asked for: nobody in aftercare
     in_aftercare = list(
         aftercare_q.select_related("monitoring_state").order_by("phase_since", "pk")[:PAGE]
     )
@@ -158,6 +166,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+#: a search matching up to this many patients is looked up by their ids
+MATCH_LIMIT = 500
+
+
+def _matching_patients(programme_ids: Sequence[int], query: str) -> list[int] | None:
+    """Ids of the patients whose record number or name contains ``query`` (one search), or
+    None when more than ``MATCH_LIMIT`` match (the tables then search with a join)."""
+    found = list(
+        Patient.objects.filter(programme_id__in=programme_ids)
+        .filter(Q(reference__icontains=query) | Q(display_name__icontains=query))
+        .order_by()
+        .values_list("pk", flat=True)[: MATCH_LIMIT + 1]
+    )
+    return found if len(found) <= MATCH_LIMIT else None
+
+
 def _aftercare_row(patient: Patient, today: date, generated: Any = None) -> dict[str, Any]:
     """The next aftercare contact: the earliest item not yet recorded of the patient's
     generated aftercare (care-plans app) where there is one; else what the core's aftercare
@@ -188,8 +212,6 @@ def _aftercare_row(patient: Patient, today: date, generated: Any = None) -> dict
         "next": upcoming[0] if upcoming else None,
         "end": care.end,
     }
-
-
 
 
 def scan_status() -> dict[str, Any]:

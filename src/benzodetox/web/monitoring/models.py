@@ -243,6 +243,12 @@ class Alert(models.Model):
                 condition=Q(acknowledged_at__isnull=True),
             ),
             models.Index(fields=["patient", "-created_at"], name="alert_patient"),
+            # the dashboard's overdue assessments, newest first
+            models.Index(
+                fields=["programme", "-created_at"],
+                name="alert_open_overdue",
+                condition=Q(acknowledged_at__isnull=True, kind__in=("overdue", "reduction")),
+            ),
         )
 
     def __str__(self) -> str:

@@ -90,6 +90,8 @@ class Patient(models.Model):
             models.Index(
                 fields=["programme", "-open_alerts", "reference"], name="patient_programme_alerts"
             ),
+            # the dashboard's aftercare table: longest in aftercare first
+            models.Index(fields=["programme", "phase", "phase_since"], name="patient_phase_since"),
         )
 
     def __str__(self) -> str:
