@@ -123,7 +123,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filtered = bool(patients_filter())
     if filtered:
         overdue_total = overdue.count()
-        aftercare_total = aftercare_q.count()
+        aftercare_total = (
+            aftercare_q.count()
+            if query
+            else (by_phase.get(Phase.AFTERCARE, 0) if phase == Phase.AFTERCARE else 0)
+        )
     else:  # the whole programme: the kept counts, not a count of its rows
         by_kind = counts(ids, "open-kind:")
         overdue_total = by_kind.get("overdue", 0) + by_kind.get("reduction", 0)
