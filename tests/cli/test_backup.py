@@ -372,6 +372,15 @@ def test_a_cut_in_any_member_is_named_truncated(
         read_backup(short, tmp_path)
 
 
+def test_a_compressed_backup_reads_back_the_same(original: Original, tmp_path: Path) -> None:
+    """A backup gzipped for storage (as the docs allow) reads back with the same manifest."""
+    import gzip
+
+    packed = tmp_path / "packed.backup.gz"
+    packed.write_bytes(gzip.compress(original.file.read_bytes(), compresslevel=1))
+    assert read_backup(packed, None)[0] == read_backup(original.file, None)[0]
+
+
 def test_a_changed_byte_in_the_database_fails_its_checksum(
     original: Original, empty: Site, tmp_path: Path
 ) -> None:
