@@ -329,6 +329,23 @@ def test_a_backup_of_an_older_schema_is_migrated_forward(
     assert sorted(name for (name,) in applied) == scheduler
 
 
+@pytest.mark.skipif(VENDOR != "postgresql", reason="the emptying and loading transaction")
+def test_a_failed_postgresql_restore_changes_nothing(
+    original: Original, make_site: Callable[[str], Site]
+) -> None:
+    """When loading fails midway (a type in the target has a table's name), the emptying of the
+    target is rolled back with the rest: its table and row are still there; exit 1, one line."""
+    site = make_site("failing")
+    site.query("CREATE TABLE keep_me (x int)")
+    site.query("INSERT INTO keep_me VALUES (42)")
+    site.query("CREATE TYPE auth_group AS (x int)")
+    done = _restore(site, original.file, "--overwrite", site.name)
+    assert done.returncode == 1, done.stderr
+    assert "nothing was changed" in done.stderr and "auth_group" in done.stderr
+    assert site.query("SELECT x FROM keep_me") == [(42,)]
+    assert site.tables() == ["keep_me"]
+
+
 def test_restore_check_verifies_the_file_and_changes_nothing(
     original: Original, empty: Site
 ) -> None:
