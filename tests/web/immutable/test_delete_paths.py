@@ -82,3 +82,24 @@ def test_a_programme_without_clinical_records_can_still_be_deleted(
     assert not Programme.objects.filter(pk=programme_b.pk).exists()
     with unscoped():
         assert PlanPolicy.history.count() == history + 1
+
+
+def test_a_user_named_only_as_an_author_of_records_is_protected_not_a_server_error(
+    admin_client: Client, records: Any
+) -> None:
+    """A user who never appears in the audit log but authored a plan version: the admin names
+    the records in the way (200, 'Cannot delete'), confirming changes nothing."""
+    with unscoped():
+        version = PlanVersion.objects.exclude(created_by=None).first()
+    assert version is not None
+    author = version.created_by
+    assert not AuditEvent._base_manager.filter(user=author).exists()  # the case that was a 500
+    url = reverse("admin:auth_user_delete", args=[author.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert b"Cannot delete user" in page.content
+    assert b"plan versions naming" in page.content
+    assert admin_client.post(url, {"post": "yes"}).status_code in (200, 302)
+    assert get_user_model().objects.filter(pk=author.pk).exists()
+    with unscoped():
+        assert PlanVersion.objects.get(pk=version.pk).created_by_id == author.pk

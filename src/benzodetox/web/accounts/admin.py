@@ -2,7 +2,10 @@
 
 Changing a user's is_superuser / is_staff / is_active here (or adding or deleting a user, or
 setting their password) is an audit event naming who, whom and before → after. Clearing a
-throttle is an audited unlock."""
+throttle is an audited unlock. A user whom a clinical record names (as its author, approver,
+or the author of a history row) cannot be deleted: the admin lists those records as protected and
+the account is deactivated instead — the database would refuse to blank the name anyway
+(``web/immutable.py``)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.apps import apps
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from benzodetox.web.audit.services import record
+from benzodetox.web.immutable import GUARDED
 
 from . import throttle
 from .models import ResetLink, SignInThrottle
@@ -31,7 +37,36 @@ def _words(flags: dict[str, bool]) -> str:
     return ", ".join(f"{flag}={'yes' if on else 'no'}" for flag, on in flags.items())
 
 
+def records_naming(user: Any) -> list[str]:
+    """Each kind of immutable record that names ``user`` (through any foreign key), with how
+    many: these stand in the way of deleting the account."""
+    guarded = {g.table for g in GUARDED}
+    found: list[str] = []
+    for model in apps.get_models():
+        if model._meta.db_table not in guarded:
+            continue
+        for field in model._meta.get_fields():
+            if not (isinstance(field, models.ForeignKey) and field.related_model is User):
+                continue
+            count = model._base_manager.filter(**{field.name: user}).count()
+            if count:
+                found.append(
+                    f"{count} {model._meta.verbose_name_plural} naming "
+                    f"{user.get_username()} ({field.verbose_name})"
+                )
+    return found
+
+
 class AuditedUserAdmin(UserAdmin):  # type: ignore[type-arg]
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Django's list, with the clinical records that name a user added as protected: the
+        admin then refuses the delete and says why (deactivate the account instead)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for user in objs:
+            protected.extend(records_naming(user))
+        return deleted, counts, perms_needed, protected
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         previous = User.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
