@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.apps import apps
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.db.models import QuerySet
