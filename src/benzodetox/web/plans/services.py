@@ -339,7 +339,7 @@ def has_authenticator(user: Any) -> bool:
 def confirm_identity(request: HttpRequest, password: str, token: str) -> None:
     """Re-authentication before an approval: the one-time code of a user who enrolled an
     authenticator (django-otp's own check), else the user's password (through
-    ``authenticate``, so django-axes counts a failure). A failure is audited and raised as an
+    ``authenticate``, so the sign-in throttle counts a failure). A failure is audited and raised as an
     InputError on the field the user filled."""
     user = request.user
     if has_authenticator(user):
