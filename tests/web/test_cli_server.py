@@ -82,3 +82,20 @@ def test_serve_demo_prints_the_calculator_address_first(settings, tmp_path):
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
     assert first == "Taper calculator (no sign-in, nothing stored): http://127.0.0.1:8123/calculator/"
+
+
+def test_manage_with_a_bad_setting_exits_2_naming_the_variable_without_a_traceback(tmp_path):
+    """`benzodetox manage` reads the settings first: DEBUG=maybe is one line on stderr, exit 2."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "maybe", "BENZODETOX_DATA_DIR": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "benzodetox.cli.main", "manage", "check"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert "DEBUG='maybe' is not a boolean" in done.stderr
+    assert "Traceback" not in done.stderr

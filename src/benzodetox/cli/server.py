@@ -412,8 +412,14 @@ def _audit_cli(
 def manage(args: tuple[str, ...]) -> None:
     """Run a Django management command, e.g. `benzodetox manage createsuperuser`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the settings, where a bad variable is found
+    except ImproperlyConfigured as error:
+        raise BadInput(f"configuration: {error}") from None
     execute_from_command_line(["benzodetox manage", *args])
 
 
