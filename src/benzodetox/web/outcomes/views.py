@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from benzodetox.core.outcomes import CSV_COLUMNS, csv_row, select
 from benzodetox.web.audit.services import record
 from benzodetox.web.programmes.models import Programme
-from benzodetox.web.programmes.roles import Role
+from benzodetox.web.programmes.roles import Role, roles_allowed
 from benzodetox.web.programmes.services import chosen_programme, role_in
 
 from . import services
@@ -30,7 +30,7 @@ from .report import figures
 __all__ = ["ALLOWED_ROLES", "export_csv", "page", "settings_view", "summary_pdf"]
 
 #: who sees programme outcomes: its admins and prescribers
-ALLOWED_ROLES = frozenset({Role.ADMIN, Role.PRESCRIBER})
+ALLOWED_ROLES = roles_allowed("outcomes.view")
 
 
 #: seconds a page view may spend computing outcomes (a programme's first view continues over
@@ -135,7 +135,7 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
 def settings_view(request: HttpRequest) -> HttpResponse:
     """The programme's own outcome definitions (its admins change them)."""
     programmes, programme = chosen_programme(request, "patient.view")
-    if role_in(request.user, programme.pk) != Role.ADMIN:
+    if role_in(request.user, programme.pk) not in roles_allowed("outcomes.settings"):
         raise PermissionDenied("the outcome definitions are changed by the programme's admins")
     current = OutcomeSettings.objects.filter(programme_id=programme.pk).first()
     form = SettingsForm(request.POST or None, instance=current)

@@ -6,10 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .roles import roles_allowed
+
 
 def memberships(request: HttpRequest) -> dict[str, Any]:
     found = getattr(request, "memberships", [])
     return {
         "memberships": found,
         "is_programme_admin": any(m.role == "admin" for m in found),
+        "sees_outcomes": any(m.role in roles_allowed("outcomes.view") for m in found),
     }

@@ -64,6 +64,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "aftercare.policy": frozenset({Role.ADMIN, Role.PRESCRIBER}),
     "relapse.edit": frozenset({Role.PRESCRIBER, Role.COUNSELLOR}),
     "adjunct.edit": frozenset({Role.PRESCRIBER}),
+    # which roles must sign in with two-factor: the programme's security governance
+    "security.policy": frozenset({Role.ADMIN}),
+    # programme outcomes (de-identified cohort figures and exports) and their definitions
+    "outcomes.view": frozenset({Role.ADMIN, Role.PRESCRIBER}),
+    "outcomes.settings": frozenset({Role.ADMIN}),
 }
 
 

@@ -19,7 +19,7 @@ from .roles import Role
 from .services import chosen_programme
 
 # Programme admins set it (as they see members); roles.py has no action of its own for it yet.
-ACTION = "members.view"
+ACTION = "security.policy"
 
 
 class TwoFactorForm(forms.Form):
