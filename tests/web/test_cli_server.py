@@ -84,18 +84,28 @@ def test_serve_demo_prints_the_calculator_address_first(settings, tmp_path):
     assert first == "Taper calculator (no sign-in, nothing stored): http://127.0.0.1:8123/calculator/"
 
 
-def test_manage_with_a_bad_setting_exits_2_naming_the_variable_without_a_traceback(tmp_path):
-    """`benzodetox manage` reads the settings first: DEBUG=maybe is one line on stderr, exit 2."""
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("BENZODETOX_EMAIL", "smpt", "BENZODETOX_EMAIL='smpt' is not allowed; use smtp, console"),
+    ],
+)
+def test_manage_with_a_bad_setting_exits_2_naming_the_variable_without_a_traceback(
+    tmp_path, variable, value, said
+):
+    """`benzodetox manage` reads the settings first: a bad variable is one line, exit 2 (a
+    mistyped e-mail mode is refused, not silently turned into no e-mail)."""
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "DEBUG": "maybe", "BENZODETOX_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, variable: value, "BENZODETOX_DATA_DIR": str(tmp_path)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     done = subprocess.run(
         [sys.executable, "-m", "benzodetox.cli.main", "manage", "check"],
         env=env, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 2
-    assert "DEBUG='maybe' is not a boolean" in done.stderr
+    assert said in done.stderr
     assert "Traceback" not in done.stderr

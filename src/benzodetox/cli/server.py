@@ -109,6 +109,11 @@ def _print_logins(logins: list[Any], url: str) -> None:
     click.echo("")
 
 
+def _shown(host: str) -> str:
+    """The address a person types to reach a server listening on ``host``."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -124,12 +129,15 @@ def _print_logins(logins: list[Any], url: str) -> None:
 @click.option("--check", is_flag=True, help="Prepare (migrate, static, demo) and exit.")
 def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: bool) -> None:
     """Serve the clinician web application (migrates and collects static files first)."""
+    if demo:
+        # The demo has no mail server: reset links an admin issues are printed here instead.
+        os.environ.setdefault("BENZODETOX_EMAIL", "console")
+        os.environ.setdefault("BENZODETOX_BASE_URL", f"http://{_shown(host)}:{port}")
     setup_django((host,))
     from django.conf import settings
     from django.db import connections
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    url = f"http://{shown}:{port}/"
+    url = f"http://{_shown(host)}:{port}/"
     if demo:
         _print_calculator(url)  # the demo's front door, first
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ..env import env_bool, env_int, env_str
 
 ACCOUNTS_APPS = [
@@ -66,10 +68,16 @@ BASE_URL = env_str("BENZODETOX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- e-mail (reset links): off unless BENZODETOX_EMAIL is 'smtp' or 'console' ----------------
 EMAIL_MODE = env_str("BENZODETOX_EMAIL").strip().lower()
-EMAIL_BACKEND = {
+_EMAIL_BACKENDS = {
+    "": "django.core.mail.backends.dummy.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
-}.get(EMAIL_MODE, "django.core.mail.backends.dummy.EmailBackend")
+}
+if EMAIL_MODE not in _EMAIL_BACKENDS:  # a typo must not silently turn e-mail off
+    raise ImproperlyConfigured(
+        f"BENZODETOX_EMAIL={EMAIL_MODE!r} is not allowed; use smtp, console or leave it unset"
+    )
+EMAIL_BACKEND = _EMAIL_BACKENDS[EMAIL_MODE]
 EMAIL_HOST = env_str("BENZODETOX_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("BENZODETOX_EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("BENZODETOX_EMAIL_USER")
