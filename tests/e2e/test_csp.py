@@ -4,6 +4,7 @@ evaluates nothing), and what used to be inline code still works from the static 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -156,4 +157,42 @@ def test_the_admin_runs_under_the_policy_without_a_violation(
     # The permission selector is built by the admin's SelectFilter2.js.
     expect(page.locator("#id_user_permissions_filter")).to_be_visible()
     watched.visit(f"{base}/admin/programmes/membership/")
+    watched.assert_clean()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_programme_admins_pages_run_under_the_policy_without_a_violation(
+    live_server, watched, django_user_model
+):
+    """Account (authenticator set-up), members, a member's page (unlock, reset link), the
+    two-factor setting, programme outcomes with a filter and their definitions, and the page a
+    reset link opens: no violation, no console error."""
+    from benzodetox.web.accounts.models import ResetLink
+
+    admin = django_user_model.objects.create_user(username="admin-csp", password=PASSWORD)
+    nurse = django_user_model.objects.create_user(username="nurse-csp", password=PASSWORD)
+    with unscoped():
+        programme = add_member(admin, "CSP admin pages", "admin").programme
+        add_member(nurse, "CSP admin pages", "nurse")
+    base = live_server.url
+    page = watched.page
+    sign_in(page, base, "admin-csp", PASSWORD)
+    watched.visit(f"{base}/accounts/")
+    watched.visit(f"{base}/programme/members/")
+    watched.visit(f"{base}/accounts/members/{nurse.pk}/")
+    page.get_by_role("button", name="Create a reset link").click()
+    expect(page.locator("#reset-link")).to_contain_text("/accounts/reset/")
+    reset_url = page.locator("#reset-link").inner_text().strip()
+    watched.visit(f"{base}/programme/two-factor/")
+    watched.visit(f"{base}/programme/outcomes/")
+    expect(page.locator("svg").first).to_be_visible()
+    page.get_by_label("Setting").select_option("inpatient")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"setting=inpatient"))
+    watched.visit(f"{base}/programme/outcomes/settings/")
+    assert ResetLink.objects.filter(user=nurse).count() == 1
+    page.context.clear_cookies()
+    watched.visit(reset_url)  # what the nurse opens: the new-password form
+    expect(page.get_by_label("New password", exact=False).first).to_be_visible()
+    assert programme.pk
     watched.assert_clean()
