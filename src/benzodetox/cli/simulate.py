@@ -21,11 +21,11 @@ import numpy as np
 from ..core.equivalence import diazepam_eq
 from ..core.errors import InputError
 from ..core.kinetics import MAX_DAYS, Simulation, simulate
-from ..core.kinetics.events import DoseEvents, events_from_plan, events_from_regimen
+from ..core.kinetics.events import DoseEvents, events_from_regimen
 from ..core.kinetics.flumazenil import FlumazenilProtocol, parse_rate
 from ..core.kinetics.occupancy import Ed50, parse_ed50
 from ..core.kinetics.parameters import LIVER_STATES
-from ..core.plan import Plan
+from ..core.kinetics.plan_run import RUN_IN_DAYS, WASHOUT_DAYS, plan_days, simulate_plan
 from ..reports.charts import simulation_png, simulation_svg
 from ._common import jsonable, output_option, regimen_from_takes, render_table, write_output
 from .planning import DEFAULT_SOURCE, plan_from_options, plan_options
@@ -33,7 +33,6 @@ from .planning import DEFAULT_SOURCE, plan_from_options, plan_options
 __all__ = ["commands", "simulation_png", "simulation_svg", "simulation_to_dict"]
 
 FORMATS = ("table", "json", "csv", "svg", "png")
-WASHOUT_DAYS = 14
 STEADY_DAYS = 28
 
 
@@ -186,18 +185,6 @@ def _regimen_steps(take: tuple[str, ...], source: str, days: int) -> tuple[Any, 
     return regimen, [(0, 1, days, float(eq))]
 
 
-def _plan_steps(plan: Plan) -> list[tuple[int, int, int, float]]:
-    return [
-        (
-            s.index,
-            (s.start - plan.start).days + 1,
-            (s.end - plan.start).days + 1,
-            float(s.diazepam_eq_mg),
-        )
-        for s in plan.steps
-    ]
-
-
 def _positive_int(value: int | None, field: str, low: int, high: int) -> int | None:
     if value is not None and not low <= value <= high:
         raise InputError(field, value, f"a whole number from {low} to {high}")
@@ -212,6 +199,11 @@ def _positive_int(value: int | None, field: str, low: int, high: int) -> int | N
     help=f"Days to simulate (default: plan + {WASHOUT_DAYS}, or {STEADY_DAYS} with --no-taper).",
 )  # fmt: skip
 @click.option("--stop-after-days", type=int, default=None, help="Last dose on day N.")
+@click.option(
+    "--no-run-in", is_flag=True,
+    help=f"Start a plan from an empty body (default: a {RUN_IN_DAYS}-day run-in on the starting "
+    "regimen, so day 1 is at steady state, as on the web's Pharmacology page).",
+)  # fmt: skip
 @click.option("--age", type=float, default=None, help="Age in years (covariate).")
 @click.option("--liver", type=click.Choice(LIVER_STATES), default="none", show_default=True)
 @click.option("--weight", type=float, default=None, help="Body weight in kg (default 70, shown).")
@@ -250,7 +242,8 @@ def simulate_command(**options: Any) -> None:
     plan_summary: dict[str, Any] = {}
     days = options["days"]
     stop = options["stop_after_days"]
-    if options["no_taper"] or (not options["take"] and not options["plan_file"]):
+    steady = options["no_taper"] or (not options["take"] and not options["plan_file"])
+    if steady:
         if options["take"]:
             source = options["source"] or DEFAULT_SOURCE
             days = days or STEADY_DAYS
@@ -264,41 +257,46 @@ def simulate_command(**options: Any) -> None:
             raise InputError("take", "nothing", "--take, --plan or a flumazenil protocol")
         else:
             days = days or math.ceil(flumazenil.duration_days) + 2
+    ed50s: list[Ed50] = [parse_ed50(text) for text in options["ed50"]]
+    model: dict[str, Any] = {
+        "age": options["age"],
+        "liver": options["liver"],
+        "weight_kg": options["weight"],
+        "metabolite_fraction": options["metabolite_fraction"],
+        "population": options["population"],
+        "seed": options["seed"],
+        "cv_clearance": options["cv_clearance"],
+        "cv_volume": options["cv_volume"],
+        "occupancy": options["occupancy"],
+        "ed50s": ed50s,
+        "flumazenil": flumazenil,
+    }
+    if steady:
+        sim = simulate(events, days=days, steps=steps, **model)
     else:
         plan, _defaulted = plan_from_options(**options)
-        events = events_from_plan(plan, stop)
-        steps = _plan_steps(plan)
-        plan_days = (plan.end - plan.start).days + 1
-        days = days or min(plan_days + WASHOUT_DAYS, MAX_DAYS)
+        run = simulate_plan(
+            plan, days=days, run_in=not options["no_run_in"], stop_after_days=stop, **model
+        )
+        sim, days = run.sim, run.days
         header.append(
-            f"plan: {plan.strategy}, {len(plan.steps)} steps, {plan_days} days from {plan.start} "
-            f"(day 1); source {plan.source}"
+            f"plan: {plan.strategy}, {len(plan.steps)} steps, {plan_days(plan)} days from "
+            f"{plan.start} (day 1); source {plan.source}; "
+            + (
+                f"from a steady state ({run.run_in_days}-day run-in on the starting regimen)"
+                if run.run_in_days
+                else "from an empty body (no run-in)"
+            )
         )
         plan_summary = {
             "plan": {
                 "start": plan.start.isoformat(),
                 "strategy": plan.strategy,
                 "source": plan.source,
-                "days": plan_days,
+                "days": plan_days(plan),
+                "run_in_days": run.run_in_days,
             }
         }
-    ed50s: list[Ed50] = [parse_ed50(text) for text in options["ed50"]]
-    sim = simulate(
-        events,
-        days=days,
-        age=options["age"],
-        liver=options["liver"],
-        weight_kg=options["weight"],
-        metabolite_fraction=options["metabolite_fraction"],
-        population=options["population"],
-        seed=options["seed"],
-        cv_clearance=options["cv_clearance"],
-        cv_volume=options["cv_volume"],
-        occupancy=options["occupancy"],
-        ed50s=ed50s,
-        steps=steps,
-        flumazenil=flumazenil,
-    )
     if fmt == "json":
         body: str | bytes = (
             json.dumps(simulation_to_dict(sim, {"days": days, **plan_summary}), ensure_ascii=False)

@@ -24,6 +24,7 @@ from typing import Any
 from ..errors import DataError, InputError
 
 __all__ = [
+    "ADULT_AGES",
     "KINETIC_DRUGS",
     "LIVER_STATES",
     "Param",
@@ -36,6 +37,9 @@ __all__ = [
 
 LN2 = math.log(2.0)
 LIVER_STATES: tuple[str, ...] = ("none", "impaired")
+#: The ages (years) the model's covariate rules are for: adults (kinetics.toml: "Figures are for
+#: adults"); an age outside it is refused by ``resolve``.
+ADULT_AGES: tuple[int, int] = (18, 110)
 
 _CONVERT: Mapping[str, tuple[str, float, bool]] = {
     # unit → (kind, factor to the model unit, per kg)
@@ -240,8 +244,8 @@ def resolve(
     """
     if liver not in LIVER_STATES:
         raise InputError("liver", liver, " or ".join(LIVER_STATES))
-    if age is not None and not (math.isfinite(age) and 18 <= age <= 110):
-        raise InputError("age", age, "an adult age in years, 18 to 110")
+    if age is not None and not (math.isfinite(age) and ADULT_AGES[0] <= age <= ADULT_AGES[1]):
+        raise InputError("age", age, f"an adult age in years, {ADULT_AGES[0]} to {ADULT_AGES[1]}")
     weight = model_param("weight")
     if weight_kg is None:
         weight_kg = weight.value

@@ -12,6 +12,7 @@ bookmarked and printed; htmx swaps only the results. Every request is audited as
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,11 +22,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from benzodetox.core.errors import InputError
-from benzodetox.core.kinetics import MAX_DAYS, Simulation, simulate
-from benzodetox.core.kinetics.events import DoseEvents, events_from_plan, events_from_regimen
+from benzodetox.core.kinetics import MAX_DAYS, Simulation, plan_run, simulate
 from benzodetox.core.kinetics.flumazenil import REC_14, FlumazenilProtocol
 from benzodetox.core.kinetics.model import FloatArray
 from benzodetox.core.kinetics.occupancy import DISCREPANCY, Ed50, occupancy_of
+from benzodetox.core.kinetics.plan_run import (
+    RUN_IN_DAYS,
+    WASHOUT_DAYS,
+    model_age,
+    plan_days,
+    plan_steps,
+)
 from benzodetox.core.plan import Plan
 from benzodetox.core.tapering import build_plan
 from benzodetox.core.units import format_mg
@@ -41,17 +48,10 @@ from .pharmacology_form import PharmacologyForm, core_message
 
 __all__ = ["PharmacologyForm", "pharmacology", "preview_pharmacology"]
 
-#: Days simulated after a plan's last step, so the decline after the last dose shows.
-WASHOUT_DAYS = 14
-#: Days on the starting regimen simulated before day 1, so the plan starts from a steady state
-#: (desmethyldiazepam's half-life reaches ~8 days in older people: 42 days is > 5 half-lives).
-RUN_IN_DAYS = 42
 #: Longer simulations draw each concentration as its daily mean.
 HOURLY_UP_TO_DAYS = 60
 #: The intake's condition key for liver impairment (core/data/risk.toml).
 LIVER_CONDITION = "liver_impairment"
-#: A person aged outside this range gets no age covariate (the model's adult range).
-ADULT_AGES = (18, 110)
 # --- computing ---------------------------------------------------------------------------------
 
 
@@ -67,13 +67,9 @@ def covariates(patient: Patient, plan: Plan) -> Covariates:
     as recorded in the latest intake's conditions."""
     notes = []
     years = patient.age_on(plan.start)
-    age: float | None = float(years)
-    if not ADULT_AGES[0] <= years <= ADULT_AGES[1]:
-        notes.append(
-            f"Age {years} at the plan's start is outside the model's adult range "
-            f"({ADULT_AGES[0]}–{ADULT_AGES[1]}); no age adjustment is made."
-        )
-        age = None
+    age, note = model_age(years)
+    if age is None:
+        notes.append(note.replace(f"Age {years}", f"Age {years} at the plan's start", 1))
     else:
         notes.append(
             f"Age {years} at the plan's start (from the year of birth {patient.year_of_birth})."
@@ -94,76 +90,15 @@ def covariates(patient: Patient, plan: Plan) -> Covariates:
     return Covariates(age, liver, tuple(notes))
 
 
-def plan_steps(plan: Plan, offset_days: int = 0) -> list[tuple[int, int, int, float]]:
-    """(index, first day, last day, diazepam-eq mg/day) rows for per-step occupancy; with an
-    ``offset_days`` run-in, row 0 is the starting dose over the run-in."""
-    rows = [
-        (
-            s.index,
-            (s.start - plan.start).days + 1 + offset_days,
-            (s.end - plan.start).days + 1 + offset_days,
-            float(s.diazepam_eq_mg),
-        )
-        for s in plan.steps
-    ]
-    if offset_days:
-        rows.insert(0, (0, 1, offset_days, float(plan.diazepam_eq_mg_per_day)))
-    return rows
-
-
-def plan_days(plan: Plan) -> int:
-    return (plan.end - plan.start).days + 1
-
-
-def _with_run_in(plan: Plan, run_in_days: int) -> dict[str, DoseEvents]:
-    """The regimen the plan started from, taken for ``run_in_days``, then the plan."""
-    shift = run_in_days * 24.0
-    before = events_from_regimen(plan.request.regimen, run_in_days) if plan.request else {}
-    after = events_from_plan(plan)
-    out: dict[str, DoseEvents] = {}
-    for drug in dict.fromkeys([*before, *after]):
-        parts = [(e.times_h, e.mg) for e in (before.get(drug),) if e is not None]
-        if drug in after:
-            parts.append((after[drug].times_h + shift, after[drug].mg))
-        times = np.concatenate([t for t, _ in parts])
-        mg = np.concatenate([m for _, m in parts])
-        order = np.argsort(times, kind="stable")
-        out[drug] = DoseEvents(drug, times[order], mg[order])
-    return out
-
-
-def _trim(sim: Simulation, hours: int) -> Simulation:
-    """The simulation from ``hours`` on, with time restarting at 0 (the plan's first day)."""
-    occ = sim.occupancy
-    return replace(
-        sim,
-        time_h=sim.time_h[hours:] - float(hours),
-        concentration={k: v[hours:] for k, v in sim.concentration.items()},
-        occupancy=None
-        if occ is None
-        else replace(occ, series={k: v[hours:] for k, v in occ.series.items()}),
-    )
-
-
 def simulate_plan(
     plan: Plan, days: int, cov: Covariates, ed50s: tuple[Ed50, ...]
-) -> tuple[Simulation, dict[str, FloatArray]]:
-    """The plan simulated from a steady state on its starting regimen (a run-in of
-    ``RUN_IN_DAYS`` before day 1, cut from the result), and the last run-in day's mean
-    concentration of each series (the level before the plan)."""
-    run_in = RUN_IN_DAYS if plan.request is not None else 0
-    full = simulate(
-        _with_run_in(plan, run_in),
-        days=min(days + run_in, MAX_DAYS),
-        age=cov.age,
-        liver=cov.liver,
-        occupancy=True,
-        ed50s=ed50s,
-        steps=plan_steps(plan, run_in),
+) -> tuple[Simulation, Mapping[str, FloatArray]]:
+    """The plan simulated by the core from a steady state on its starting regimen
+    (``core.kinetics.plan_run``), and the last run-in day's level of each series."""
+    run = plan_run.simulate_plan(
+        plan, days=days, age=cov.age, liver=cov.liver, occupancy=True, ed50s=ed50s
     )
-    hours = run_in * 24
-    before = {k: v[max(hours - 24, 0) : hours + 1] for k, v in full.concentration.items()}
-    return _trim(full, hours), before
+    return run.sim, run.before
 
 
 def _sig(value: float, digits: int = 3) -> str:
@@ -187,7 +122,7 @@ class PlanResult:
     label: str
     plan: Plan
     sim: Simulation
-    before: dict[str, FloatArray] = field(default_factory=dict)
+    before: Mapping[str, FloatArray] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     largest_drop: list[tuple[str, str, int]] = field(default_factory=list)
 
