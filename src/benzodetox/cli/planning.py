@@ -19,6 +19,7 @@ from ..core.catalogue import EQUIVALENCE_TABLES, MARKETS
 from ..core.dispensing import describe_take
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest
+from ..core.plan import crossover_days as crossover_stage
 from ..core.regimen import parse_time
 from ..core.supply import SUPPLY_PERIODS as SUPPLY_DAYS
 from ..core.tapering import STRATEGY_NAMES, alternatives, build_plan, departures
@@ -103,7 +104,13 @@ def plan_options(function: F) -> F:
             metavar="HH:MM",
             help="Dose time substituted first (default: the latest).",
         ),
-        click.option("--crossover-days", type=int, default=7, show_default=True),
+        click.option(
+            "--crossover-days",
+            type=int,
+            default=crossover_stage().default,
+            show_default=True,
+            help=f"Days per crossover stage ({crossover_stage().least}–{crossover_stage().most}).",
+        ),
         click.option("--market", type=click.Choice(MARKETS), default="us", show_default=True),
         click.option(
             "--start", default=None, metavar="YYYY-MM-DD", help="First day (default today)."
@@ -127,8 +134,13 @@ def plan_options(function: F) -> F:
             metavar="HH:MM,HH:MM",
             help="Dose times in the order they are reduced (default earliest first).",
         ),
-        click.option("--times", "dose_times", default=None, metavar="HH:MM,HH:MM",
-                     help="Divide the (switched) drug evenly across these times of day."),
+        click.option(
+            "--times",
+            "dose_times",
+            default=None,
+            metavar="HH:MM,HH:MM",
+            help="Divide the (switched) drug evenly across these times of day.",
+        ),
         click.option("--stabilise-days", type=int, default=None, help="Inpatient: 2–7 days."),
         click.option(
             "--discharge",

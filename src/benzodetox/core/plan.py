@@ -18,9 +18,20 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .equivalence import Basis
+from .errors import DataError
 from .regimen import Regimen
 
-__all__ = ["CustomStep", "Plan", "PlanRequest", "ScheduledDose", "Step", "Take"]
+__all__ = [
+    "CrossoverDays",
+    "CustomStep",
+    "Plan",
+    "PlanRequest",
+    "ScheduledDose",
+    "Step",
+    "Take",
+    "crossover_days",
+]
+
 
 @dataclass(frozen=True)
 class CustomStep:
@@ -28,6 +39,40 @@ class CustomStep:
 
     daily_mg: Decimal
     days: int
+
+
+@dataclass(frozen=True)
+class CrossoverDays:
+    """Days per crossover stage: the default, the range a clinician may choose, the source."""
+
+    default: int
+    least: int
+    most: int
+    source: str
+    note: str
+
+    @property
+    def allowed(self) -> str:
+        return f"a whole number of days from {self.least} to {self.most}"
+
+
+def crossover_days() -> CrossoverDays:
+    """Days per crossover stage from tapering.toml (``plan.crossover_days``): the one place
+    the planner and every adapter take the default (7) and the range (1–28) from.
+
+    >>> crossover_days().allowed
+    'a whole number of days from 1 to 28'
+    """
+    from .tapering.figures import figure  # on use: the planner imports this module
+
+    stage = figure("plan", "crossover_days")
+    if stage.min is None or stage.max is None:
+        raise DataError("tapering.toml: plan.crossover_days needs a min and a max")
+    return CrossoverDays(stage.days, int(stage.min), int(stage.max), stage.source, stage.note)
+
+
+def _default_crossover_days() -> int:
+    return crossover_days().default
 
 
 @dataclass(frozen=True)
@@ -52,7 +97,7 @@ class PlanRequest:
     interval_days: int | None = None
     switch_to: str | None = None
     switch_first: time | None = None  # the dose time substituted first (default: the latest)
-    crossover_days: int = 7
+    crossover_days: int = field(default_factory=_default_crossover_days)
     final_dose_mg: Decimal | None = None  # diazepam-eq per day below which the next step stops
     plateau_mg: Decimal | None = None  # end on this maintenance dose instead of zero
     reduce_order: tuple[time, ...] = ()

@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from ..catalogue import catalogue
 from ..errors import DataError, InputError, PlanError
-from ..plan import Plan, PlanRequest, Step
+from ..plan import Plan, PlanRequest, Step, crossover_days
 from .base import Context, Proposal, Slot, Strategy, mg, ug
 from .choice import Choice, choose
 from .crossover import LOSS, SWITCH_TARGETS, Stage, next_stage
@@ -106,9 +106,9 @@ def validate_request(request: PlanRequest) -> None:
     strategy_for(request.strategy).check(request)
     if request.basis not in (None, "low", "high"):
         raise InputError("basis", request.basis, "low or high")
-    stage = figure("plan", "crossover_days")
-    if not stage.min <= request.crossover_days <= stage.max:  # type: ignore[operator]
-        raise InputError("crossover_days", request.crossover_days, "1 to 28 days")
+    stage = crossover_days()
+    if not stage.least <= request.crossover_days <= stage.most:
+        raise InputError("crossover_days", request.crossover_days, stage.allowed)
     if request.switch_to is None and request.switch_first is not None:
         raise InputError(
             "switch_first", request.switch_first.strftime("%H:%M"), "only with a switch-to drug"

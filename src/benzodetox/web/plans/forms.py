@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import CustomStep, PlanRequest
+from benzodetox.core.plan import crossover_days as crossover_stage
 from benzodetox.core.regimen import Regimen, parse_time
 from benzodetox.core.tapering import STRATEGY_NAMES
 from benzodetox.core.tapering.proposal import (
@@ -63,6 +64,7 @@ TIME_LIST_FIELDS = ("dose_times", "reduce_order")
 #: clinical figure.
 PAST_START_DAYS = 7
 
+
 class PlanForm(forms.Form):
     source = forms.ChoiceField(label="Equivalence table")
     basis = forms.ChoiceField(
@@ -80,12 +82,12 @@ class PlanForm(forms.Form):
     )
     crossover_days = NumberField(
         whole=True,
-        least=1,
-        most=28,
+        least=crossover_stage().least,
+        most=crossover_stage().most,
         required=True,
-        initial=7,
+        initial=crossover_stage().default,
         label="Days per crossover stage",
-        allowed="a whole number of days from 1 to 28 (Joint Guideline: a switch over 1–2 weeks)",
+        allowed=f"{crossover_stage().allowed} (Joint Guideline: {crossover_stage().note})",
     )
     strategy = forms.ChoiceField(label="Strategy")
     percent = NumberField(
@@ -351,7 +353,7 @@ class PlanForm(forms.Form):
             interval_days=d.get("interval_days"),
             switch_to=d.get("switch_to") or None,
             switch_first=d.get("switch_first"),
-            crossover_days=d.get("crossover_days") or 7,
+            crossover_days=d.get("crossover_days") or crossover_stage().default,
             final_dose_mg=d.get("final_dose_mg"),
             plateau_mg=d.get("plateau_mg"),
             reduce_order=d.get("reduce_order") or (),
@@ -449,7 +451,7 @@ def initial_parameters(
             "source": intake_table or "",
             "strategy": strategy_for_level(level).strategy,
             "market": "us",
-            "crossover_days": 7,
+            "crossover_days": crossover_stage().default,
             "allow_liquid": True,
             "start": timezone.localdate(),
         }
