@@ -61,6 +61,7 @@ GUARDED: tuple[Guarded, ...] = (
     Guarded("monitoring_advicerecord", "advice records"),
     Guarded("careplans_relapseplanversion", "relapse-plan versions"),
     Guarded("careplans_adjunctnote", "adjunct notes"),
+    Guarded("careplans_returntousereport", "return-to-use reports"),
     Guarded("audit_auditevent", "audit events"),
     # django-simple-history: every historical table
     Guarded("patients_historicalpatient", HISTORY),

@@ -1,6 +1,6 @@
 """One row in every guarded table (``benzodetox.web.immutable.GUARDED``) for programme A's
 patient: a draft and an approved, signed plan version, an assessment, an advice record, a
-relapse-plan version, an adjunct note, an audit event and a row in every history table."""
+relapse-plan version, an adjunct note, a return-to-use report, an audit event and a row in every history table."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from benzodetox.web.careplans.models import (
     CourseSession,
     PharmacyPolicySettings,
     RelapsePlanVersion,
+    ReturnToUseReport,
 )
 from benzodetox.web.immutable import GUARDED
 from benzodetox.web.monitoring.models import AdviceRecord, Assessment
@@ -94,6 +95,13 @@ def records(
             status="considered",
             note="asked",
             created_by=nurse,
+        ).save()
+        ReturnToUseReport(
+            patient=patient_a,
+            on=date(2026, 1, 5),
+            reported_by="patient",
+            substance="diazepam",
+            recorded_by=nurse,
         ).save()
         AuditEvent(action="test.event", programme=programme_a, summary="seen").save()
         # rows in every history table

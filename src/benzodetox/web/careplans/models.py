@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 from benzodetox.web.programmes.scoping import ScopedManager
 from benzodetox.web.writeonce import ImmutableError, WriteOnceModel, WriteOnceScopedManager
 
+from .return_model import ReturnToUseReport
+
 __all__ = [
     "AdjunctNote",
     "AftercareItem",
@@ -27,6 +29,7 @@ __all__ = [
     "ImmutableError",
     "PharmacyPolicySettings",
     "RelapsePlanVersion",
+    "ReturnToUseReport",
 ]
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import downloads, orders, pharmacy_policy, views
+from . import downloads, orders, pharmacy_policy, return_to_use_views, views
 
 app_name = "careplans"
 urlpatterns = [
@@ -35,6 +35,16 @@ urlpatterns = [
         "<int:pk>/careplan/aftercare/items/<int:item_id>/",
         views.aftercare_item,
         name="aftercare_item",
+    ),
+    path(
+        "<int:pk>/careplan/aftercare/return-to-use/",
+        return_to_use_views.record_view,
+        name="return_to_use_new",
+    ),
+    path(
+        "<int:pk>/careplan/aftercare/return-to-use/<int:report_id>/withdraw/",
+        return_to_use_views.withdraw_view,
+        name="return_to_use_withdraw",
     ),
     path("<int:pk>/careplan/relapse/", views.relapse, name="relapse"),
     path("<int:pk>/careplan/relapse/edit/", views.relapse_edit, name="relapse_edit"),
