@@ -4,17 +4,19 @@ the programme's rows on every request."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benzodetox.web.monitoring.models import Alert, Tally
+from benzodetox.web.monitoring.models import Alert, ScheduledChange, Tally
 from benzodetox.web.monitoring.tally import compact, counts
 from benzodetox.web.patients.choices import Phase
 from benzodetox.web.patients.models import Patient
@@ -34,6 +36,13 @@ def _recount(programme: Programme) -> dict[str, dict[str, int]]:
             "phase:": dict(patients.values_list("phase").annotate(n=Count("pk")).order_by()),
             "open:": dict(open_alerts.values_list("severity").annotate(n=Count("pk")).order_by()),
             "open-kind:": dict(open_alerts.values_list("kind").annotate(n=Count("pk")).order_by()),
+            "change:": {
+                day.isoformat(): n
+                for day, n in ScheduledChange.objects.filter(programme=programme)
+                .values_list("on")
+                .annotate(n=Count("pk"))
+                .order_by()
+            },
             "patient": {
                 pk: n
                 for pk, n in patients.annotate(
@@ -49,10 +58,33 @@ def _kept(programme: Programme) -> dict[str, dict[str, int]]:
             "phase:": counts([programme.pk], "phase:"),
             "open:": counts([programme.pk], "open:"),
             "open-kind:": counts([programme.pk], "open-kind:"),
+            "change:": counts([programme.pk], "change:"),
             "patient": dict(
                 Patient.objects.filter(programme=programme).values_list("pk", "open_alerts")
             ),
         }
+
+
+def _version(patient: Patient) -> Any:
+    """A plan version to hang scheduled changes on (its content does not matter here)."""
+    from django.contrib.auth import get_user_model
+
+    from benzodetox.web.plans.models import PlanVersion
+
+    user = get_user_model().objects.create(username=f"tally-{patient.pk}")
+    return PlanVersion.objects.create(
+        patient=patient,
+        number=1,
+        reason="r",
+        created_by=user,
+        parameters={},
+        plan={},
+        source="ashton-2002",
+        strategy="asam",
+        start=date(2026, 3, 1),
+        end=date(2026, 6, 1),
+        diazepam_eq_mg=Decimal(10),
+    )
 
 
 # one step of a programme's life: (operation, patient index, value)
@@ -69,6 +101,9 @@ steps = st.lists(
         st.tuples(st.just("bulk-close"), st.integers(0, 9), st.none()),
         st.tuples(st.just("raw-reopen"), st.integers(0, 30), st.none()),
         st.tuples(st.just("compact"), st.just(0), st.none()),
+        st.tuples(st.just("change"), st.integers(0, 9), st.integers(0, 20)),
+        st.tuples(st.just("move-changes"), st.integers(0, 9), st.integers(-3, 3)),
+        st.tuples(st.just("drop-changes"), st.integers(0, 9), st.none()),
     ),
     max_size=25,
 )
@@ -89,6 +124,7 @@ def test_kept_counts_always_equal_a_recount(plan: list[tuple[str, int, Any]]) ->
         programme = Programme.objects.create(name=f"Tally {Programme.objects.count()}")
         patients: list[Patient] = []
         alerts: list[Alert] = []
+        version: Any = None
         for op, index, value in plan:
             if op == "add-patient" or not patients:
                 patients.append(
@@ -136,6 +172,23 @@ def test_kept_counts_always_equal_a_recount(plan: list[tuple[str, int, Any]]) ->
                     )
             elif op == "compact":
                 compact()
+            elif op == "change":
+                if version is None:
+                    version = _version(patient)
+                ScheduledChange.objects.create(
+                    programme=programme,
+                    patient=patient,
+                    plan_version=version,
+                    on=date(2026, 3, 1) + timedelta(days=value),
+                    kind="reduction",
+                    to_mg=Decimal(5),
+                )
+            elif op == "move-changes":
+                ScheduledChange.objects.filter(patient=patient).update(
+                    on=F("on") + timedelta(days=value)
+                )
+            elif op == "drop-changes":
+                ScheduledChange.objects.filter(patient=patient).delete()
         assert _kept(programme) == _recount(programme)
 
 
