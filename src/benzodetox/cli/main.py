@@ -20,7 +20,6 @@ COMMAND_MODULES = (
     "server",
     "backup",
     "outcomes",
-    "demo",
 )
 
 
@@ -55,15 +54,35 @@ def cli() -> None:
     """benzodetox: benzodiazepine and Z-drug detox decision support."""
 
 
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"{__package__}.{_name}")
-    except ModuleNotFoundError as error:  # a command group not written yet
-        if error.name != f"{__package__}.{_name}":
-            raise
-        continue
-    for _command in getattr(_module, "commands", ()):
-        cli.add_command(_command)
+class MissingCommandModule(ImportError):
+    """A module listed in ``COMMAND_MODULES`` is missing or contributes no command."""
+
+
+def load_commands(group: click.Group, names: tuple[str, ...]) -> None:
+    """Add the ``commands`` of each module in ``names`` to ``group``. A listed module that does
+    not exist, or that has no ``commands``, stops the start naming it: a typo must not drop a
+    command group without a word."""
+    for name in names:
+        qualified = f"{__package__}.{name}"
+        try:
+            module = importlib.import_module(qualified)
+        except ModuleNotFoundError as error:
+            if error.name != qualified:
+                raise  # a missing dependency of the module: its own traceback says which
+            raise MissingCommandModule(
+                f"benzodetox: the command module {qualified} listed in COMMAND_MODULES "
+                "does not exist"
+            ) from None
+        commands = getattr(module, "commands", None)
+        if not commands:
+            raise MissingCommandModule(
+                f"benzodetox: the command module {qualified} has no 'commands' list"
+            )
+        for command in commands:
+            group.add_command(command)
+
+
+load_commands(cli, COMMAND_MODULES)
 
 
 def main() -> None:
