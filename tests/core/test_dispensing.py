@@ -6,7 +6,6 @@ import gc
 import time
 from decimal import Decimal
 from fractions import Fraction
-from importlib import resources
 from itertools import pairwise
 
 import pytest
@@ -500,12 +499,7 @@ def test_a_plan_worth_of_dispensing_is_fast() -> None:
     assert best < 0.05
 
 
-# --- the real catalogue, once products.toml exists -----------------------------------------------
-
-HAVE_PRODUCTS = resources.files("benzodetox.core").joinpath("data", "products.toml").is_file()
-needs_catalogue = pytest.mark.skipif(
-    not HAVE_PRODUCTS, reason="core/data/products.toml not yet written"
-)
+# --- the real catalogue (core/data/products.toml) ------------------------------------------------
 
 
 def catalogue_sets() -> list[tuple[Product, ...]]:
@@ -516,7 +510,6 @@ def catalogue_sets() -> list[tuple[Product, ...]]:
     return [tuple(p for p in products if (p.drug, p.market) == key) for key in keys]
 
 
-@needs_catalogue
 def test_every_catalogue_product_set_dispenses_within_the_rules() -> None:
     """For every drug and market, doses from 0 to 40 mg in 0.05 mg steps obey every rule."""
     for products in catalogue_sets():
@@ -527,7 +520,6 @@ def test_every_catalogue_product_set_dispenses_within_the_rules() -> None:
             check_takes(products, mg, takes)
 
 
-@needs_catalogue
 def test_catalogue_us_diazepam_examples() -> None:
     """US diazepam 2/5/10 mg scored tablets and 1 mg/mL solution (drugs.md §2): 7.5 mg is 1½ × 5
     mg; 1 mg is ½ × 2 mg; 0.3 mg is 0.3 mL of the solution."""
@@ -542,7 +534,6 @@ def test_catalogue_us_diazepam_examples() -> None:
     assert mg == D("0.3") and takes[0].ml is not None
 
 
-@needs_catalogue
 def test_catalogue_capsules_and_unscored_tablets_are_never_split() -> None:
     """No take of a catalogue capsule or split_parts=1 tablet is a fraction."""
     for products in catalogue_sets():

@@ -152,10 +152,6 @@ def test_an_empty_plan_orders_nothing_and_bad_periods_are_refused() -> None:
 
 def test_the_catalogue_supplies_bottle_sizes_by_default() -> None:
     """Without ``products``, bottle sizes come from the catalogue (by product id)."""
-    from importlib import resources
-
-    if not resources.files("benzodetox.core").joinpath("data", "products.toml").is_file():
-        pytest.skip("core/data/products.toml not yet written")
     from benzodetox.core.catalogue import catalogue
 
     products = catalogue().products_for("lorazepam", "uk")
