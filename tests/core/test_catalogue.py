@@ -20,7 +20,10 @@ from benzodetox.core.catalogue import (
 )
 from benzodetox.core.errors import InputError
 
-REFERENCE_CSV = Path(__file__).resolve().parents[3] / "shared" / "reference" / "equivalence.csv"
+#: The reference table, kept in the repository's test data so every clone checks the figures.
+REFERENCE_CSV = Path(__file__).resolve().parents[1] / "data" / "reference" / "equivalence.csv"
+#: The shared reference it is copied from, beside the checkout where there is one.
+SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "reference" / "equivalence.csv"
 
 #: The 25 drugs of drugs.md §1.2, keyed as in equivalence.csv.
 REFERENCE_DRUGS = {
@@ -65,7 +68,13 @@ def test_the_jcpg_guideline_is_a_source_too():
     assert "jcpg-2025" in catalogue().sources
 
 
-@pytest.mark.skipif(not REFERENCE_CSV.exists(), reason="../shared/reference is not available")
+@pytest.mark.skipif(not SHARED_CSV.exists(), reason="no ../shared/reference beside this clone")
+def test_the_test_copy_of_the_reference_table_is_current():
+    """Where ../shared exists, tests/data/reference/equivalence.csv is its byte-for-byte copy
+    (see tests/data/reference/README.md to refresh it)."""
+    assert REFERENCE_CSV.read_bytes() == SHARED_CSV.read_bytes()
+
+
 def test_every_equivalence_figure_matches_the_reference_csv():
     """Each drug's figures equal equivalence.csv cell for cell, and no table is added or lost
     (drugs.md §1.4)."""
