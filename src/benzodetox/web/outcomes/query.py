@@ -10,7 +10,11 @@ What each record becomes:
 * aftercare contacts and reviews → contacts (attended when recorded done);
 * intakes → the setting (inpatient/outpatient) decided from the level of care, from the day
   of each intake;
-* the patient's history rows with the phase "discontinued" → a clinician's discontinuation.
+* the patient's history rows with the phase "discontinued" → a clinician's discontinuation;
+* current return-to-use reports (``careplans.ReturnToUseReport``, not corrected or withdrawn) →
+  returns: the patient's own report as a self-report, a clinician's observation or a third
+  party's account (recorded by a clinician) as the clinician's record. Restarted prescriptions
+  the core reads from the plans themselves.
 """
 
 from __future__ import annotations
@@ -35,11 +39,13 @@ from benzodetox.core.outcomes import (
     EpisodeHistory,
     PhaseRecord,
     PlanRecord,
+    ReturnRecord,
     ScoreRecord,
     SettingRecord,
     StepRecord,
 )
-from benzodetox.web.careplans.models import AftercareItem
+from benzodetox.web.careplans.models import AftercareItem, ReturnToUseReport
+from benzodetox.web.careplans.return_model import CORE_SOURCE
 from benzodetox.web.monitoring.models import INSTRUMENT_KINDS, Assessment
 from benzodetox.web.patients.models import Intake, Patient
 from benzodetox.web.plans.models import PlanVersion
@@ -196,6 +202,20 @@ def _batch(programme_id: int, ids: Sequence[int]) -> list[EpisodeHistory]:
     for pid, when in history:
         phases[pid].append(PhaseRecord(_day(when), "discontinued"))
 
+    returns: dict[int, list[ReturnRecord]] = defaultdict(list)
+    reports = (
+        ReturnToUseReport.objects.filter(
+            patient__programme_id=programme_id,
+            patient_id__in=ids,
+            superseded_by__isnull=True,
+            withdrawn=False,
+        )
+        .values_list("patient_id", "on", "reported_by")
+        .order_by()
+    )
+    for pid, on, reported_by in reports:
+        returns[pid].append(ReturnRecord(on, CORE_SOURCE[reported_by]))
+
     out = []
     for pid in ids:
         versions = tuple(plans[pid])
@@ -216,6 +236,7 @@ def _batch(programme_id: int, ids: Sequence[int]) -> list[EpisodeHistory]:
                 contacts=tuple(contacts[pid]),
                 settings=tuple(settings_[pid]),
                 phases=tuple(phases[pid]),
+                returns=tuple(returns[pid]),
             )
         )
     return out

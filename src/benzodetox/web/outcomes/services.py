@@ -29,7 +29,7 @@ from benzodetox.core.outcomes import (
     outcome_from_dict,
     outcome_to_dict,
 )
-from benzodetox.web.careplans.models import AftercareItem, AftercarePlan
+from benzodetox.web.careplans.models import AftercareItem, AftercarePlan, ReturnToUseReport
 from benzodetox.web.monitoring.models import Assessment
 from benzodetox.web.patients.models import Intake, Patient
 from benzodetox.web.plans.models import PlanApproval
@@ -94,6 +94,11 @@ def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
         changed.update(
             AftercarePlan.objects.filter(
                 patient__programme_id=programme_id, created_at__gte=since
+            ).values_list("patient_id", flat=True)
+        )
+        changed.update(  # a report, its correction or its withdrawal
+            ReturnToUseReport.objects.filter(
+                patient__programme_id=programme_id, recorded_at__gte=since
             ).values_list("patient_id", flat=True)
         )
         changed.update(
