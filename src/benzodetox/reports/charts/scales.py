@@ -78,10 +78,13 @@ def int_step(maximum: int, most: int = 5) -> int:
     >>> int_step(8), int_step(100), int_step(26)
     (2, 20, 10)
     """
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if maximum <= step * most:
-            return step
-    return int(10 ** len(str(maximum)))
+    power = 1
+    while True:
+        quarter = (25 * power // 10,) if power >= 10 else ()  # 25, 250 … (never 2.5)
+        for step in (power, 2 * power, *quarter, 5 * power):
+            if maximum <= step * most:
+                return step
+        power *= 10
 
 
 def day_step(days: float) -> int:
