@@ -129,3 +129,28 @@ def test_a_use_before_the_last_dose_is_not_a_return_after_it(
         assert patient.return_reports.count() == 1
         statuses = {o.status for o in services.outcomes_for(programme_a.pk, timezone.localdate())}
     assert statuses == {"completed"}
+
+
+def test_the_demo_history_has_reported_returns_that_the_outcomes_count(db):
+    """A few synthetic patients who finished report a return to use (labelled synthetic);
+    the outcomes count them as returned, via the patient's own report and a clinician's
+    record."""
+    from django.contrib.auth import get_user_model
+
+    from benzodetox.web.careplans.models import ReturnToUseReport
+    from benzodetox.web.outcomes import demo_history
+    from benzodetox.web.programmes.models import Programme
+
+    programme = Programme.objects.create(name="Demo programme")
+    users = get_user_model()
+    prescriber = users.objects.create(username="demo-prescriber")
+    nurse = users.objects.create(username="demo-nurse")
+    today = timezone.localdate()
+    with unscoped():
+        demo_history.seed_outcome_history(programme, prescriber, nurse, today)
+        reports = list(ReturnToUseReport.objects.filter(patient__programme=programme))
+        outcomes = services.outcomes_for(programme.pk, today)
+    assert len(reports) >= 2
+    assert all(r.note.startswith("synthetic history") and r.on <= today for r in reports)
+    via = {source for o in outcomes if o.status == "returned" for source in o.returned_via}
+    assert {"self-report", "clinician", "restart"} <= via

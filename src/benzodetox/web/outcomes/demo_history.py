@@ -35,6 +35,10 @@ __all__ = ["SYNTHETIC_PREFIX", "seed_outcome_history"]
 SYNTHETIC_PREFIX = "SYN-"
 PATIENTS = 300
 SEED = 16
+#: share of the patients who finished their taper that report a return to use (drawn from a
+#: generator of their own, so the rest of the history stays as it was)
+RETURN_SHARE = 0.08
+RETURN_REPORTERS = ("patient", "patient", "clinician", "third_party")
 
 DRUGS = (
     ("diazepam", "10"),
@@ -135,7 +139,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 def seed_outcome_history(programme: Any, prescriber: Any, nurse: Any, today: date) -> int:
     """Add the synthetic historical patients to ``programme`` (once; call inside
     ``unscoped()``). Returns how many were added."""
-    from benzodetox.web.careplans.models import AftercareItem, AftercarePlan
+    from benzodetox.web.careplans.models import AftercareItem, AftercarePlan, ReturnToUseReport
     from benzodetox.web.monitoring.models import Assessment
     from benzodetox.web.patients.models import Intake, Patient
     from benzodetox.web.plans.models import PlanApproval, PlanVersion
@@ -226,6 +230,7 @@ def seed_outcome_history(programme: Any, prescriber: Any, nurse: Any, today: dat
             (PlanApproval, "approved_at"),
             (Assessment, "entered_at"),
             (AftercarePlan, "created_at"),
+            (ReturnToUseReport, "recorded_at"),
         ),
     ):
         Patient.objects.bulk_create(patients)
@@ -368,7 +373,40 @@ def seed_outcome_history(programme: Any, prescriber: Any, nurse: Any, today: dat
                 for on, done in days
             ],
         )
+        ReturnToUseReport.objects.bulk_create(
+            _returns(ReturnToUseReport, patients, fates, today, nurse)
+        )
     return len(patients)
+
+
+def _returns(
+    model: Any, patients: list[Any], fates: list[dict[str, Any]], today: date, nurse: Any
+) -> list[Any]:
+    """Return-to-use reports for a few patients who stopped at least two months ago and did
+    not restart a prescription, were discontinued or lost: 30 to 200 days after the last dose,
+    mostly as the patient's own report."""
+    rng = random.Random(SEED + 1)
+    out = []
+    for p, f in zip(patients, fates, strict=True):
+        last = f["last"]
+        if last is None or last + timedelta(days=60) > today:
+            continue
+        if f["restart"] or f["discontinued"] or f["lost"] or rng.random() >= RETURN_SHARE:
+            continue
+        on = min(today, last + timedelta(days=rng.randint(30, 200)))
+        substance = rng.choice(("diazepam", "lorazepam", "alprazolam", "other"))
+        out.append(
+            model(
+                patient=p,
+                on=on,
+                reported_by=rng.choice(RETURN_REPORTERS),
+                substance=substance,
+                note="synthetic history" + (": zopiclone" if substance == "other" else ""),
+                recorded_by=nurse,
+                recorded_at=_at(min(today, on + timedelta(days=rng.randint(0, 14))), 14),
+            )
+        )
+    return out
 
 
 def _adjusted(base: Plan, kind: str, on: date) -> Plan:
