@@ -81,8 +81,8 @@ def y_title(text: str, x: float, middle: float) -> str:
 
 
 def points_attr(points: Iterable[tuple[float, float]]) -> str:
-    """``x,y x,y …`` with one decimal (and no trailing ``.0``)."""
-    return " ".join(f"{round(x, 1):g},{round(y, 1):g}" for x, y in points)
+    """``x,y x,y …`` with one decimal."""
+    return " ".join([f"{x:.1f},{y:.1f}" for x, y in points])
 
 
 def polyline(
