@@ -25,6 +25,7 @@ from benzodetox.web.programmes.scoping import unscoped
 
 SEVERITIES = ("critical", "high", "medium")
 KINDS = ("score", "event", "overdue", "reduction")
+DAYS = [(date(2026, 3, 1) + timedelta(days=n)).isoformat() for n in range(-120, 150)]
 
 
 def _recount(programme: Programme) -> dict[str, dict[str, int]]:
@@ -55,10 +56,10 @@ def _recount(programme: Programme) -> dict[str, dict[str, int]]:
 def _kept(programme: Programme) -> dict[str, dict[str, int]]:
     with unscoped():
         return {
-            "phase:": counts([programme.pk], "phase:"),
-            "open:": counts([programme.pk], "open:"),
-            "open-kind:": counts([programme.pk], "open-kind:"),
-            "change:": counts([programme.pk], "change:"),
+            "phase:": counts([programme.pk], "phase:", Phase.values),
+            "open:": counts([programme.pk], "open:", SEVERITIES),
+            "open-kind:": counts([programme.pk], "open-kind:", KINDS),
+            "change:": counts([programme.pk], "change:", DAYS),
             "patient": dict(
                 Patient.objects.filter(programme=programme).values_list("pk", "open_alerts")
             ),

@@ -129,7 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else (by_phase.get(Phase.AFTERCARE, 0) if phase == Phase.AFTERCARE else 0)
         )
     else:  # the whole programme: the kept counts, not a count of its rows
-        by_kind = counts(ids, "open-kind:")
+        by_kind = counts(ids, "open-kind:", ("overdue", "reduction"))
         overdue_total = by_kind.get("overdue", 0) + by_kind.get("reduction", 0)
         aftercare_total = by_phase.get(Phase.AFTERCARE, 0)
     for programme_id in ids:
@@ -246,9 +246,9 @@ def scan_status() -> dict[str, Any]:
 
 def census(programme_ids: Sequence[int]) -> dict[str, int]:
     """Patients by phase: the trigger-kept counts (``tally.py``), not a count of the patients."""
-    return counts(programme_ids, "phase:")
+    return counts(programme_ids, "phase:", Phase.values)
 
 
 def open_alert_counts(programme_ids: Sequence[int]) -> dict[str, int]:
     """Open alerts by severity, from the trigger-kept counts."""
-    return counts(programme_ids, "open:")
+    return counts(programme_ids, "open:", SEVERITIES)

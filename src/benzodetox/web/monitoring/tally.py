@@ -7,7 +7,7 @@ same at 100 patients and at 100,000.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -17,11 +17,12 @@ from .models import Tally
 __all__ = ["compact", "counts"]
 
 
-def counts(programme_ids: Sequence[int], prefix: str) -> dict[str, int]:
-    """The counts of the keys starting with ``prefix`` (``phase:``, ``open:``, ``open-kind:``)
-    over the programmes, by the rest of the key; a key with no rows is absent (zero)."""
+def counts(programme_ids: Sequence[int], prefix: str, names: Iterable[str]) -> dict[str, int]:
+    """The counts of the keys ``prefix + name`` over the programmes, by name; a key with no
+    rows is absent (zero). Exact keys, so the (programme, key, n) index answers alone."""
+    keys = [prefix + name for name in names]
     rows = (
-        Tally.objects.filter(programme_id__in=list(programme_ids), key__startswith=prefix)
+        Tally.objects.filter(programme_id__in=list(programme_ids), key__in=keys)
         .values_list("key")
         .annotate(total=Sum("n"))
         .order_by()
@@ -50,7 +51,11 @@ def compact() -> int:
                 """
             )
             row = cursor.fetchone()
-            return int(row[0]) if row else 0
+            folded = int(row[0]) if row else 0
+            if folded and not connection.in_atomic_block:
+                # the folded rows' index entries go now, not at autovacuum's next visit
+                cursor.execute("VACUUM monitoring_tally")
+            return folded
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM monitoring_tally")
         before = int(cursor.fetchone()[0])
