@@ -1,23 +1,28 @@
 """Safety invariants of every plan the engine builds, over random regimens of 1–3 drugs (sold in
 the market or not) × every strategy × both markets × liquid or tablets only (hypothesis).
 
-A refusal counts as a failure: for these requests a workable plan always exists (at worst by
-switching to diazepam and ending as the Ashton Manual does), so the planner must build one.
+A refusal is not a pass: each example records "plan built" or "refused: <field>" as a hypothesis
+``event`` and in a ``Tally``; after its examples each test fails when the share of refusals is
+above ``MAX_REFUSAL_RATE``, naming the first refused request. (The examples run in an inner
+``@given`` function so the rate can be checked once they are all done.)
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from benzodetox.core.catalogue import catalogue
+from benzodetox.core.errors import InputError, PlanError
 from benzodetox.core.plan import Plan, PlanRequest
 from benzodetox.core.tapering import build_plan
 from benzodetox.core.tapering.base import Equivalents
@@ -33,6 +38,41 @@ FINAL = {"asam": Decimal(1), "hyperbolic": Decimal("0.5"), "ashton": Decimal(1)}
 DEPARTURES = ("nearest larger step", "nearest gentler step")
 CUT = re.compile(r"this step cuts ([0-9.]+) %")
 SPAN = re.compile(r"^([0-9.]+)–([0-9.]+) (%|mg)")
+#: The share of drawn requests the planner may refuse. Measured on 2026-12-01: 0 refusals in
+#: 6,500 requests (1,000 per outpatient strategy from taper_cases(unsold=True); 500 per
+#: strategy with a switch to diazepam over any dose times; 500 inpatient). For these requests a
+#: workable plan always exists (at worst by switching to diazepam and ending as the Ashton
+#: Manual does), so the rate allowed is that measured one: any refusal is a planner bug.
+MAX_REFUSAL_RATE = 0.0
+
+
+@dataclass
+class Tally:
+    """Plans built and requests refused over one test's examples."""
+
+    built: int = 0
+    refused: list[tuple[str, Any]] = field(default_factory=list)
+
+    def plan(self, request: PlanRequest) -> Plan | None:
+        """The plan, or None for a refusal (recorded, with a hypothesis event naming its field)."""
+        try:
+            plan = build_plan(request)
+        except (InputError, PlanError) as error:
+            event(f"refused: {error.field}")
+            self.refused.append((str(error), request))
+            return None
+        event("plan built")
+        self.built += 1
+        return plan
+
+    def check_rate(self) -> None:
+        total = self.built + len(self.refused)
+        assert total > 0
+        rate = len(self.refused) / total
+        assert rate <= MAX_REFUSAL_RATE, (
+            f"{len(self.refused)} of {total} requests refused ({rate:.1%} > "
+            f"{MAX_REFUSAL_RATE:.1%}); the first: {self.refused[0]}"
+        )
 
 
 def assert_exact_doses(plan: Plan) -> None:
@@ -182,54 +222,101 @@ def check_all(plan: Plan) -> None:
 
 
 @pytest.mark.parametrize("strategy", OUTPATIENT)
-@SETTINGS
-@given(case=taper_cases(unsold=True))
-def test_every_outpatient_request_gets_a_plan_that_keeps_the_safety_invariants(strategy, case):
+def test_every_outpatient_request_gets_a_plan_that_keeps_the_safety_invariants(strategy):
     """Exact takes, no rise, contiguous dates, the stated cut is the real one and lies in the
     strategy's range (or says why not), every breach of the ceiling is stated, the new drug
-    stays within its label maximum, an end at zero — and never a refusal."""
-    check_all(build_plan(PlanRequest(strategy=strategy, **case)))
+    stays within its label maximum, an end at zero — and refusals no more than the rate
+    measured."""
+    tally = Tally()
+
+    @SETTINGS
+    @given(case=taper_cases(unsold=True))
+    def each(case: dict[str, Any]) -> None:
+        plan = tally.plan(PlanRequest(strategy=strategy, **case))
+        if plan is not None:
+            check_all(plan)
+
+    each()
+    tally.check_rate()
 
 
 @pytest.mark.parametrize("strategy", OUTPATIENT)
-@SETTINGS
-@given(
-    case=taper_cases(switch=True),
-    times=st.sampled_from(((), ("22:00",), ("08:00", "22:00"), ("08:00", "14:00", "22:00"))),
-)
-def test_a_switch_to_diazepam_divided_across_any_times_gives_a_plan(strategy, case, times):
+def test_a_switch_to_diazepam_divided_across_any_times_gives_a_plan(strategy):
     """With a crossover to diazepam, divided across any times of day, every invariant holds
     and only diazepam is taken once the crossover ends."""
-    case["switch_to"] = "diazepam"
-    dose_times = tuple(time.fromisoformat(t) for t in times)
-    plan = build_plan(PlanRequest(strategy=strategy, dose_times=dose_times, **case))
-    check_all(plan)
-    crossed = max((s.index for s in plan.steps if s.kind == "crossover"), default=0)
-    tail = [s for s in plan.steps[crossed:] if s.kind == "reduction"]
-    assert all(set(s.drugs) <= {"diazepam"} for s in tail[-3:])
+    tally = Tally()
+
+    @SETTINGS
+    @given(
+        case=taper_cases(switch=True),
+        times=st.sampled_from(((), ("22:00",), ("08:00", "22:00"), ("08:00", "14:00", "22:00"))),
+    )
+    def each(case: dict[str, Any], times: tuple[str, ...]) -> None:
+        case["switch_to"] = "diazepam"
+        dose_times = tuple(time.fromisoformat(t) for t in times)
+        plan = tally.plan(PlanRequest(strategy=strategy, dose_times=dose_times, **case))
+        if plan is None:
+            return
+        check_all(plan)
+        crossed = max((s.index for s in plan.steps if s.kind == "crossover"), default=0)
+        tail = [s for s in plan.steps[crossed:] if s.kind == "reduction"]
+        assert all(set(s.drugs) <= {"diazepam"} for s in tail[-3:])
+
+    each()
+    tally.check_rate()
 
 
-@SETTINGS
-@given(case=taper_cases(switch=True), then=st.sampled_from(OUTPATIENT))
-def test_an_inpatient_plan_stabilises_reduces_ten_percent_a_day_then_hands_over(case, then):
+def test_an_inpatient_plan_stabilises_reduces_ten_percent_a_day_then_hands_over():
     """eTG: stabilise, at most 10 % of the stabilised dose a day down to 20 mg (a larger step the
     products force lasts proportionally longer), then the outpatient strategy."""
-    case["switch_to"] = "diazepam"
-    plan = build_plan(PlanRequest(strategy="inpatient", then=then, **case))
-    assert_dates_contiguous(plan)
-    assert_exact_doses(plan)
-    assert_never_rises(plan)
-    assert_ends_at_zero(plan)
-    stabilise = [s for s in plan.steps if s.kind == "stabilise"]
-    assert len(stabilise) == 1 and stabilise[0].days == 3
-    stabilised = stabilise[0].diazepam_eq_mg
-    previous = stabilised
-    for step in plan.steps[stabilise[0].index :]:
-        if previous <= 20 or step.kind == "crossover":
-            break
-        if not step.warnings:
-            assert previous - step.diazepam_eq_mg <= stabilised * Decimal("0.1") * step.days
-        previous = step.diazepam_eq_mg
+    tally = Tally()
+
+    @SETTINGS
+    @given(case=taper_cases(switch=True), then=st.sampled_from(OUTPATIENT))
+    def each(case: dict[str, Any], then: str) -> None:
+        case["switch_to"] = "diazepam"
+        plan = tally.plan(PlanRequest(strategy="inpatient", then=then, **case))
+        if plan is None:
+            return
+        assert_dates_contiguous(plan)
+        assert_exact_doses(plan)
+        assert_never_rises(plan)
+        assert_ends_at_zero(plan)
+        stabilise = [s for s in plan.steps if s.kind == "stabilise"]
+        assert len(stabilise) == 1 and stabilise[0].days == 3
+        stabilised = stabilise[0].diazepam_eq_mg
+        previous = stabilised
+        for step in plan.steps[stabilise[0].index :]:
+            if previous <= 20 or step.kind == "crossover":
+                break
+            if not step.warnings:
+                assert previous - step.diazepam_eq_mg <= stabilised * Decimal("0.1") * step.days
+            previous = step.diazepam_eq_mg
+
+    each()
+    tally.check_rate()
+
+
+def test_a_refusal_is_counted_and_fails_the_rate():
+    """The tally is not vacuous: a request the planner refuses is recorded, and the rate check
+    then fails naming it."""
+    from datetime import date
+
+    from benzodetox.core.regimen import Dose, Regimen
+
+    tally = Tally()
+    regimen = Regimen((Dose(time(22), "diazepam", Decimal(10)),))
+
+    @settings(max_examples=1, database=None)
+    @given(days=st.just(0))
+    def each(days: int) -> None:
+        request = PlanRequest(regimen, "ashton-2002", date(2026, 1, 5), crossover_days=days)
+        assert tally.plan(request) is None
+
+    each()
+    assert tally.built == 0 and "crossover_days" in tally.refused[0][0]
+    with pytest.raises(AssertionError, match="1 of 1 requests refused"):
+        tally.check_rate()
 
 
 @SETTINGS
