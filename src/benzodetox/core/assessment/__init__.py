@@ -7,7 +7,7 @@ the monitoring schedule.
 'minimal'
 """
 
-from ._common import Reason
+from ._common import Reason, read_data
 from .advice import (
     Adjustment,
     Advice,
@@ -60,6 +60,7 @@ __all__ = [
     "escalation_for",
     "instrument",
     "intake_from_dict",
+    "level_labels",
     "level_of_care",
     "monitoring_setting",
     "observations_from_dict",
@@ -71,3 +72,14 @@ __all__ = [
     "threshold_set_labels",
     "withdrawal_risk",
 ]
+
+
+def level_labels() -> tuple[tuple[str, str], ...]:
+    """(key, "key name") of each ASAM withdrawal-management level, lowest first, worded as in
+    levels_of_care.toml (the one place adapters take the levels from).
+
+    >>> level_labels()[0]
+    ('1-WM', '1-WM Ambulatory withdrawal management without extended on-site monitoring')
+    """
+    levels = read_data("levels_of_care.toml")["levels"]
+    return tuple((key, f"{key} {row['name']}") for key, row in levels.items())

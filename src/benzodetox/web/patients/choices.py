@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from benzodetox.core.assessment import condition_labels, substance_labels
+from benzodetox.core.assessment import condition_labels, level_labels, substance_labels
 from benzodetox.core.catalogue import EQUIVALENCE_TABLES, MARKETS, catalogue
 
 
@@ -99,10 +99,5 @@ def market_choices() -> list[tuple[str, str]]:
     return [(m, names.get(m, m)) for m in MARKETS]
 
 
-LEVELS_OF_CARE: list[tuple[str, str]] = [
-    ("1-WM", "1-WM Ambulatory, without extended on-site monitoring"),
-    ("2-WM", "2-WM Ambulatory, with extended on-site monitoring"),
-    ("3.2-WM", "3.2-WM Clinically managed residential"),
-    ("3.7-WM", "3.7-WM Medically monitored inpatient"),
-    ("4-WM", "4-WM Medically managed intensive inpatient"),
-]
+#: The ASAM withdrawal-management levels, worded by the core (levels_of_care.toml).
+LEVELS_OF_CARE: list[tuple[str, str]] = list(level_labels())
