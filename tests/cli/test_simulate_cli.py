@@ -117,3 +117,31 @@ def test_bad_input_exits_2_with_a_message_naming_the_option(args, option):
     assert result.exit_code == 2, result.output
     assert option in result.output
     assert "Traceback" not in result.output
+
+
+PLAN_3_DAYS = ("--take", "diazepam 10 mg at 08:00", "--start", "2026-01-05", "--days", "3")
+
+
+def test_a_plan_starts_from_steady_state_with_its_band_and_flumazenil_from_day_one():
+    """With the run-in cut, the population band spans the same grid as the curve and starts
+    above zero, and a flumazenil infusion starts at hour 0 of the plan's day 1 (not in the
+    run-in)."""
+    result = run(
+        *PLAN_3_DAYS, "--population", "50", "--seed", "1",
+        "--flumazenil-infusion", "1 mg/24h", "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    grid = len(data["time_h"])
+    assert grid == 3 * 24 + 1 and data["time_h"][0] == 0
+    band = data["population"]["series"]["diazepam"]
+    assert len(band["median"]) == grid and band["p5"][0] > 0
+    flumazenil = data["concentration_ng_ml"]["flumazenil"]
+    assert len(flumazenil) == grid and flumazenil[0] == 0 and flumazenil[-1] > 0
+    assert any(a.startswith("run-in = 42 days") for a in data["assumptions"])
+
+
+def test_the_table_says_whether_the_plan_starts_from_a_steady_state():
+    """The table's header names the run-in, or the empty body with --no-run-in."""
+    assert "42-day run-in" in run(*PLAN_3_DAYS).stdout
+    assert "from an empty body" in run(*PLAN_3_DAYS, "--no-run-in").stdout
