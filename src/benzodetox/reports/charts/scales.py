@@ -80,7 +80,7 @@ def int_step(maximum: int, most: int = 5) -> int:
     """
     power = 1
     while True:
-        quarter = (25 * power // 10,) if power >= 10 else ()  # 25, 250 … (never 2.5)
+        quarter: tuple[int, ...] = (25 * power // 10,) if power >= 10 else ()  # never 2.5
         for step in (power, 2 * power, *quarter, 5 * power):
             if maximum <= step * most:
                 return step

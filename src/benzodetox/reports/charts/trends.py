@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from html import escape
 
+from benzodetox.core.assessment.instruments import Band  # an instrument's named score range
 from benzodetox.core.units import plain_decimal
 
 from . import svg
@@ -28,15 +29,6 @@ PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 DOSE = "#7a7a7a"
 
 Reading = tuple[datetime, Decimal]
-
-
-@dataclass(frozen=True)
-class Band:
-    """A named score range drawn as the plot's background (``lo`` to ``hi`` inclusive)."""
-
-    name: str
-    lo: int
-    hi: int
 
 
 @dataclass(frozen=True)
