@@ -20,6 +20,7 @@ from benzodetox.web.patients.services import get_patient
 from . import return_to_use
 from .forms import CoreErrorMixin
 from .return_model import REPORTERS, ReturnToUseReport
+from .views import _aftercare_context
 
 __all__ = ["ReturnForm", "WithdrawForm", "record_view", "section", "withdraw_view"]
 
@@ -98,8 +99,6 @@ def section(patient: Patient, can_edit: bool, form: ReturnForm | None = None) ->
 
 
 def _again(request: HttpRequest, patient: Patient, form: ReturnForm) -> HttpResponse:
-    from .views import _aftercare_context
-
     context = _aftercare_context(request, patient)
     context["return_section"] = section(patient, True, form)
     return render(request, "careplans/aftercare.html", context)
