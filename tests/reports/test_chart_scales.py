@@ -18,6 +18,7 @@ from benzodetox.reports.charts.scales import (
     int_step,
     nice_ceiling,
     thin,
+    tick_count,
     ticks,
 )
 
@@ -68,6 +69,27 @@ def test_tick_labels_are_exact_and_free_of_float_noise(value):
         assert LABEL.match(label), label
         assert Decimal(label.replace(",", "")) == tick
         assert len(label.partition(".")[2]) <= 12
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(positive_floats, positive_decimals))
+def test_the_ticks_of_a_nice_top_step_by_one_two_two_and_a_half_or_five(value):
+    """Grid lines people count in: the step is 1, 2, 2.5 or 5 times a power of ten, in three
+    to six intervals."""
+    values = ticks(nice_ceiling(value))
+    step = values[1] - values[0]
+    assert 3 <= len(values) - 1 <= 6
+    assert step.normalize().as_tuple().digits in ((1,), (2,), (2, 5), (5,))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=3, max_value=500))
+def test_a_whole_instrument_maximum_gets_whole_ticks_when_it_can(top):
+    """A fixed top such as PHQ-9's 27 or GAD-7's 21 is cut into whole steps whenever 3 to 6
+    divides it."""
+    count = tick_count(Decimal(top))
+    if any(top % n == 0 for n in (3, 4, 5, 6)):
+        assert all(t == t.to_integral_value() for t in ticks(Decimal(top), count))
 
 
 def test_zero_negative_and_non_finite_data_still_get_an_axis():

@@ -23,6 +23,7 @@ __all__ = [
     "int_step",
     "nice_ceiling",
     "thin",
+    "tick_count",
     "ticks",
 ]
 
@@ -51,13 +52,36 @@ def nice_ceiling(value: float | Decimal | int) -> Decimal:
     return Decimal(format(top.normalize(), "f"))  # '30', not '3E+1'
 
 
-def ticks(top: Decimal, count: int = 4) -> list[Decimal]:
-    """``count + 1`` evenly spaced tick values from 0 to ``top`` inclusive (exact decimals).
+def _round_step(step: Decimal) -> bool:
+    """A step people count in: 1, 2, 2.5 or 5 times a power of ten."""
+    digits = step.normalize().as_tuple().digits
+    return digits in ((1,), (2,), (2, 5), (5,))
 
-    >>> [str(t) for t in ticks(Decimal(15))]
-    ['0', '3.75', '7.5', '11.25', '15']
+
+def tick_count(top: Decimal) -> int:
+    """How many intervals to divide an axis of 0 to ``top`` into: the first of 4, 5, 3, 6
+    giving a step of 1, 2, 2.5 or 5 × 10ⁿ, whole if ``top`` is (150 → 3 × 50, 10 → 5 × 2,
+    2.5 → 5 × 0.5), else the first giving a whole step (27 → 3 × 9), else 4.
+
+    >>> tick_count(Decimal(80)), tick_count(Decimal(150)), tick_count(Decimal(27))
+    (4, 3, 3)
     """
-    return [Decimal(format((top * i / count).normalize(), "f")) for i in range(count + 1)]
+    counts = (4, 5, 3, 6)
+    return next(
+        (n for n in counts if _round_step(top / n) and (top % n == 0 or top % 1 != 0)),
+        next((n for n in counts if top % n == 0 and top >= n), 4),
+    )
+
+
+def ticks(top: Decimal, count: int | None = None) -> list[Decimal]:
+    """``count + 1`` evenly spaced tick values from 0 to ``top`` inclusive (exact decimals);
+    ``count`` defaults to ``tick_count(top)``.
+
+    >>> [str(t) for t in ticks(Decimal(15))], [str(t) for t in ticks(Decimal(15), 4)]
+    (['0', '5', '10', '15'], ['0', '3.75', '7.5', '11.25', '15'])
+    """
+    n = tick_count(top) if count is None else count
+    return [Decimal(format((top * i / n).normalize(), "f")) for i in range(n + 1)]
 
 
 def axis_label(value: Decimal) -> str:

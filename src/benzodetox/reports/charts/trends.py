@@ -19,7 +19,7 @@ from benzodetox.core.units import plain_decimal
 from . import svg
 from .doses import Steps, date_ticks
 from .palette import BAND_FILLS, MARKERS, THRESHOLD, style_of
-from .scales import axis_label, nice_ceiling, ticks
+from .scales import axis_label, nice_ceiling, tick_count, ticks
 
 __all__ = ["Band", "Reading", "Steps", "Threshold", "TrendLine", "trend_chart"]
 
@@ -58,8 +58,9 @@ class _Frame:
         return TOP + PLOT_H * (1 - float(value / scale if scale else 0))
 
 
-def _dose(f: _Frame, steps: Steps, end: datetime, legend_y: float) -> list[str]:
-    dose_top = nice_ceiling(max(p[2] for p in steps.points))
+def _dose(f: _Frame, steps: Steps, end: datetime, legend_y: float, count: int) -> list[str]:
+    # The right axis shares the left one's grid lines: a nice step times the left count.
+    dose_top = nice_ceiling(max(p[2] for p in steps.points) / count) * count
     coords = []
     for frm, to, mg in steps.points:
         a = max(datetime.combine(frm, time(0)), f.start)
@@ -68,7 +69,7 @@ def _dose(f: _Frame, steps: Steps, end: datetime, legend_y: float) -> list[str]:
             coords += [(f.x(a), f.y(mg, dose_top)), (f.x(b), f.y(mg, dose_top))]
     faint = ' stroke-opacity=".45"'
     parts = [svg.polyline(svg.points_attr(coords), DOSE, 6, extra=faint)] if coords else []
-    for value in ticks(dose_top):
+    for value in ticks(dose_top, count):  # on the left axis's grid lines
         parts.append(
             f'<text x="{LEFT + PLOT_W - 4}" y="{f.y(value, dose_top) + 4:.1f}" '
             f'text-anchor="end" class="small dose">{axis_label(value)}</text>'
@@ -134,7 +135,7 @@ def trend_chart(
         )
     legend_y, lx = TOP + 12, LEFT + PLOT_W + 12
     if steps is not None and steps.points:
-        parts += _dose(f, steps, frame_end, legend_y + 40 * len(lines))
+        parts += _dose(f, steps, frame_end, legend_y + 40 * len(lines), tick_count(top))
     for threshold in thresholds:
         yy = f.y(threshold.value)
         parts.append(
