@@ -1,6 +1,7 @@
 """One row in every guarded table (``benzodetox.web.immutable.GUARDED``) for programme A's
 patient: a draft and an approved, signed plan version, an assessment, an advice record, a
-relapse-plan version, an adjunct note, a return-to-use report, an audit event and a row in every history table."""
+relapse-plan version, an adjunct note, a return-to-use report, an audit event and a row in
+every history table."""
 
 from __future__ import annotations
 
