@@ -3,7 +3,8 @@
 Variables: ``BENZODETOX_DATA_DIR`` (SQLite file, secret key, collected static files),
 ``DATABASE_URL`` (PostgreSQL instead of SQLite), ``SECRET_KEY`` / ``SECRET_KEY_FILE``, ``DEBUG``,
 ``BENZODETOX_ALLOWED_HOSTS`` (comma-separated), ``BENZODETOX_SESSION_MINUTES`` (inactivity
-timeout, default 30), ``BENZODETOX_HTTPS`` (the production profile behind TLS: docs/operations/deployment-tls.md),
+timeout, default 30), ``BENZODETOX_HTTPS`` (the production profile behind TLS:
+docs/operations/deployment-tls.md),
 ``BENZODETOX_SCHEDULER_MINUTES`` (minutes between the server's periodic jobs, default 5, 0 off).
 """
 

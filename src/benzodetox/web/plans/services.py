@@ -339,8 +339,8 @@ def has_authenticator(user: Any) -> bool:
 def confirm_identity(request: HttpRequest, password: str, token: str) -> None:
     """Re-authentication before an approval: the one-time code of a user who enrolled an
     authenticator (django-otp's own check), else the user's password (through
-    ``authenticate``, so the sign-in throttle counts a failure). A failure is audited and raised as an
-    InputError on the field the user filled."""
+    ``authenticate``, so the sign-in throttle counts a failure). A failure is audited and raised
+    as an InputError on the field the user filled."""
     user = request.user
     if has_authenticator(user):
         form = TokenForm({"token": token})
