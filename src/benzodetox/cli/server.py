@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from benzodetox.web.programmes.roles import Role  # Django's TextChoices: needs no settings
+
 SETTINGS = "benzodetox.web.settings"
 
 
@@ -219,7 +221,7 @@ def user() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "prescriber", "nurse", "counsellor", "read-only"]),
+    type=click.Choice([role.value for role in Role]),
 )
 @click.option("--programme", required=True, help="Programme name (created if new).")
 @click.option(

@@ -13,7 +13,15 @@ from fractions import Fraction
 from typing import Any
 
 from ..core.errors import InputError
-from ..core.plan import CustomStep, Plan, PlanRequest, ScheduledDose, Step, Take
+from ..core.plan import (
+    CustomStep,
+    Plan,
+    PlanRequest,
+    ScheduledDose,
+    Step,
+    Take,
+    crossover_days,
+)
 from ..core.regimen import Dose, Regimen
 from ..core.units import format_count, plain_decimal
 
@@ -205,7 +213,9 @@ def request_from_dict(data: dict[str, Any]) -> PlanRequest:
         switch_first=None
         if data.get("switch_first") is None
         else _time(data["switch_first"], "request.switch_first"),
-        crossover_days=_int(data.get("crossover_days", 7), "request.crossover_days"),
+        crossover_days=_int(
+            data.get("crossover_days", crossover_days().default), "request.crossover_days"
+        ),
         final_dose_mg=_opt_dec(data.get("final_dose_mg"), "request.final_dose_mg"),
         plateau_mg=_opt_dec(data.get("plateau_mg"), "request.plateau_mg"),
         reduce_order=tuple(_time(t, "request.reduce_order") for t in data.get("reduce_order", ())),
