@@ -153,6 +153,10 @@ class Browser:
         if form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if method == "POST" and port in self.connections:
+            # a write goes on a fresh connection: a kept-alive one the server closed while
+            # idle would fail it, and a POST is never repeated (it could be a second write)
+            self.connections.pop(port).close()
         for attempt in (1, 2):
             connection = self.connections.get(port)
             if connection is None:
