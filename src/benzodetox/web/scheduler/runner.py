@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,11 +65,37 @@ def _tally_compact() -> str:
     return f"folded {folded} count row{'s' if folded != 1 else ''}"
 
 
+#: seconds one run of the outcomes job may spend computing; what is left waits for the next run
+OUTCOMES_BUDGET_SECONDS = 60.0
+
+
+def _outcomes_refresh() -> str:
+    """Keep every programme's outcomes current, so no one opening the outcomes page waits for a
+    first computation (a page view computes what is still missing within its own budget)."""
+    from benzodetox.web.outcomes.services import refresh
+    from benzodetox.web.programmes.models import Programme
+    from benzodetox.web.programmes.scoping import unscoped
+
+    recomputed = remaining = 0
+    deadline = time.monotonic() + OUTCOMES_BUDGET_SECONDS
+    with unscoped():
+        for programme_id in Programme.objects.values_list("pk", flat=True).order_by("pk"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                remaining += 1  # a whole programme left for the next run
+                continue
+            done = refresh(programme_id, timezone.localdate(), budget=left)
+            recomputed += done.recomputed
+            remaining += done.remaining
+    return f"recomputed {recomputed} outcome{'s' if recomputed != 1 else ''}, {remaining} left"
+
+
 #: the jobs in the order they run (the phase first: the scan looks at the phase)
 JOBS: dict[str, Callable[[], str]] = {
     "phase-advance": _phase_advance,
     "overdue-scan": _overdue_scan,
     "tally-compact": _tally_compact,
+    "outcomes-refresh": _outcomes_refresh,
 }
 
 
