@@ -287,6 +287,20 @@ def user_add(username: str, role: str, programme: str, change_role: bool) -> Non
     click.echo(f"{username} is {role} in {programme}")
 
 
+def _existing_user(username: str) -> Any:
+    """The account USERNAME names (normalised as the web does), on a migrated database; exit 2
+    when there is none."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+
+    migrate_if_needed()
+    users = get_user_model()
+    target = users.objects.filter(username=users.normalize_username(username)).first()
+    if target is None:
+        raise BadInput(f"username {username[:40]!r} refused: no such user")
+    return target
+
+
 @user.command("reset-link")
 @click.argument("username")
 @click.option(
@@ -298,17 +312,10 @@ def user_reset_link(username: str, base_url: str) -> None:
     """Print a one-time link for USERNAME to set a new password (and e-mail it when e-mail is
     configured and the user has an address). It works once, until BENZODETOX_RESET_LINK_HOURS
     (default 24) have passed; its creation and its use are written to the audit log."""
-    setup_django()
-    from django.contrib.auth import get_user_model
-
+    target = _existing_user(username)
+    name = target.get_username()
     from benzodetox.web.accounts.services import issue_reset_link
 
-    migrate_if_needed()
-    users = get_user_model()
-    name = users.normalize_username(username)
-    target = users.objects.filter(username=name).first()
-    if target is None:
-        raise BadInput(f"username {username[:40]!r} refused: no such user")
     if not target.is_active:
         raise BadInput(f"username {name!r} refused: the account is inactive; activate it first")
     if base_url and not base_url.startswith(("http://", "https://")):
@@ -327,18 +334,11 @@ def user_reset_link(username: str, base_url: str) -> None:
 def user_unlock(username: str) -> None:
     """Clear the sign-in delays of USERNAME (its failed sign-ins and those of its trusted
     browsers), so the right password works at once. Written to the audit log."""
-    setup_django()
-    from django.contrib.auth import get_user_model
-
+    target = _existing_user(username)
+    name = target.get_username()
     from benzodetox.web.accounts import throttle
     from benzodetox.web.audit.models import AuditEvent
 
-    migrate_if_needed()
-    users = get_user_model()
-    name = users.normalize_username(username)
-    target = users.objects.filter(username=name).first()
-    if target is None:
-        raise BadInput(f"username {username[:40]!r} refused: no such user")
     cleared = throttle.unlock_user(name)
     AuditEvent(
         username=f"cli:{_os_user()}"[:150],
