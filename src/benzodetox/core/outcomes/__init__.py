@@ -10,6 +10,7 @@ from .cohort import (
     funnel,
     kaplan_meier,
     phase_burden,
+    phase_trajectories,
     quartiles,
     retention,
     select,
@@ -26,6 +27,7 @@ from .episode import (
     changes_after,
     episode_outcome,
     phase_on,
+    phase_starts,
 )
 from .history import (
     RETURN_SOURCES,
@@ -39,10 +41,11 @@ from .history import (
     SettingRecord,
     StepRecord,
 )
-from .serial import CSV_COLUMNS, csv_row, outcome_from_dict, outcome_to_dict
+from .serial import CSV_COLUMNS, OUTCOME_VERSION, csv_row, outcome_from_dict, outcome_to_dict
 
 __all__ = [
     "CSV_COLUMNS",
+    "OUTCOME_VERSION",
     "RETURN_SOURCES",
     "STATUSES",
     "CohortFilter",
@@ -75,6 +78,8 @@ __all__ = [
     "outcome_to_dict",
     "phase_burden",
     "phase_on",
+    "phase_starts",
+    "phase_trajectories",
     "quartiles",
     "retention",
     "select",

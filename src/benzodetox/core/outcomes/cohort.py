@@ -34,6 +34,7 @@ __all__ = [
     "funnel",
     "kaplan_meier",
     "phase_burden",
+    "phase_trajectories",
     "quartiles",
     "retention",
     "select",
@@ -200,9 +201,30 @@ def phase_burden(
 def trajectory(
     outcomes: Sequence[EpisodeOutcome], threshold: int, weeks: int
 ) -> list[tuple[int, Quartiles]]:
-    """Per week from the start: quartiles of the episodes' highest CIWA-B that week (numpy for
-    speed: the scores are whole numbers, so each quartile is a multiple of 0.25 and exact)."""
-    rows = [o.ciwa_by_week for o in outcomes if o.ciwa_by_week]
+    """Per week from the start: quartiles of the episodes' highest CIWA-B that week."""
+    return _weekly([o.ciwa_by_week for o in outcomes if o.ciwa_by_week], threshold, weeks)
+
+
+def phase_trajectories(
+    outcomes: Sequence[EpisodeOutcome], threshold: int, weeks: int
+) -> list[tuple[str, list[tuple[int, Quartiles]]]]:
+    """Per phase with scores (in phase order), per week since each patient entered that phase:
+    quartiles of the episodes' highest CIWA-B that week, hidden below ``threshold`` patients."""
+    rows: dict[str, list[tuple[int, ...]]] = {}
+    for o in outcomes:
+        for phase, by_week in o.ciwa_by_phase:
+            rows.setdefault(phase, []).append(by_week)
+    return [
+        (phase, _weekly(rows[phase], threshold, weeks)) for phase in PHASE_ORDER if phase in rows
+    ]
+
+
+def _weekly(
+    rows: Sequence[tuple[int, ...]], threshold: int, weeks: int
+) -> list[tuple[int, Quartiles]]:
+    """Quartiles of each week's column (-1: no score; numpy for speed: the scores are whole
+    numbers, so each quartile is a multiple of 0.25 and exact)."""
+    rows = [r for r in rows if r]
     if not rows:
         return []
     width = min(weeks, max(len(r) for r in rows))

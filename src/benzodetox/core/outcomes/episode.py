@@ -19,6 +19,9 @@ Definitions (programme definitions, ``core/data/outcomes.toml``; docs/outcomes.m
 *Phase of a score*
     the plan in force on its day puts the patient in a phase (``core.phase.PHASE_OF_KIND``);
     before the first plan "intake", after the last dose "aftercare".
+*CIWA-B trajectory by phase*
+    per phase but intake, the highest CIWA-B of each week since the patient first entered that
+    phase (a tapering interrupted by a hold keeps counting from its first day).
 *Withdrawal burden*
     per phase, the peak CIWA-B total and its area under the curve (trapezoids between
     consecutive scores of that phase, score × days).
@@ -55,6 +58,7 @@ __all__ = [
     "changes_after",
     "episode_outcome",
     "phase_on",
+    "phase_starts",
 ]
 
 #: statuses in the order they are decided, with their words
@@ -113,6 +117,9 @@ class EpisodeOutcome:
     #: the highest CIWA-B of each week from the start (week 0 first; -1: none that week), up to
     #: the last week with a score
     ciwa_by_week: tuple[int, ...]
+    #: per phase with scores (in :data:`PHASE_ORDER`, intake left out): the highest CIWA-B of
+    #: each week since the patient first entered that phase (-1: none that week)
+    ciwa_by_phase: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def on(self, day: date) -> EpisodeOutcome:
         """The same outcome read on a later ``day`` with no new record (valid until
@@ -161,6 +168,43 @@ def phase_on(plans: tuple[PlanRecord, ...], day: date) -> str:
         if step.start <= day <= step.end:
             return PHASE_OF_KIND.get(step.kind, "tapering")
     return "tapering" if plan.last_dose is not None else "hold"
+
+
+def phase_starts(plans: tuple[PlanRecord, ...], until: date) -> dict[str, date]:
+    """The first day on or before ``until`` that :func:`phase_on` gives each phase. The phase
+    only changes on a plan's start or approval, a step's first day or the day after its last,
+    or the day after a last dose, so only those days are read."""
+    one = timedelta(days=1)
+    days: set[date] = set()
+    for plan in plans:
+        days.update((plan.start, plan.approved_on))
+        if plan.last_dose is not None:
+            days.add(plan.last_dose + one)
+        for step in plan.steps:
+            days.update((step.start, step.end + one))
+    first: dict[str, date] = {}
+    for candidate in sorted(d for d in days if d <= until):
+        first.setdefault(phase_on(plans, candidate), candidate)
+    return first
+
+
+def _by_phase(
+    scores: list[tuple[date, int, str]], plans: tuple[PlanRecord, ...], weeks: int
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    scored = [s for s in scores if s[2] != "intake"]
+    if not scored:
+        return ()
+    starts = phase_starts(plans, max(on for on, _t, _p in scored))
+    grid: dict[str, dict[int, int]] = defaultdict(dict)
+    for on, total, phase in scored:
+        week = (on - starts.get(phase, on)).days // 7
+        if 0 <= week < weeks:
+            grid[phase][week] = max(grid[phase].get(week, 0), total)
+    return tuple(
+        (phase, tuple(grid[phase].get(w, -1) for w in range(max(grid[phase]) + 1)))
+        for phase in PHASE_ORDER
+        if grid.get(phase)
+    )
 
 
 def _burden(scores: list[tuple[date, int, str]]) -> tuple[PhaseBurden, ...]:
@@ -307,6 +351,7 @@ def episode_outcome(
         returned_via=tuple(dict.fromkeys(r.source for r in returns_after)),
         last_contact=last_contact,
         ciwa_by_week=tuple(weeks.get(w, -1) for w in range(max(weeks) + 1)) if weeks else (),
+        ciwa_by_phase=_by_phase(ciwa, plans, d.trajectory_weeks),
     )
 
 

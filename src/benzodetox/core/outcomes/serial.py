@@ -10,7 +10,11 @@ from typing import Any
 
 from .episode import EpisodeOutcome, PhaseBurden
 
-__all__ = ["CSV_COLUMNS", "csv_row", "outcome_from_dict", "outcome_to_dict"]
+__all__ = ["CSV_COLUMNS", "OUTCOME_VERSION", "csv_row", "outcome_from_dict", "outcome_to_dict"]
+
+#: raised whenever :class:`EpisodeOutcome` gains or changes a field, so adapters drop outcomes
+#: kept in an older shape and compute them again (2: ``ciwa_by_phase``)
+OUTCOME_VERSION = 2
 
 _DATES = ("start", "status_on", "last_contact")
 
@@ -25,6 +29,8 @@ def outcome_to_dict(o: EpisodeOutcome) -> dict[str, Any]:
             value = str(value)
         elif name == "burden":
             value = [[b.phase, b.scores, b.peak, str(b.auc)] for b in value]
+        elif name == "ciwa_by_phase":
+            value = [[phase, list(weeks)] for phase, weeks in value]
         elif isinstance(value, tuple):
             value = [list(v) if isinstance(v, tuple) else v for v in value]
         out[name] = value
@@ -42,6 +48,9 @@ def outcome_from_dict(data: dict[str, Any]) -> EpisodeOutcome:
     )
     values["retention"] = tuple((int(n), kept) for n, kept in values["retention"])
     values["ciwa_by_week"] = tuple(values["ciwa_by_week"])
+    values["ciwa_by_phase"] = tuple(
+        (str(phase), tuple(int(w) for w in weeks)) for phase, weeks in values["ciwa_by_phase"]
+    )
     values["emergency_kinds"] = tuple(values["emergency_kinds"])
     values["returned_via"] = tuple(values["returned_via"])
     return EpisodeOutcome(**values)
