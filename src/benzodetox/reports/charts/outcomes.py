@@ -1,5 +1,6 @@
 """The programme outcomes charts: the Kaplan–Meier "still tapering" step curve, the weekly
-CIWA-B median with its interquartile band, and the completion funnel. Each has a table beside it
+CIWA-B median with its interquartile band (from the start, or one line and band per phase
+counted from the week the phase began), and the completion funnel. Each has a table beside it
 on the page as its text alternative; names and values are written on the chart so colour is
 never the only cue. Numbers a person reads are written from the core's integers and Decimals.
 """
@@ -14,10 +15,10 @@ from html import escape
 from benzodetox.core.outcomes import FunnelStage, KMPoint, Quartiles
 
 from . import svg
-from .palette import BAND, COLOURS, GRID, INK
+from .palette import BAND, COLOURS, GRID, INK, MARKERS, style_of
 from .scales import int_step
 
-__all__ = ["funnel_svg", "km_svg", "trajectory_svg"]
+__all__ = ["funnel_svg", "km_svg", "phase_trajectory_svg", "trajectory_svg"]
 
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 24, 16, 44
@@ -115,6 +116,92 @@ def trajectory_svg(
     parts.append(
         f'<text x="{WIDTH - RIGHT - 4}" y="{TOP + 12}" text-anchor="end">'
         "line: median · band: interquartile range</text></svg>"
+    )
+    return "".join(parts)
+
+
+def phase_trajectory_svg(
+    phases: Sequence[tuple[str, Sequence[tuple[int, Quartiles]]]],
+    n_weeks: int,
+    chart_id: str = "trajectory",
+) -> str:
+    """One median line (its own colour, dash pattern and marker, named at its end and in the
+    legend) and interquartile band per phase, against weeks since the phase began; weeks with
+    too few patients are left out. ``phases``: (name, weeks) in the order to draw them; a
+    phase's style follows its place in that order."""
+    title = "CIWA-B by phase: median and interquartile range"
+    shown = [
+        (i, name, [(w, q) for w, q in weeks if q.median is not None])
+        for i, (name, weeks) in enumerate(phases)
+    ]
+    shown = [row for row in shown if row[2]]
+    if not shown:
+        return _empty(chart_id, title, "Too few CIWA-B scores to draw the trajectories.")
+    y_top = max(10, *(int(q.q3 or 0) + 1 for _i, _n, rows in shown for _w, q in rows))
+    y_top = ((y_top + 9) // 10) * 10
+    last_week = max(rows[-1][0] for _i, _n, rows in shown)
+    x_max = max(min(n_weeks - 1, last_week + 1), 1)
+    parts = _open(
+        chart_id,
+        title,
+        "For each phase, the median CIWA-B score by week since the patient entered the phase, "
+        "with the band from the first to the third quartile: "
+        + "; ".join(name for _i, name, _r in shown)
+        + ". A table per phase gives the same figures.",
+        HEIGHT + 30,
+    )
+    _axes(parts, x_max, y_top, "weeks since the phase began", "CIWA-B", False)
+
+    def xy(week: int, value: Decimal | None) -> tuple[float, float]:
+        return LEFT + PLOT_W * week / x_max, TOP + PLOT_H * (1 - float(value or 0) / y_top)
+
+    for i, _name, rows in shown:  # bands first, so no band hides a line
+        colour, _dash = style_of(i)
+        if len(rows) == 1:
+            (x, y1), (_x, y3) = xy(rows[0][0], rows[0][1].q1), xy(rows[0][0], rows[0][1].q3)
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y1:.1f}" y2="{y3:.1f}" stroke="{colour}" '
+                'stroke-width="6" stroke-opacity="0.25"/>'
+            )
+            continue
+        band = [xy(w, q.q3) for w, q in rows] + [xy(w, q.q1) for w, q in reversed(rows)]
+        parts.append(
+            f'<polygon points="{svg.points_attr(band)}" fill="{colour}" fill-opacity="0.12" '
+            'stroke="none"/>'
+        )
+    ends: list[tuple[float, float, str]] = []
+    for i, name, rows in shown:
+        colour, dash = style_of(i)
+        median = [xy(w, q.median) for w, q in rows]
+        if len(median) > 1:
+            parts.append(
+                svg.polyline(svg.points_attr(median), colour, 2, dash, title=f"{name}: median")
+            )
+        shape = MARKERS[i % len(MARKERS)]
+        for (w, q), (x, y) in zip(rows, median, strict=True):
+            reading = f"{name}, week {w}: median {q.median} (IQR {q.q1}–{q.q3}, {q.n} patients)"
+            parts.append(svg.marker(shape, x, y, "#ffffff", colour, reading))
+        ends.append((median[-1][1], median[-1][0], name))
+    placed: list[float] = []
+    for end_y, x, name in sorted(ends):  # names at the lines' ends, nudged apart
+        y = max([end_y - 8, *(p + 14 for p in placed)])
+        placed.append(y)
+        anchor = "end" if x > WIDTH - RIGHT - 140 else "start"
+        tx = x - 8 if anchor == "end" else x + 8
+        parts.append(
+            f'<text x="{tx:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{INK}">'
+            f"{escape(name)}</text>"
+        )
+    x = float(LEFT)
+    for i, name, _rows in shown:
+        colour, dash = style_of(i)
+        shape = MARKERS[i % len(MARKERS)]
+        symbol = svg.marker(shape, x + 13, HEIGHT + 16, "#ffffff", colour, name)
+        parts.append(svg.legend_entry(x, HEIGHT + 20, colour, dash, name, symbol=symbol))
+        x += 44 + 7 * len(name)
+    parts.append(
+        f'<text x="{WIDTH - RIGHT - 4}" y="{TOP + 12}" text-anchor="end">'
+        "lines: medians · bands: interquartile ranges</text></svg>"
     )
     return "".join(parts)
 

@@ -20,6 +20,7 @@ from benzodetox.core.outcomes import (
     funnel,
     kaplan_meier,
     phase_burden,
+    phase_trajectories,
     quartiles,
     retention,
     status_counts,
@@ -48,13 +49,23 @@ class CountRow:
 
 
 @dataclass(frozen=True)
+class PhaseTrajectory:
+    phase: str
+    words: str
+    #: (week since the phase began, quartiles); a hidden week has n None and no quartiles
+    weeks: list[tuple[int, Quartiles]]
+
+
+@dataclass(frozen=True)
 class Figures:
     patients: int | None
     threshold: int
     statuses: list[tuple[str, str, int | None]]
     km: list[KMPoint]
     km_table: list[KMPoint]
+    #: the weekly trajectory from the start (JSON only: the page shows it by phase)
     weeks: list[tuple[int, Quartiles]]
+    phases: list[PhaseTrajectory]
     burden: list[tuple[str, Quartiles, Quartiles]]
     funnel: list[FunnelStage]
     retention: list[Retention]
@@ -87,6 +98,10 @@ def figures(cohort: Sequence[EpisodeOutcome], defs: Definitions, draw: bool = Tr
     k = defs.small_cell_threshold
     km = kaplan_meier(cohort, k)
     weeks = trajectory(cohort, k, defs.trajectory_weeks)
+    phases = [
+        PhaseTrajectory(p, PHASE_WORDS.get(p, p), rows)
+        for p, rows in phase_trajectories(cohort, k, defs.trajectory_weeks)
+    ]
     stages = funnel(cohort, k, defs.retention_days)
     reached = [o for o in cohort if o.last_dose_day is not None]
     counts = [
@@ -108,6 +123,7 @@ def figures(cohort: Sequence[EpisodeOutcome], defs: Definitions, draw: bool = Tr
         km=km,
         km_table=_km_table(km),
         weeks=weeks,
+        phases=phases,
         burden=[(PHASE_WORDS.get(p, p), peak, auc) for p, peak, auc in phase_burden(cohort, k)],
         funnel=stages,
         retention=retention(cohort, k, defs.retention_days),
@@ -131,7 +147,9 @@ def figures(cohort: Sequence[EpisodeOutcome], defs: Definitions, draw: bool = Tr
         last_day = max((o.tapering_days for o in cohort), default=0)
         out.svg.update(
             km=charts.km_svg(km, last_day),
-            trajectory=charts.trajectory_svg(weeks, defs.trajectory_weeks),
+            trajectory=charts.phase_trajectory_svg(
+                [(t.words, t.weeks) for t in phases], defs.trajectory_weeks
+            ),
             funnel=charts.funnel_svg(stages),
         )
     return out
@@ -157,6 +175,7 @@ def figures_as_dict(f: Figures) -> dict[str, Any]:
             phase: {"peak": _q(peak), "auc": _q(auc)} for phase, peak, auc in f.burden
         },
         "ciwa_b_by_week": {str(w): _q(q) for w, q in f.weeks},
+        "ciwa_b_by_phase_week": {t.phase: {str(w): _q(q) for w, q in t.weeks} for t in f.phases},
         "funnel": [
             {"stage": s.label, "count": s.count, "went_no_further": s.stopped_here}
             for s in f.funnel

@@ -21,6 +21,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from benzodetox.core.outcomes import (
+    OUTCOME_VERSION,
     Definitions,
     EpisodeOutcome,
     changes_after,
@@ -61,8 +62,10 @@ def definitions_for(programme_id: int) -> Definitions:
 
 def _fingerprint(defs: Definitions) -> dict[str, Any]:
     """The definitions an episode's outcome depends on (the smallest cell shown only changes
-    the cohort figures, so changing it recomputes nothing)."""
-    return {k: str(v) for k, v in asdict(defs).items() if k != "small_cell_threshold"}
+    the cohort figures, so changing it recomputes nothing), and the shape of a kept outcome:
+    a new ``OUTCOME_VERSION`` drops the snapshots kept in the older shape."""
+    kept = {k: str(v) for k, v in asdict(defs).items() if k != "small_cell_threshold"}
+    return {**kept, "outcome_version": str(OUTCOME_VERSION)}
 
 
 def _changed_patients(programme_id: int, mark: OutcomeRefresh) -> set[int]:
