@@ -170,10 +170,13 @@ def phase_on(plans: tuple[PlanRecord, ...], day: date) -> str:
     return "tapering" if plan.last_dose is not None else "hold"
 
 
-def phase_starts(plans: tuple[PlanRecord, ...], until: date) -> dict[str, date]:
-    """The first day on or before ``until`` that :func:`phase_on` gives each phase. The phase
-    only changes on a plan's start or approval, a step's first day or the day after its last,
-    or the day after a last dose, so only those days are read."""
+def phase_starts(
+    plans: tuple[PlanRecord, ...], until: date, wanted: frozenset[str] | None = None
+) -> dict[str, date]:
+    """The first day on or before ``until`` that :func:`phase_on` gives each phase (reading
+    stops once every phase in ``wanted`` has one). The phase only changes on a plan's start or
+    approval, a step's first day or the day after its last, or the day after a last dose, so
+    only those days are read."""
     one = timedelta(days=1)
     days: set[date] = set()
     for plan in plans:
@@ -185,6 +188,8 @@ def phase_starts(plans: tuple[PlanRecord, ...], until: date) -> dict[str, date]:
     first: dict[str, date] = {}
     for candidate in sorted(d for d in days if d <= until):
         first.setdefault(phase_on(plans, candidate), candidate)
+        if wanted is not None and wanted <= first.keys():
+            break
     return first
 
 
@@ -194,7 +199,8 @@ def _by_phase(
     scored = [s for s in scores if s[2] != "intake"]
     if not scored:
         return ()
-    starts = phase_starts(plans, max(on for on, _t, _p in scored))
+    wanted = frozenset(phase for _on, _t, phase in scored)
+    starts = phase_starts(plans, max(on for on, _t, _p in scored), wanted)
     grid: dict[str, dict[int, int]] = defaultdict(dict)
     for on, total, phase in scored:
         week = (on - starts.get(phase, on)).days // 7
