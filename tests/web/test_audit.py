@@ -123,3 +123,15 @@ def test_plan_pages_and_printing_are_audited(
     client.get(reverse("plans:print", args=[patient_a.pk, version_a.number]))
     actions = set(AuditEvent.objects.filter(patient=patient_a).values_list("action", flat=True))
     assert {"plan.viewed", "plan.printed"} <= actions
+
+
+def test_an_event_carrying_a_nul_character_is_still_written(patient_a):
+    """PostgreSQL refuses NUL in text and JSON: the event is written with U+FFFD in its place
+    (both databases store the same)."""
+    with unscoped():
+        event = record(
+            None, "test.nul", patient=patient_a, summary="a\x00b", detail={"k\x00": ["v\x00"]}
+        )
+        stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.summary == "a\ufffdb"
+    assert stored.detail == {"k\ufffd": ["v\ufffd"]}

@@ -241,3 +241,15 @@ def test_the_plan_version_page_links_to_its_pharmacology(client_for, read_only, 
         reverse("plans:detail", args=[version_a.patient_id, version_a.number])
     )
     assert _url(version_a) in page.content.decode()
+
+
+@pytest.mark.parametrize("value", ["hyper\x00bolic", "<b>x</b>", "x" * 500])
+def test_an_unaccepted_comparison_in_the_query_is_never_written_to_the_audit_log(
+    client_for, nurse, version_a, everything, value
+):
+    """A NUL byte (which PostgreSQL refuses in text) or any text that is not a strategy: the
+    page answers without a server error and the audit event names no comparison."""
+    response = client_for(nurse).get(_url(version_a), {"compare_strategy": value})
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="plan.pharmacology_viewed").latest("id")
+    assert event.summary == f"v{version_a.number} pharmacology"

@@ -22,6 +22,18 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return client_address(request) or None
 
 
+def _storable(value: Any) -> Any:
+    """``value`` with NUL characters replaced (U+FFFD): PostgreSQL refuses them in text and
+    JSON, and an audit event must be written whatever a request carried."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(
     request: HttpRequest | None,
     action: str,
@@ -48,8 +60,8 @@ def record(
         patient=patient,
         object_type=(obj._meta.label_lower if obj is not None else ""),
         object_id=(str(obj.pk) if obj is not None else ""),
-        summary=summary[:300],
-        detail=detail or {},
+        summary=_storable(summary[:300]),
+        detail=_storable(detail or {}),
         ip=client_ip(request),
         request_id=getattr(request, "request_id", "") if request is not None else "",
     )

@@ -420,8 +420,9 @@ def pharmacology(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     form = PharmacologyForm(data)
     context = pharmacology_context(patient, version, form)
     summary = f"v{number} pharmacology"
-    if form.is_bound and form.data.get("compare_strategy"):
-        summary += f", compared with {form.data.get('compare_strategy')}"
+    compared = form.cleaned_data.get("compare_strategy") if form.is_valid() else None
+    if compared:  # only a strategy the form accepted, never the raw query text
+        summary += f", compared with {compared}"
     record(request, "plan.pharmacology_viewed", obj=version, patient=patient, summary=summary)
     if request.headers.get("HX-Request"):
         return render(request, "plans/_fragment_pharmacology.html", context)
