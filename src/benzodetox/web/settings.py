@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "benzodetox.web.audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "benzodetox.web.input_middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     *ACCOUNTS_MIDDLEWARE,  # noqa: F405
