@@ -5,11 +5,12 @@ what the core accepts; past start dates and a plateau above the start are refuse
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from benzodetox.core.tapering.proposal import switch_targets
@@ -115,6 +116,8 @@ def test_numeric_fields_are_text_inputs_with_a_decimal_keyboard(client_for, nurs
 
 
 @given(st.text(max_size=8))
+@example("00")
+@example("1.50")
 @settings(max_examples=200, deadline=None)
 def test_a_number_field_returns_a_number_exactly_as_typed_or_refuses(text):
     """Whatever is typed, the field either refuses it or returns the very number typed (never a
@@ -130,7 +133,8 @@ def test_a_number_field_returns_a_number_exactly_as_typed_or_refuses(text):
     if text.strip() == "":
         assert value is None
     else:
-        assert value is not None and str(value) == text.strip()
+        # the same number as typed ('00' is 0, '1.50' is 1.50), a Decimal, never a float
+        assert isinstance(value, Decimal) and value == Decimal(text.strip())
 
 
 def test_a_whole_number_of_five_thousand_digits_is_refused_not_a_server_error():
