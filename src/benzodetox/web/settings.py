@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "benzodetox.web.scheduler",
     "benzodetox.web.calculator",
     "benzodetox.web.outcomes",
+    "benzodetox.web.api",
+    "benzodetox.web.portal",
+    "benzodetox.web.checkins",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,11 @@ urlpatterns = [
     path("patients/", include("benzodetox.web.careplans.urls")),
     path("audit/", include("benzodetox.web.audit.urls")),
     path("programme/outcomes/", include("benzodetox.web.outcomes.urls")),
+    path("patients/", include("benzodetox.web.checkins.urls")),
     path("programme/", include("benzodetox.web.programmes.urls")),
+    path("portal/", include("benzodetox.web.portal.urls")),
+    path("api/v1/", include("benzodetox.web.api.urls")),
+    path("fhir/R4/", include("benzodetox.web.api.fhir_urls")),
+    path("cds-services", include("benzodetox.web.api.cds_urls")),
     path("admin/", admin.site.urls),
 ]

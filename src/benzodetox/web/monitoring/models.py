@@ -27,6 +27,7 @@ __all__ = [
     "Kind",
     "MonitoringSettings",
     "MonitoringState",
+    "Rater",
     "ScheduledChange",
     "Severity",
     "Tally",
@@ -70,6 +71,14 @@ class Severity(models.TextChoices):
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2}
 
 
+class Rater(models.TextChoices):
+    """Who gave the answers: a clinician rated them, or the patient reported them (portal
+    check-ins). Self-reported scores are never added into a clinician-rated total."""
+
+    CLINICIAN = "clinician", "Clinician-rated"
+    SELF = "self", "Self-reported"
+
+
 class Assessment(models.Model):
     """One recorded assessment of one kind: an instrument's answers and score, a set of vital
     signs, or an emergency event. ``at`` is when it was observed (editable: recorded late);
@@ -84,6 +93,7 @@ class Assessment(models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    rater = models.CharField(max_length=10, choices=Rater.choices, default=Rater.CLINICIAN)
     at = models.DateTimeField("observed at")
     answers = models.JSONField(default=list, blank=True)
     total = models.PositiveSmallIntegerField(null=True, blank=True)
