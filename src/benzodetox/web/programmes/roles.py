@@ -69,6 +69,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # programme outcomes (de-identified cohort figures and exports) and their definitions
     "outcomes.view": frozenset({Role.ADMIN, Role.PRESCRIBER}),
     "outcomes.settings": frozenset({Role.ADMIN}),
+    # patient portal: invite a patient (a one-time link), revoke their access
+    "portal.invite": _CLINICAL | {Role.ADMIN},
+    # a patient's "this step is too hard" request: answered (advice applied or declined) by a
+    # prescriber; the team sees requests with monitoring.view
+    "request.answer": frozenset({Role.PRESCRIBER}),
+    # API tokens of the programme (created, listed, revoked)
+    "api.tokens": frozenset({Role.ADMIN}),
 }
 
 
