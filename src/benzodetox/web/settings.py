@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "benzodetox.web.scheduler",
     "benzodetox.web.calculator",
     "benzodetox.web.outcomes",
+    "ninja",  # serves the API docs' Swagger UI from static files (no CDN)
     "benzodetox.web.api",
     "benzodetox.web.portal",
     "benzodetox.web.checkins",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("benzodetox.web.audit.urls")),
     path("programme/outcomes/", include("benzodetox.web.outcomes.urls")),
     path("patients/", include("benzodetox.web.checkins.urls")),
+    path("patients/", include("benzodetox.web.api.import_urls")),
     path("programme/", include("benzodetox.web.programmes.urls")),
     path("portal/", include("benzodetox.web.portal.urls")),
     path("api/v1/", include("benzodetox.web.api.urls")),
