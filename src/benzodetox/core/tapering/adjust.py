@@ -27,7 +27,18 @@ def hold(plan: Plan, on: date, days: int, reason: str) -> Plan:
     """Stay on the dose in effect on ``on`` for ``days`` more days; every later change moves
     ``days`` days later.
 
-    >>> # a 14-day hold inserted on day 20 of a plan ends 14 days later than before
+    A 14-day hold on day 20 of a plan moves its stop 14 days later:
+
+    >>> from datetime import date, time
+    >>> from decimal import Decimal
+    >>> from benzodetox.core.plan import PlanRequest
+    >>> from benzodetox.core.regimen import Dose, Regimen
+    >>> from benzodetox.core.tapering.engine import build_plan
+    >>> regimen = Regimen((Dose(time(22, 0), "diazepam", Decimal(10)),))
+    >>> plan = build_plan(PlanRequest(regimen, "ashton-2002", date(2026, 1, 5)))
+    >>> held = hold(plan, on=date(2026, 1, 24), days=14, reason="poor sleep")
+    >>> (held.steps[-1].start - plan.steps[-1].start).days
+    14
     """
     _check_reason(reason)
     if not 1 <= days <= 180:

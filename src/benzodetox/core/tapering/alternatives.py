@@ -6,8 +6,18 @@ other ways out; ``alternatives`` builds the ones that would avoid some of those 
 oral liquid, a switch to diazepam from the start — and returns each with its plan, so an adapter
 can offer it as one click (web) or as the options to add (CLI).
 
->>> # alprazolam 0.25 mg at night, tablets only: the plan switches to diazepam part-way;
->>> # alternatives(plan) offers "allow the oral liquid" and "switch to diazepam from the start".
+Alprazolam 0.25 mg at night in the UK, tablets only: the products cannot make every step, so
+the alternatives are the liquid, a switch to diazepam from the start, or both:
+
+>>> from datetime import date, time
+>>> from decimal import Decimal
+>>> from benzodetox.core.plan import PlanRequest
+>>> from benzodetox.core.regimen import Dose, Regimen
+>>> regimen = Regimen((Dose(time(22, 0), "alprazolam", Decimal("0.25")),))
+>>> request = PlanRequest(regimen, "ashton-2002", date(2026, 1, 5), market="uk",
+...                       allow_liquid=False)
+>>> sorted(a.key for a in alternatives(build_plan(request)))
+['allow_liquid', 'switch_and_liquid', 'switch_to_diazepam']
 """
 
 from __future__ import annotations

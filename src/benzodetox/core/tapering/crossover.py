@@ -16,8 +16,22 @@ up to the label maximum. The daily total never
 rises; a stage whose rounding loses more than ``crossover_loss_percent`` of the day's dose is
 shown as a reduction too, and is kept within the 2-week ceiling.
 
->>> # alprazolam 0.5 mg at 08:00 and 22:00, ashton-2002 (20 mg-eq), switch to diazepam:
->>> # stage 1: 22:00 → diazepam 10 mg; stage 2: 08:00 → diazepam 10 mg.
+Alprazolam 0.5 mg at 08:00 and 22:00 (20 mg diazepam-eq under ashton-2002), switched to
+diazepam: the night dose first, then the morning one.
+
+>>> from datetime import date, time
+>>> from decimal import Decimal
+>>> from benzodetox.core.plan import PlanRequest
+>>> from benzodetox.core.regimen import Dose, Regimen
+>>> from benzodetox.core.tapering.engine import build_plan
+>>> regimen = Regimen((Dose(time(8), "alprazolam", Decimal("0.5")),
+...                    Dose(time(22), "alprazolam", Decimal("0.5"))))
+>>> plan = build_plan(PlanRequest(regimen, "ashton-2002", date(2026, 1, 5),
+...                               switch_to="diazepam", market="uk"))
+>>> for step in plan.steps[:2]:
+...     print(step.kind, [(f"{d.time:%H:%M}", d.drug, str(d.mg)) for d in step.doses])
+crossover [('08:00', 'alprazolam', '0.5'), ('22:00', 'diazepam', '10')]
+crossover [('08:00', 'diazepam', '10'), ('22:00', 'diazepam', '10')]
 """
 
 from __future__ import annotations

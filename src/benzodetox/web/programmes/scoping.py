@@ -9,11 +9,9 @@ The request middleware (``ScopeMiddleware``) activates the signed-in user's prog
 whole request; management commands, the demo seed and benchmarks say explicitly that they work
 across programmes with :func:`unscoped`.
 
->>> with scope_programmes({1}):               # doctest: +SKIP
-...     Patient.objects.all()                  # only programme 1's patients
->>> Patient.objects.all()                      # doctest: +SKIP
-Traceback (most recent call last):
-ScopeError: ...
+For example, ``with scope_programmes({1}): Patient.objects.all()`` gives programme 1's
+patients only, and ``Patient.objects.all()`` outside any scope raises ``ScopeError``
+(tests/web/test_scoping.py shows both).
 """
 
 from __future__ import annotations
