@@ -35,6 +35,20 @@ class LoginForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Staff sign in here; a patient's account signs in on the portal only."""
+        super().confirm_login_allowed(user)
+        from benzodetox.web.portal.access import is_patient_user
+
+        if is_patient_user(user) and not self.portal_sign_in:
+            raise forms.ValidationError(
+                "This sign-in is for staff. Patients sign in on the patient portal (/portal/).",
+                code="patient_account",
+            )
+
+    #: the portal's sign-in form (a subclass) admits patients; this one refuses them
+    portal_sign_in = False
+
     def clean(self) -> dict[str, Any]:
         try:
             return super().clean()

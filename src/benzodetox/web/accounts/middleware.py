@@ -1,7 +1,12 @@
 """Every page needs a signed-in user. A user with a confirmed authenticator must also have
 entered a valid code in this session before reaching anything but the code page; a member of a
 role their programme requires two-factor for, who has no authenticator yet, is sent to set one
-up before anything else."""
+up before anything else.
+
+The patient portal (/portal/) has its own sign-in: its pages decide for themselves
+(``portal.access.portal_view``), except the staff side under /portal/staff/. A patient's account
+never gets past this middleware to a staff page: a page is answered 403 (a GET is sent to the
+portal instead), whatever the page."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.urls import reverse
 from django_otp import user_has_device
 
@@ -33,6 +38,11 @@ class RequireLoginMiddleware:
         calculator = path.startswith("/calculator/") or path == "/"
         reset = path.startswith("/accounts/reset/")
         if path.startswith(self.static) or path in public or calculator or reset:
+            return self.get_response(request)
+        portal = path.startswith("/portal/") and not path.startswith("/portal/staff/")
+        if request.user.is_authenticated and _is_patient(request.user):
+            return self.get_response(request) if portal else _not_for_patients(request)
+        if portal:
             return self.get_response(request)
         if not request.user.is_authenticated:
             login = reverse("accounts:login")
@@ -70,6 +80,19 @@ class RequireLoginMiddleware:
             response["HX-Redirect"] = account
             return response
         return HttpResponseRedirect(account)
+
+
+def _is_patient(user: object) -> bool:
+    from benzodetox.web.portal.access import is_patient_user
+
+    return is_patient_user(user)
+
+
+def _not_for_patients(request: HttpRequest) -> HttpResponse:
+    """A patient at a staff address: sent to the portal (GET) or refused (anything else)."""
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        return HttpResponseRedirect(reverse("portal:today"))
+    return HttpResponseForbidden("This page is for staff.")
 
 
 def _verified(request: HttpRequest) -> bool:
