@@ -85,8 +85,16 @@ def questionnaires() -> list[dict[str, Any]]:
     return [questionnaire(key) for key in INSTRUMENTS]
 
 
-def _score_coding(key: str) -> dict[str, str]:
+def _score_coding(key: str, answered: int | None = None) -> dict[str, str]:
+    """The total's code; a self-report of only the patient-rated items (CIWA-B 1–17) is a
+    separate code, never the instrument's total."""
     inst = instrument(key)
+    if answered is not None and answered < len(inst.items):
+        return {
+            "system": CS_SCORE,
+            "code": f"{key}-patient-part",
+            "display": f"{inst.short} patient-rated items 1–{answered}, sum (not the total)",
+        }
     return {"system": CS_SCORE, "code": f"{key}-total", "display": f"{inst.short} total score"}
 
 
@@ -128,6 +136,7 @@ def assessment_resources(
         response["source"] = subject.as_reference()
     if row.total is None:
         return response, None
+    coding = _score_coding(row.instrument, len(row.answers))
     observation: dict[str, Any] = {
         "resourceType": "Observation",
         "id": safe_id(f"obs-{row.id}"),
@@ -135,7 +144,7 @@ def assessment_resources(
         "category": [
             {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
         ],
-        "code": {"coding": [_score_coding(row.instrument)], "text": f"{inst.short} total score"},
+        "code": {"coding": [coding], "text": coding["display"]},
         "subject": subject.as_reference(),
         "effectiveDateTime": row.at.isoformat(),
         "performer": [_who(row, subject)],

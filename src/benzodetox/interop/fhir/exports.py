@@ -4,7 +4,7 @@ and everything known of a patient as one Bundle (``Patient/{id}/$everything``)."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from ...core.regimen import Regimen
 from .assessments import RecordedAssessment, assessment_resources, questionnaire
 from .common import Subject
 from .medication import PlanContext, plan_requests, regimen_statements
-from .record import CarePlanFacts, PatientFacts, bundle, careplan, conditions, patient
+from .record import Activity, CarePlanFacts, PatientFacts, bundle, careplan, conditions, patient
 
 __all__ = ["PatientExport", "everything_bundle", "plan_bundle"]
 
@@ -68,10 +68,20 @@ def everything_bundle(
         resources += regimen_statements(
             data.regimen, subject, asserted=data.regimen_asserted, id_prefix=f"regimen-{pid}"
         )
+    requests: list[dict[str, Any]] = []
     if data.plan is not None and data.plan_context is not None:
-        resources += plan_requests(data.plan, data.plan_context, shape)
+        ctx = data.plan_context
+        if data.careplan is not None:
+            ctx = replace(ctx, careplan=f"CarePlan/{data.careplan.id}")
+        requests = plan_requests(data.plan, ctx, shape)
+        resources += requests
     if data.careplan is not None:
-        resources.append(careplan(data.careplan, subject))
+        taper = tuple(
+            Activity("taper", r["medicationCodeableConcept"]["text"], reference=_ref(r))
+            for r in requests
+        )
+        facts = replace(data.careplan, activities=taper + data.careplan.activities)
+        resources.append(careplan(facts, subject))
     used = sorted({row.instrument for row in data.assessments})
     resources += [questionnaire(key) for key in used]
     for row in data.assessments:
@@ -82,3 +92,7 @@ def everything_bundle(
     return bundle(
         resources, "searchset", base=base, bundle_id=f"everything-{pid}", timestamp=timestamp
     )
+
+
+def _ref(resource: dict[str, Any]) -> str:
+    return f"{resource['resourceType']}/{resource['id']}"
