@@ -1,0 +1,5 @@
+"""Programme resources (placeholder until the routes land)."""
+
+from ninja import Router
+
+router = Router(tags=["programme"])
