@@ -120,18 +120,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         alert.can_ack = can_ack.get(alert.programme_id, False)  # type: ignore[attr-defined]
     by_phase = census(ids)
     by_severity = open_alert_counts(ids)
-    filtered = bool(patients_filter())
-    if filtered:
+    # Totals from the kept counts (a few index keys), unless a search names the patients:
+    # then they are counted among those few (by id) or, for a broad search, with the join.
+    if query:
         overdue_total = overdue.count()
+        aftercare_total = aftercare_q.count()
+        week_total = week.count()
+    else:
+        in_phase = phase if phase in Phase.values else None
+        overdue_total = _overdue_total(ids, in_phase)
         aftercare_total = (
-            aftercare_q.count()
-            if query
-            else (by_phase.get(Phase.AFTERCARE, 0) if phase == Phase.AFTERCARE else 0)
+            by_phase.get(Phase.AFTERCARE, 0) if in_phase in (None, Phase.AFTERCARE) else 0
         )
-    else:  # the whole programme: the kept counts, not a count of its rows
-        by_kind = counts(ids, "open-kind:", ("overdue", "reduction"))
-        overdue_total = by_kind.get("overdue", 0) + by_kind.get("reduction", 0)
-        aftercare_total = by_phase.get(Phase.AFTERCARE, 0)
+        week_total = _week_total(ids, monday, in_phase)
     for programme_id in ids:
         record(
             request,
@@ -155,7 +156,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "counts": [(level, by_severity.get(level, 0)) for level in SEVERITIES],
         "alerts": alerts,
         "week": list(week[: PAGE * 2]),
-        "week_total": week.count() if filtered else _week_total(ids, monday),
+        "week_total": week_total,
         "monday": monday,
         "overdue": list(overdue[:PAGE]),
         "overdue_total": overdue_total,
@@ -170,13 +171,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _week_total(programme_ids: Sequence[int], monday: date) -> int:
-    """The week's dose changes from the kept counts by day (seven keys, an index read)."""
-    keys = [f"change:{(monday + timedelta(days=n)).isoformat()}" for n in range(7)]
+def _week_total(programme_ids: Sequence[int], monday: date, phase: str | None = None) -> int:
+    """The week's dose changes from the kept counts by day (seven keys, an index read): of
+    every patient, or of the patients in ``phase`` (``phase-change:<phase>:<day>``, kept by
+    monitoring migration 0011's triggers)."""
+    prefix = f"phase-change:{phase}:" if phase else "change:"
+    keys = [f"{prefix}{(monday + timedelta(days=n)).isoformat()}" for n in range(7)]
     total = Tally.objects.filter(programme_id__in=list(programme_ids), key__in=keys).aggregate(
         n=Sum("n")
     )["n"]
     return int(total or 0)
+
+
+def _overdue_total(programme_ids: Sequence[int], phase: str | None = None) -> int:
+    """Open overdue-assessment and reduction alerts from the kept counts: by kind, or of the
+    patients in ``phase`` (``phase-overdue:<phase>``, migration 0011)."""
+    if phase:
+        return counts(programme_ids, "phase-overdue:", (phase,)).get(phase, 0)
+    by_kind = counts(programme_ids, "open-kind:", ("overdue", "reduction"))
+    return by_kind.get("overdue", 0) + by_kind.get("reduction", 0)
 
 
 #: a search matching up to this many patients is looked up by their ids
