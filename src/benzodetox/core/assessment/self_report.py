@@ -47,6 +47,7 @@ __all__ = [
     "ciwa_b_alert_from",
     "default_checkin_schedule",
     "extra_dose_alert",
+    "message_for",
     "patient_items",
     "patient_message",
     "requested_adjustment",
@@ -343,12 +344,15 @@ def patient_message(decisions: Sequence[AlertDecision]) -> PatientMessage:
     """Crisis contacts when the answers mean an emergency (PHQ-9 item 9 above 0), "call your
     care team" for any other alert, otherwise thanks and the plan."""
     if any(d.kind == "event" for d in decisions):
-        level = "crisis"
-    elif decisions:
-        level = "call-team"
-    else:
-        level = "ok"
-    row = _DATA["messages"][level]
+        return message_for("crisis")
+    return message_for("call-team" if decisions else "ok")
+
+
+def message_for(level: str) -> PatientMessage:
+    """The message of ``level`` ("crisis", "call-team" or "ok"), e.g. to show it again."""
+    row = _DATA["messages"].get(level)
+    if row is None:
+        raise InputError("level", level, ", ".join(_DATA["messages"]))
     return PatientMessage(level, row["title"], row["text"], row["source"], bool(row["confirmed"]))
 
 

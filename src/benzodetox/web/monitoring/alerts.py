@@ -23,7 +23,7 @@ from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.services import require
 
 from .clock import local_naive
-from .models import INSTRUMENT_KINDS, Alert, Assessment
+from .models import INSTRUMENT_KINDS, Alert, Assessment, Rater
 from .policy import Policy
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "facts_of",
     "make_alert",
     "raise_for",
+    "raise_self_reported",
     "resolve_overdue",
 ]
 
@@ -90,6 +91,7 @@ def _current(
     rows = Assessment.objects.filter(
         patient=patient,
         kind=kind,
+        rater=Rater.CLINICIAN,
         superseded_by__isnull=True,
         at__gte=at - window,
         at__lte=at,
@@ -144,7 +146,10 @@ def decisions_for(
 
 
 def row_decisions(row: Assessment, policy: Policy, patient: Patient) -> tuple[AlertDecision, ...]:
-    """The decisions for a stored assessment (the question the quick-entry screen asked)."""
+    """The decisions for a stored assessment (the question the quick-entry screen asked). A
+    self-report's alerts are raised by its check-in (``raise_self_reported``), not here."""
+    if row.rater == Rater.SELF:
+        return ()
     scored = None
     if row.kind in INSTRUMENT_KINDS:
         bands = policy.bands if row.kind == "ciwa-b" else None
@@ -180,6 +185,41 @@ def raise_for(row: Assessment, policy: Policy, patient: Patient) -> list[Alert]:
     for alert in found:
         alert.save()
     return found
+
+
+def raise_self_reported(
+    patient: Patient, key: str, decisions: Sequence[AlertDecision], rows: dict[str, Assessment]
+) -> list[Alert]:
+    """Store the core's decisions for one self-report (a check-in ``key`` such as
+    ``checkin:12``), each linked to the self-reported assessment it rests on where there is
+    one (``rows`` by kind), with ``self_reported`` in its detail."""
+    found = []
+    for i, d in enumerate(decisions):
+        row = _row_for(d, rows)
+        found.append(
+            make_alert(
+                patient,
+                d.kind,
+                d.severity,
+                f"{key}:{i}:{d.kind}",
+                d.title,
+                assessment=row,
+                detail={**d.as_dict(), "self_reported": True},
+            )
+        )
+    for alert in found:
+        alert.save()
+    return found
+
+
+def _row_for(decision: AlertDecision, rows: dict[str, Assessment]) -> Assessment | None:
+    title = decision.title
+    for kind, label in (("phq-9", "PHQ-9"), ("gad-7", "GAD-7"), ("bwsq", "BWSQ")):
+        if label in title and kind in rows:
+            return rows[kind]
+    if "CIWA-B" in title or decision.kind == "sleep":
+        return rows.get("ciwa-b")
+    return None
 
 
 # ----------------------------------------------------------------------------- alerts

@@ -53,6 +53,7 @@ from .models import (
     Judgement,
     MonitoringSettings,
     MonitoringState,
+    Rater,
     ScheduledChange,
 )
 from .policy import SCHEDULE_FIELDS, Policy, policy_from, setting_for_level
@@ -182,7 +183,11 @@ def observation_of(row: Assessment, policy: Policy) -> Observation:
 
 
 def observations(patient: Patient, policy: Policy) -> list[Observation]:
-    rows = Assessment.objects.filter(patient=patient, superseded_by__isnull=True)
+    """The current clinician-rated assessments as the core's observations (self-reports
+    never enter the advice: they raise their own alerts)."""
+    rows = Assessment.objects.filter(
+        patient=patient, superseded_by__isnull=True, rater=Rater.CLINICIAN
+    )
     return [observation_of(r, policy) for r in rows]
 
 
@@ -428,6 +433,8 @@ def _follow_escalation(row: Assessment, patient: Patient, raised: Sequence[Any])
 
 
 def describe(row: Assessment) -> str:
+    if row.rater == Rater.SELF and row.kind == "ciwa-b":
+        return f"items 1–17 (self-reported) {row.total} of 68"
     if row.kind in INSTRUMENT_KINDS:
         return f"total {row.total}" + (f" ({row.band})" if row.band else "")
     if row.kind == "vitals":

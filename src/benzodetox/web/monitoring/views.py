@@ -22,6 +22,7 @@ from benzodetox.core.assessment import instrument, score
 from benzodetox.core.assessment.vitals import VitalSigns
 from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
+from benzodetox.web.checkins import services as checkins
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import get_patient
 from benzodetox.web.plans import services as plans_services
@@ -30,7 +31,7 @@ from benzodetox.web.programmes.services import allowed, chosen_programme, requir
 
 from . import alerts, charts, services
 from .forms import DATETIME_FORMAT, VITAL_SIGNS, SettingsForm, form_for, initial_from, now_local
-from .models import INSTRUMENT_KINDS, AdviceRecord, Alert, Assessment, Kind
+from .models import INSTRUMENT_KINDS, AdviceRecord, Alert, Assessment, Kind, Rater
 from .policy import Policy
 
 KINDS = dict(Kind.choices)
@@ -165,11 +166,15 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
     today = timezone.localdate()
     start, end = _entries_window(plan, today)
-    rows = list(
+    every = list(
         Assessment.objects.filter(patient=patient, superseded_by__isnull=True)
         .select_related("entered_by")
         .order_by("-at", "-id")
     )
+    # self-reports (portal check-ins) are listed apart: never in the clinician-rated trends,
+    # the advice or what is due
+    rows = [r for r in every if r.rater == Rater.CLINICIAN]
+    self_reported = [r for r in every if r.rater == Rater.SELF][:30]
     shown = [r for r in rows if r.at >= timezone.make_aware(datetime.combine(start, time(0)))]
     advice = services.advice_now(patient, policy, plan, today, rows=rows)
     done = [(r.kind, r.at) for r in rows if r.kind in ("ciwa-b", "vitals")]
@@ -224,6 +229,9 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "kinds": KINDS,
         "can": can,
+        "self_reported": self_reported,
+        "adherence": checkins.adherence_by_step(patient, plan, today),
+        "requests": checkins.requests_of(patient)[:5],
     }
     return render(request, "monitoring/patient.html", context)
 
@@ -411,7 +419,8 @@ def entry_detail(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
             "can_correct": allowed(
                 request.user, services.action_for(row.kind), patient.programme_id
             )
-            and row.is_current,
+            and row.is_current
+            and row.rater == Rater.CLINICIAN,
         },
     )
 
@@ -421,6 +430,9 @@ def correct(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     patient = get_patient(request, pk, "monitoring.view")
     row = _entry(patient, entry_id)
     require(request.user, services.action_for(row.kind), patient.programme_id)
+    if row.rater == Rater.SELF:
+        messages.error(request, "A self-reported answer is the patient's: it is not corrected.")
+        return HttpResponseRedirect(reverse("monitoring:entry", args=[patient.pk, row.pk]))
     if not row.is_current:
         messages.error(request, "That entry was already corrected: correct the newest version.")
         return HttpResponseRedirect(
