@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 
 from benzodetox.core.careplan.aftercare import AftercarePlan
 from benzodetox.core.careplan.psychosocial import Course
@@ -117,6 +117,15 @@ def _step_text(step: Step, first: bool) -> tuple[str, str]:
     return summary, "\n".join(lines)
 
 
+def _alarm(event: Event, before: timedelta, text: str) -> None:
+    """A reminder (VALARM, DISPLAY) ``before`` the event's start."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", -before)
+    event.add_component(alarm)
+
+
 def plan_to_ics(
     plan: Plan,
     *,
@@ -124,11 +133,14 @@ def plan_to_ics(
     uid_domain: str = "benzodetox",
     plan_id: str = "",
     now: datetime | None = None,
+    alarm_before: timedelta | None = None,
 ) -> bytes:
     """The plan's dose changes and ``appointments`` as an .ics file.
 
     ``plan_id`` (e.g. the web app's plan id) identifies the plan; without it
     ``plan_identity(plan)`` is used. ``now`` is the DTSTAMP (UTC); the current time if omitted.
+    ``alarm_before``: each dose change and appointment gets a reminder (VALARM) that long
+    before it starts (an all-day event starts at midnight: 12 hours is noon the day before).
     """
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     identity = plan_id or plan_identity(plan)
@@ -150,6 +162,8 @@ def plan_to_ics(
         event.add("description", description)
         event.add("transp", "TRANSPARENT")
         event.add("categories", ["Dose change"])
+        if alarm_before is not None:
+            _alarm(event, alarm_before, f"Reminder: {summary}")
         cal.add_component(event)
     for appt in appointments:
         event = Event()
@@ -169,6 +183,8 @@ def plan_to_ics(
         if appt.location:
             event.add("location", appt.location)
         event.add("categories", ["Appointment"])
+        if alarm_before is not None:
+            _alarm(event, alarm_before, f"Reminder: {appt.title}")
         cal.add_component(event)
     out: bytes = cal.to_ical()
     return out

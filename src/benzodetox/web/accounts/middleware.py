@@ -37,12 +37,12 @@ class RequireLoginMiddleware:
         # there and a signed-in user to the patient list; a password-reset link.
         calculator = path.startswith("/calculator/") or path == "/"
         reset = path.startswith("/accounts/reset/")
-        if path.startswith(self.static) or path in public or calculator or reset:
-            return self.get_response(request)
         portal = path.startswith("/portal/") and not path.startswith("/portal/staff/")
         if request.user.is_authenticated and _is_patient(request.user):
-            return self.get_response(request) if portal else _not_for_patients(request)
-        if portal:
+            open_to_all = path.startswith((self.static, "/calculator/")) or path == public[2]
+            if not (portal or open_to_all):
+                return _not_for_patients(request)
+        if path.startswith(self.static) or path in public or calculator or reset or portal:
             return self.get_response(request)
         if not request.user.is_authenticated:
             login = reverse("accounts:login")

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest
 
 from benzodetox.core.careplan.relapse import (
+    CONTACT_ROLES,
     Lifestyle,
     RelapsePlan,
     SupportContact,
@@ -26,6 +27,7 @@ from benzodetox.web.programmes.services import require
 from .models import RelapsePlanVersion
 
 __all__ = [
+    "add_by_patient",
     "get_relapse_version",
     "latest_relapse",
     "relapse_from_dict",
@@ -152,3 +154,73 @@ def save_relapse_plan(
         except IntegrityError:  # another clinician saved a version at the same moment
             continue
     raise InputError("reason", reason, "saving again: another version was saved at the same time")
+
+
+#: support roles a patient may add to their own plan (the rest are the team's to fill)
+PATIENT_CONTACT_ROLES = ("support_person", "peer")
+
+
+def add_by_patient(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    trigger: int | None = None,
+    coping: str = "",
+    support: SupportContact | None = None,
+    on: date,
+) -> RelapsePlanVersion:
+    """The patient's own addition to their relapse-prevention plan, kept as the next version
+    (authored by the patient's portal user, the reason saying so): a coping strategy for one of
+    the plan's triggers (by its position) and/or a support person. Only additions: nothing the
+    team wrote is changed or removed. The portal calls this for the signed-in patient only."""
+    latest = latest_relapse(patient)
+    if latest is None:
+        raise InputError("plan", "none", "a relapse-prevention plan your care team started")
+    plan = relapse_plan_of(latest)
+    triggers = list(plan.triggers)
+    contacts = list(plan.contacts)
+    added: list[str] = []
+    if coping.strip():
+        if trigger is None or not 0 <= trigger < len(triggers):
+            raise InputError("trigger", trigger, "one of the triggers in your plan")
+        old = triggers[trigger]
+        triggers[trigger] = Trigger(old.description, old.kind, (*old.coping, coping.strip()))
+        added.append(f"coping strategy for '{old.description}'")
+    if support is not None:
+        if support.role not in PATIENT_CONTACT_ROLES:
+            raise InputError(
+                "contact role",
+                support.role,
+                ", ".join(CONTACT_ROLES[r] for r in PATIENT_CONTACT_ROLES),
+            )
+        contacts.append(support)
+        added.append(f"support: {support.role_title}")
+    if not added:
+        raise InputError("coping", coping, "a coping strategy or a support person")
+    reason = "Added by the patient: " + "; ".join(added)
+    value = revise(plan, reason=reason, on=on, triggers=tuple(triggers), contacts=tuple(contacts))
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                number = (patient.relapse_plans.aggregate(n=Max("number"))["n"] or 0) + 1
+                row = RelapsePlanVersion(
+                    patient=patient,
+                    number=number,
+                    reason=reason[:500],
+                    reviewed_on=on,
+                    content=relapse_to_dict(value),
+                    created_by=request.user,
+                )
+                row.save()
+                record(
+                    request,
+                    "careplan.relapse_plan_patient_addition",
+                    obj=row,
+                    patient=patient,
+                    summary=f"relapse-prevention plan v{number}: {reason}"[:300],
+                    detail={"by": "patient"},
+                )
+                return row
+        except IntegrityError:  # a clinician saved a version at the same moment
+            continue
+    raise InputError("coping", coping, "saving again: the plan was changed at the same time")

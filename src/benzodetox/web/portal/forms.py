@@ -73,6 +73,9 @@ class InviteForm(forms.Form):
 
 
 class AdditionForm(forms.Form):
+    trigger = forms.ChoiceField(
+        label="When this helps (one of your triggers)", required=False, choices=()
+    )
     coping = forms.CharField(
         label="Something that helps me cope",
         required=False,
@@ -81,6 +84,11 @@ class AdditionForm(forms.Form):
     )
     support_name = forms.CharField(
         label="Someone who supports me (name)", required=False, max_length=80
+    )
+    support_role = forms.ChoiceField(
+        label="Who they are",
+        required=False,
+        choices=(("support_person", "Support person"), ("peer", "Peer or sponsor")),
     )
     support_phone = forms.CharField(
         label="Their phone number", required=False, max_length=40,
@@ -94,6 +102,8 @@ class AdditionForm(forms.Form):
         phone = (data.get("support_phone") or "").strip()
         if phone and not name:
             self.add_error("support_name", "Write the name of the person with this number.")
+        if coping and not data.get("trigger"):
+            self.add_error("trigger", "Choose which trigger this helps with.")
         if not coping and not name and not self.errors:
             raise forms.ValidationError("Write something that helps you, or someone's name.")
         data["coping"], data["support_name"], data["support_phone"] = coping, name, phone
