@@ -304,3 +304,14 @@ def test_discovery_and_services_refuse_other_methods(key_a: str) -> None:
     assert Client().post("/cds-services").status_code == 405
     assert Client().get("/cds-services/benzodetox-order-sign").status_code == 405
 
+
+
+def test_an_opioid_order_for_a_patient_whose_regimen_has_a_benzodiazepine_gives_the_card(
+    key_a: str, patient_a: Any
+) -> None:
+    """No activeMedications prefetch: the patient's recorded regimen (diazepam) is used."""
+    body = order_select("A-001", OXYCODONE, selections=["MedicationRequest/opioid-1"])
+    cards = check_cards(post(key_a, "benzodetox-order-select", body))
+    assert [c["summary"] for c in cards] == [
+        "Benzodiazepine with an opioid: offer naloxone and review both"
+    ]
