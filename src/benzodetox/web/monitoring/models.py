@@ -93,7 +93,10 @@ class Assessment(models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="assessments"
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    rater = models.CharField(max_length=10, choices=Rater.choices, default=Rater.CLINICIAN)
+    # db_default too: bulk seeds and raw INSERTs that predate the column stay clinician-rated
+    rater = models.CharField(
+        max_length=10, choices=Rater.choices, default=Rater.CLINICIAN, db_default=Rater.CLINICIAN
+    )
     at = models.DateTimeField("observed at")
     answers = models.JSONField(default=list, blank=True)
     total = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 choices=[("clinician", "Clinician-rated"), ("self", "Self-reported")],
                 default="clinician",
+                db_default="clinician",
                 max_length=10,
             ),
         ),
