@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-__all__ = ["NumberField"]
+__all__ = ["NumberField", "set_choices"]
+
+
+def set_choices(form: forms.BaseForm, name: str, choices: Iterable[tuple[Any, Any]]) -> None:
+    """Give the choice field ``name`` of ``form`` its choices at run time (e.g. from the core's
+    catalogue); a form's ``fields`` are typed as plain ``Field``, so this checks the kind."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = list(choices)
 
 _DECIMAL = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 _WHOLE = re.compile(r"^[0-9]+$")

@@ -91,4 +91,5 @@ def events_for_admin(
         events = events.filter(at__gte=datetime.combine(since, time.min, zone))
     if until is not None:
         events = events.filter(at__lt=datetime.combine(until + timedelta(days=1), time.min, zone))
-    return events.select_related("patient", "programme")
+    chosen: models.QuerySet[AuditEvent] = events.select_related("patient", "programme")
+    return chosen

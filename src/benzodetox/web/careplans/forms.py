@@ -4,7 +4,7 @@ beside its field; a core ``InputError`` lands on the field it names."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator
@@ -21,6 +21,7 @@ from benzodetox.core.careplan.relapse import (
     Trigger,
 )
 from benzodetox.core.errors import InputError
+from benzodetox.web.fields import set_choices
 
 from .models import AdjunctNote, AftercareItem, AftercarePolicySettings
 
@@ -75,7 +76,7 @@ class CourseForm(CoreErrorMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = course_choices()
+        set_choices(self, "kind", course_choices())
         self.fields["sessions"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["every_days"].widget.attrs.update({"inputmode": "numeric"})
 
@@ -127,7 +128,7 @@ class AftercarePolicyForm(CoreErrorMixin, forms.ModelForm):  # type: ignore[type
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         defaults = default_policy()
-        self.fields["instruments"].choices = [(i.id, i.name) for i in defaults.instruments]
+        set_choices(self, "instruments", [(i.id, i.name) for i in defaults.instruments])
         if not self.initial.get("instruments"):
             self.initial["instruments"] = [i.id for i in defaults.instruments]
         early, late = defaults.contact_phases[0], defaults.contact_phases[-1]
@@ -209,7 +210,7 @@ class AdjunctNoteForm(CoreErrorMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["adjunct"].choices = [("", "—"), *((a.id, a.name) for a in all_adjuncts())]
+        set_choices(self, "adjunct", [("", "—"), *((a.id, a.name) for a in all_adjuncts())])
 
 
 # --- relapse-prevention plan -------------------------------------------------------------------
@@ -317,11 +318,13 @@ class _RowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         return tuple(f.value() for f in self.forms if not f.cleaned_data.get("empty", True))
 
 
-TriggerFormSet = forms.formset_factory(
-    TriggerForm, formset=_RowFormSet, extra=0, max_num=30, absolute_max=30
+TriggerFormSet = cast(
+    type[_RowFormSet],
+    forms.formset_factory(TriggerForm, formset=_RowFormSet, extra=0, max_num=30, absolute_max=30),
 )
-ContactFormSet = forms.formset_factory(
-    ContactForm, formset=_RowFormSet, extra=0, max_num=20, absolute_max=20
+ContactFormSet = cast(
+    type[_RowFormSet],
+    forms.formset_factory(ContactForm, formset=_RowFormSet, extra=0, max_num=20, absolute_max=20),
 )
 
 

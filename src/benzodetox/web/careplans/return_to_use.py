@@ -19,7 +19,7 @@ from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .return_model import REPORTERS, ReturnToUseReport
 
@@ -73,9 +73,10 @@ def date_range(patient: Patient, today: date | None = None) -> DateRange | None:
 
 def current_reports(patient: Patient) -> QuerySet[ReturnToUseReport]:
     """Reports nobody corrected or withdrew (withdrawals themselves are not reports)."""
-    return ReturnToUseReport.objects.filter(
+    reports: QuerySet[ReturnToUseReport] = ReturnToUseReport.objects.filter(
         patient=patient, superseded_by__isnull=True, withdrawn=False
     ).select_related("recorded_by", "supersedes")
+    return reports
 
 
 def _check_date(patient: Patient, on: date) -> None:
@@ -133,7 +134,7 @@ def record_return(
         substance=substance,
         note=note,
         supersedes=replaced,
-        recorded_by=request.user,
+        recorded_by=acting_user(request),
     )
     _save(row, "corrects")
     summary = f"{substance_name(substance)} on {on.isoformat()}, {row.get_reported_by_display()}"
@@ -172,7 +173,7 @@ def withdraw_return(
         note=reason,
         supersedes=report,
         withdrawn=True,
-        recorded_by=request.user,
+        recorded_by=acting_user(request),
     )
     _save(row, "report")
     record(

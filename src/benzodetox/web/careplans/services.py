@@ -23,7 +23,7 @@ from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.patients.services import latest_intake
 from benzodetox.web.plans.models import PlanVersion
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .models import (
     AdjunctNote,
@@ -109,7 +109,7 @@ def schedule_course(
         sources=list(planned.sources),
         recommendation=planned.recommendation[:300],
         note=note.strip(),
-        created_by=request.user,
+        created_by=acting_user(request),
     )
     course.save()
     for session in planned.sessions:
@@ -157,7 +157,7 @@ def record_attendance(
     session = course.sessions.get(number=number)
     session.attended = after.attended
     session.note = after.note[:300]
-    session.recorded_by = request.user
+    session.recorded_by = acting_user(request)
     session.recorded_at = timezone.now()
     session._change_reason = "attendance recorded"  # type: ignore[attr-defined]
     session.save()
@@ -314,7 +314,7 @@ def generate_aftercare(
         last_dose=generated.last_dose,
         end=generated.end,
         policy=_policy_json(policy),
-        created_by=request.user,
+        created_by=acting_user(request),
     )
     care.save()
     _store_items(care, generated.items)
@@ -376,7 +376,7 @@ def update_aftercare_item(
     item.on = on
     item.done = done
     item.note = note.strip()[:300]
-    item.recorded_by = request.user
+    item.recorded_by = acting_user(request)
     item.recorded_at = timezone.now()
     item._change_reason = "moved" if moved else "recorded"  # type: ignore[attr-defined]
     item.save()
@@ -492,7 +492,7 @@ def add_adjunct_note(
         adjunct=item.id,
         status=status,
         note=note.strip(),
-        created_by=request.user,
+        created_by=acting_user(request),
     )
     row.save()
     record(

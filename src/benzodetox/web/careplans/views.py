@@ -231,7 +231,7 @@ def _aftercare_context(
                 else AftercareItemForm(
                     initial={
                         "on": item.on,
-                        "done": {True: "yes", False: "no"}.get(item.done, ""),  # type: ignore[call-overload]
+                        "done": "" if item.done is None else ("yes" if item.done else "no"),
                         "note": item.note,
                     },
                     prefix=f"i{item.pk}",

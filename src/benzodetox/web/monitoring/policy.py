@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+from django.db import models
 
 from benzodetox.core.assessment import monitoring_setting, threshold_set_labels
 from benzodetox.core.assessment.advice import AdvicePolicy, default_policy
@@ -99,6 +101,12 @@ class Policy:
         return ciwa_b_max() + 1
 
 
+def _label(name: str) -> str:
+    """The settings field's label, as the page shows it."""
+    field = cast("models.Field[Any, Any]", MonitoringSettings._meta.get_field(name))
+    return str(field.verbose_name)
+
+
 def ciwa_b_max() -> int:
     """The highest CIWA-B total, from the instrument's definition (20 items × 4)."""
     return instrument("ciwa-b").max_total
@@ -150,7 +158,7 @@ def policy_from(settings: MonitoringSettings | None) -> Policy:
         rows.append(
             Setting(
                 name,
-                str(MonitoringSettings._meta.get_field(name).verbose_name),
+                _label(name),
                 value or default,
                 default,
                 f"{default_bands.source} (bands); {advice.source} (advice)",
@@ -184,15 +192,15 @@ def policy_from(settings: MonitoringSettings | None) -> Policy:
     base_by_sign = {t.sign: t for t in base.thresholds}
     for name, (sign, op) in VITAL_FIELDS.items():
         value = getattr(s, name)
-        default = base_by_sign.get(sign)
+        sourced = base_by_sign.get(sign)
         if value is not None:
             changes[sign] = (op, Decimal(value))
         rows.append(
             Setting(
                 name,
-                str(MonitoringSettings._meta.get_field(name).verbose_name),
-                value if value is not None else (default.text() if default else "none"),
-                default.text() if default else "no sourced threshold",
+                _label(name),
+                value if value is not None else (sourced.text() if sourced else "none"),
+                sourced.text() if sourced else "no sourced threshold",
                 base.source,
                 base.confirmed,
                 value is not None,
@@ -238,7 +246,7 @@ def _schedule(s: MonitoringSettings, rows: list[Setting]) -> SchedulePolicy:
         rows.append(
             Setting(
                 name,
-                str(MonitoringSettings._meta.get_field(name).verbose_name),
+                _label(name),
                 value if value is not None else default,
                 default,
                 f"{rule.source} ({rule.rec})" if rule.rec else rule.source,

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -106,11 +106,15 @@ def _insert(
     varying ones are ids, text, numbers, booleans, dates and aware datetimes, adapted as the
     database stores them."""
     meta = model._meta
+
+    def concrete(name: str) -> models.Field[Any, Any]:
+        return cast("models.Field[Any, Any]", meta.get_field(name))
+
     fixed = [
-        (meta.get_field(name).column, meta.get_field(name).get_db_prep_save(value, connection))  # type: ignore[union-attr]
+        (concrete(name).column, concrete(name).get_db_prep_save(value, connection))
         for name, value in constants.items()
     ]
-    names = [meta.get_field(name).column for name in columns] + [c for c, _ in fixed]  # type: ignore[union-attr]
+    names = [concrete(name).column for name in columns] + [c for c, _ in fixed]
     sql = (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "
         f"({', '.join(connection.ops.quote_name(n) for n in names)}) "
@@ -158,7 +162,9 @@ def seed_outcome_history(programme: Any, prescriber: Any, nurse: Any, today: dat
         start -= timedelta(days=start.weekday())
         shift = (start - TEMPLATE_START).days
         base = _template(drug, mg, strategy)
-        versions = [(start - timedelta(days=1), _template_dict(drug, mg, strategy), "", {})]
+        versions: list[tuple[date, dict[str, Any], str, dict[str, Any]]] = [
+            (start - timedelta(days=1), _template_dict(drug, mg, strategy), "", {})
+        ]
         reductions = [s for s in base.steps[1:] if s.kind == "reduction"]
         roll = rng.random()
         changed: Plan | None = None
@@ -180,7 +186,7 @@ def seed_outcome_history(programme: Any, prescriber: Any, nurse: Any, today: dat
             if final["last_dose"]
             else None
         )
-        fate = {
+        fate: dict[str, Any] = {
             "inpatient": inpatient,
             "moved": inpatient and rng.random() < 0.3,
             "start": start,

@@ -249,7 +249,8 @@ def _recently_checked(programme_id: int, fresh_seconds: float) -> bool:
         return False
     if mark.definitions != _fingerprint(definitions_for(programme_id)):
         return False
-    return (timezone.now() - mark.checked_at).total_seconds() < fresh_seconds
+    age = timezone.now() - mark.checked_at
+    return bool(age.total_seconds() < fresh_seconds)
 
 
 def outcomes_within(

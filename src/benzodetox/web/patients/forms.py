@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 
@@ -13,6 +13,7 @@ from benzodetox.core.assessment.intake import DIMENSIONS
 from benzodetox.core.catalogue import catalogue
 from benzodetox.core.errors import InputError
 from benzodetox.core.units import parse_amount, to_mg
+from benzodetox.web.fields import set_choices
 from benzodetox.web.programmes.models import Programme
 
 from .choices import (
@@ -75,7 +76,7 @@ class RegimenRowForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["drug"].choices = [("", "—"), *drug_choices()]
+        set_choices(self, "drug", [("", "—"), *drug_choices()])
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "size": 6})
 
     def clean(self) -> dict[str, Any]:
@@ -131,8 +132,11 @@ class BaseRegimenFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         ]
 
 
-RegimenFormSet = forms.formset_factory(
-    RegimenRowForm, formset=BaseRegimenFormSet, extra=0, max_num=12, absolute_max=12
+RegimenFormSet = cast(
+    type[BaseRegimenFormSet],
+    forms.formset_factory(
+        RegimenRowForm, formset=BaseRegimenFormSet, extra=0, max_num=12, absolute_max=12
+    ),
 )
 
 
@@ -198,11 +202,11 @@ class IntakeForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["home_support"].choices = HomeSupport.choices  # no blank radio button
-        self.fields["pregnancy"].choices = Pregnancy.choices
-        self.fields["substances"].choices = substance_choices()
-        self.fields["conditions"].choices = condition_choices()
-        self.fields["equivalence_table"].choices = table_choices()
+        set_choices(self, "home_support", HomeSupport.choices)  # no blank radio button
+        set_choices(self, "pregnancy", Pregnancy.choices)
+        set_choices(self, "substances", substance_choices())
+        set_choices(self, "conditions", condition_choices())
+        set_choices(self, "equivalence_table", table_choices())
         for key in DIMENSIONS:
             name = f"dimension_{key}"
             self.fields[name] = forms.TypedChoiceField(

@@ -16,7 +16,7 @@ from benzodetox.core.errors import InputError
 from benzodetox.core.regimen import Dose, Regimen
 from benzodetox.web.audit.services import record
 from benzodetox.web.programmes.models import Programme
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .choices import FOLLOW_PLAN, Decision, HomeSupport, Phase, PhaseSetBy, Pregnancy
 from .models import Intake, Patient, RegimenDose
@@ -40,7 +40,7 @@ def get_patient(request: HttpRequest, pk: int, action: str = "patient.view") -> 
     404 — indistinguishable from one that does not exist), if the user's role allows
     ``action`` (403 otherwise)."""
     try:
-        patient = Patient.objects.select_related("programme").get(pk=pk)
+        patient: Patient = Patient.objects.select_related("programme").get(pk=pk)
     except Patient.DoesNotExist:
         raise Http404("no such patient") from None
     require(request.user, action, patient.programme_id)
@@ -60,7 +60,7 @@ def create_patient(request: HttpRequest, programme: Programme, data: dict[str, A
     """A new patient; a reference already used in the programme (even by a concurrent request
     that saved first) is an InputError on ``reference``."""
     require(request.user, "patient.create", programme.pk)
-    patient = Patient(programme=programme, created_by=request.user, **data)
+    patient = Patient(programme=programme, created_by=acting_user(request), **data)
     try:
         with transaction.atomic():
             patient.save()
@@ -223,7 +223,7 @@ def save_intake(
     recommended_before = intake.level_of_care
     assessment = assess_intake(intake, patient, regimen_of(patient))
     _apply_assessment(intake, assessment)
-    intake.updated_by = request.user  # type: ignore[assignment]
+    intake.updated_by = acting_user(request)
     if intake.decision and intake.level_of_care != recommended_before:
         # The recommendation changed under the decision: it must be made again.
         intake.decision = intake.chosen_level = intake.decision_reason = ""
@@ -274,7 +274,7 @@ def record_decision(
     intake.decision = decision
     intake.chosen_level = chosen_level if decision == Decision.OTHER else ""
     intake.decision_reason = reason.strip()
-    intake.decided_by = request.user  # type: ignore[assignment]
+    intake.decided_by = acting_user(request)
     intake.decided_at = timezone.now()
     intake._change_reason = f"decision: {decision}"  # type: ignore[attr-defined]
     intake.save()

@@ -24,7 +24,7 @@ from benzodetox.core.tapering.proposal import (
     strategy_for_level,
     switch_targets,
 )
-from benzodetox.web.fields import NumberField
+from benzodetox.web.fields import NumberField, set_choices
 from benzodetox.web.patients.choices import (
     drug_choices,
     drug_name,
@@ -191,22 +191,27 @@ class PlanForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = table_choices()
+        set_choices(self, "source", table_choices())
         targets = switch_targets()  # the drugs the planner accepts, in its order
-        self.fields["switch_to"].choices = [
-            ("", "No switch"),
-            *sorted(
-                ((k, n) for k, n in drug_choices() if k in targets),
-                key=lambda choice: targets.index(choice[0]),
-            ),
-        ]
+        set_choices(
+            self,
+            "switch_to",
+            [
+                ("", "No switch"),
+                *sorted(
+                    ((k, n) for k, n in drug_choices() if k in targets),
+                    key=lambda choice: targets.index(choice[0]),
+                ),
+            ],
+        )
         names = [(n, STRATEGY_LABELS.get(n, n)) for n in STRATEGY_NAMES]
-        self.fields["strategy"].choices = names
-        self.fields["then"].choices = [
-            ("", "—"),
-            *[(n, label) for n, label in names if n not in ("inpatient", "custom")],
-        ]
-        self.fields["market"].choices = market_choices()
+        set_choices(self, "strategy", names)
+        set_choices(
+            self,
+            "then",
+            [("", "—"), *[(n, label) for n, label in names if n not in ("inpatient", "custom")]],
+        )
+        set_choices(self, "market", market_choices())
 
     def clean_custom_steps(self) -> tuple[CustomStep, ...]:
         text = self.cleaned_data.get("custom_steps") or ""

@@ -32,7 +32,7 @@ from benzodetox.web.accounts.forms import TokenForm
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.choices import drug_name
 from benzodetox.web.patients.models import Patient
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .chart import dose_chart
 from .models import PlanApproval, PlanPolicy, PlanSignature, PlanVersion
@@ -83,7 +83,7 @@ def build_preview(request: PlanRequest) -> Preview:
     """Build the plan and the range of the starting dose across every table.
 
     Raises the core's InputError/PlanError (for the form to show on the field)."""
-    conversion = convert(request.regimen, request.source, request.basis)  # type: ignore[arg-type]
+    conversion = convert(request.regimen, request.source, request.basis)
     plan = build_plan(request)
     return Preview(
         plan=plan,
@@ -246,7 +246,7 @@ def save_plan_version(
                     patient=patient,
                     number=number,
                     reason=reason.strip(),
-                    created_by=request.user,
+                    created_by=acting_user(request),
                     parameters=parameters,
                     plan=plan_to_dict(plan),
                     source=plan.source,
@@ -290,7 +290,7 @@ def approve(
     (returned as a PlanSignature) and the version is approved — its PlanApproval written and
     ``plan_approved`` sent, once — when a different prescriber approves it."""
     patient = version.patient
-    user = request.user
+    user = acting_user(request)
     require(user, "plan.approve", patient.programme_id)
     # Concurrent approvals of the same version queue here (PostgreSQL; SQLite's write
     # transactions are already serialised).
@@ -341,7 +341,7 @@ def confirm_identity(request: HttpRequest, password: str, token: str) -> None:
     authenticator (django-otp's own check), else the user's password (through
     ``authenticate``, so the sign-in throttle counts a failure). A failure is audited and raised
     as an InputError on the field the user filled."""
-    user = request.user
+    user = acting_user(request)
     if has_authenticator(user):
         form = TokenForm({"token": token})
         if form.is_valid() and match_token(user, form.cleaned_data["token"]) is not None:
@@ -371,7 +371,7 @@ def save_plan_policy(
     policy = plan_policy(programme_id) or PlanPolicy(programme_id=programme_id)
     before = policy.two_person_approval if policy.pk else False
     policy.two_person_approval = two_person
-    policy.updated_by = request.user  # type: ignore[assignment]
+    policy.updated_by = acting_user(request)
     policy.save()
     record(
         request,

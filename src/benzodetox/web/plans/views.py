@@ -222,7 +222,7 @@ def _version_context(request: HttpRequest, patient: Any, version: PlanVersion) -
 def _has_approval(version: PlanVersion) -> bool:
     try:
         version.approval  # noqa: B018
-    except PlanVersion.approval.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+    except PlanVersion.approval.RelatedObjectDoesNotExist:
         return False
     return True
 

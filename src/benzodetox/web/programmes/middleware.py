@@ -16,7 +16,7 @@ class ScopeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            memberships = list(user.memberships.select_related("programme"))  # type: ignore[union-attr]
+            memberships = list(user.memberships.select_related("programme"))
         else:
             memberships = []
         request.memberships = memberships  # type: ignore[attr-defined]

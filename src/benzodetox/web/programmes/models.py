@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 
@@ -24,8 +26,8 @@ class Programme(models.Model):
         return self.name
 
     def roles_needing_two_factor(self) -> frozenset[str]:
-        chosen = self.two_factor_roles
-        if chosen is None:
+        chosen: Iterable[object] = self.two_factor_roles or ()
+        if self.two_factor_roles is None:
             chosen = getattr(settings, "TWO_FACTOR_DEFAULT_ROLES", ())
         return frozenset(str(role) for role in chosen if role in Role.values)
 

@@ -97,5 +97,5 @@ class ScopedManager(models.Manager):  # type: ignore[type-arg]
         queryset = super().get_queryset()
         if current.everything:
             return queryset
-        field = self.model.SCOPE_FIELD  # type: ignore[attr-defined]
+        field = self.model.SCOPE_FIELD
         return queryset.filter(**{f"{field}__in": current.programme_ids})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as DjangoUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
@@ -13,6 +14,7 @@ from .models import Membership, Programme
 from .roles import Role, roles_allowed
 
 __all__ = [
+    "acting_user",
     "add_member",
     "allowed",
     "chosen_programme",
@@ -22,6 +24,15 @@ __all__ = [
 ]
 
 User = AbstractBaseUser | AnonymousUser
+
+
+def acting_user(request: HttpRequest) -> DjangoUser:
+    """The signed-in user a request acts for (who a record names as its author); an anonymous
+    request is refused. Views already require sign-in: this makes it the type too."""
+    user = request.user
+    if not isinstance(user, DjangoUser):
+        raise PermissionDenied("sign in first")
+    return user
 
 
 def role_in(user: Any, programme_id: int) -> Role | None:
