@@ -60,12 +60,12 @@ def test_a_decline_needs_a_message_and_the_patient_reads_it(
     url = f"/patients/requests/{asked.pk}/"
     empty = prescriber.post(url, {"decision": "decline", "expected_latest": "1"})
     assert empty.status_code == 400 and "message" in empty.content.decode()
-    prescriber.post(
-        url, {"decision": "decline", "message": "Let us talk at Monday's visit.", "expected_latest": "1"}
-    )
+    said = "Let us talk at Monday's visit."
+    prescriber.post(url, {"decision": "decline", "message": said, "expected_latest": "1"})
     asked.refresh_from_db()
     assert asked.status == "declined"
-    assert "Let us talk at Monday&#x27;s visit." in client_a.get("/portal/request/").content.decode()
+    mine = client_a.get("/portal/request/").content.decode()
+    assert "Let us talk at Monday&#x27;s visit." in mine
 
 
 def test_a_stale_page_cannot_apply_over_a_newer_version(
