@@ -104,9 +104,10 @@ def _print_logins(logins: list[Any], url: str) -> None:
     click.echo(f"Demo logins for {url}")
     width = max(len(login.username) for login in logins)
     for login in logins:
+        where = f", patient portal {url}portal/login/" if login.role == "patient" else ""
         click.echo(
             f"  {login.username:<{width}}  password {login.password}  "
-            f"({login.role}, {login.programme})"
+            f"({login.role}, {login.programme}{where})"
         )
     click.echo("")
 

@@ -60,14 +60,40 @@ def seed_demo() -> tuple[bool, list[Login]]:
 
     logins = demo_logins()
     if Programme.objects.filter(name=DEMO_PROGRAMME).exists() and logins:
-        return False, logins
+        if any(login.role == "patient" for login in logins):
+            return False, logins
+        # a demo seeded before the portal existed: its patient login is added once
+        patient_login = _portal_login()
+        if patient_login is None:
+            return False, logins
+        logins.append(patient_login)
+        _save_logins(logins)
+        return True, logins
     with unscoped(), transaction.atomic():
         logins = _seed()
+    _save_logins(logins)
+    return True, logins
+
+
+def _save_logins(logins: list[Login]) -> None:
     path = _logins_file()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump([login.__dict__ for login in logins], handle, indent=2)
-    return True, logins
+
+
+def _portal_login() -> Login | None:
+    """The demo patient's portal login (DEMO-003, on an approved plan), made by the demo nurse
+    through an invitation; None when it exists already."""
+    from benzodetox.web.portal.demo import seed_demo_portal
+
+    nurse = get_user_model().objects.filter(username="demo-nurse").first()
+    if nurse is None:
+        return None
+    made = seed_demo_portal(nurse, DEMO_PROGRAMME)
+    if made is None:
+        return None
+    return Login(made[0], made[1], "patient", DEMO_PROGRAMME)
 
 
 def _user(username: str, role: str, programme: str) -> tuple[Any, Login]:
@@ -227,4 +253,7 @@ def _seed() -> list[Login]:
 
     # synthetic historical patients (SYN-…), so the outcomes page has something to show
     seed_outcome_history(programme, users["prescriber"], users["nurse"], today)
+    patient_login = _portal_login()
+    if patient_login is not None:
+        logins.append(patient_login)
     return logins

@@ -60,7 +60,7 @@ class IssuedInvitation:
 
 
 def _absolute(request: HttpRequest | None, path: str) -> str:
-    if request is not None:
+    if request is not None and (request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME")):
         return request.build_absolute_uri(path)
     return f"{settings.BASE_URL}{path}"
 
