@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "server",
     "backup",
     "outcomes",
+    "tokens",
 )
 
 
