@@ -187,3 +187,8 @@ def test_the_equivalent_is_the_core_conversion_of_the_daily_dose(tabs, per_day, 
                     for b in ("low", "high")]
     for mg in expected:
         assert f"{mg.normalize():f}" in card.summary
+
+
+def test_a_dose_not_above_zero_is_not_read():
+    found = recognise(OrderLine("x", ("197591",), "diazepam", Decimal(-1), "tablet", Decimal(2)))
+    assert found.daily_mg is None and "not above zero" in found.why

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benzodetox.core.cds import INDICATORS
 from benzodetox.web.api.auth import create_token
@@ -88,7 +90,7 @@ def order_select(patient_id: str, *resources: dict[str, Any], selections: list[s
             "selections": selections,
             "draftOrders": {
                 "resourceType": "Bundle",
-                "entry": [{"resource": r} for r in resources],
+                "entry": [{"resource": deepcopy(r)} for r in resources],
             },
         },
     }
@@ -300,6 +302,13 @@ def test_malformed_orders_are_400_naming_the_field(key_a: str) -> None:
     )
 
 
+@pytest.mark.parametrize("identifier", [5, "A-001", [5, {"value": 7}], {"value": "A-001"}])
+def test_a_malformed_prefetched_patient_is_ignored_not_a_500(key_a: str, identifier: Any):
+    body = deepcopy(PATIENT_VIEW)
+    body["prefetch"]["patient"]["identifier"] = identifier
+    assert check_cards(post(key_a, "benzodetox-patient-view", body)) == []
+
+
 def test_discovery_and_services_refuse_other_methods(key_a: str) -> None:
     assert Client().post("/cds-services").status_code == 405
     assert Client().get("/cds-services/benzodetox-order-sign").status_code == 405
@@ -315,3 +324,38 @@ def test_an_opioid_order_for_a_patient_whose_regimen_has_a_benzodiazepine_gives_
     assert [c["summary"] for c in cards] == [
         "Benzodiazepine with an opioid: offer naloxone and review both"
     ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    where=st.sampled_from(["context", "draftOrders", "resource", "dosage"]),
+    value=_JSON,
+)
+def test_a_mangled_order_request_is_answered_200_or_400_never_500(key_a: str, where, value):
+    body = order_select("1", DIAZEPAM, OXYCODONE, selections=["MedicationRequest/bzd-1"])
+    if where == "context":
+        body["context"]["extra"] = value
+        body["context"]["patientId"] = value
+    elif where == "draftOrders":
+        body["context"]["draftOrders"]["entry"].append(value)
+    elif where == "resource":
+        body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"] = value
+    else:
+        body["context"]["draftOrders"]["entry"][0]["resource"]["dosageInstruction"][0][
+            "timing"] = {"repeat": {"frequency": value, "period": value, "periodUnit": "d"}}
+    answer = post(key_a, "benzodetox-order-select", body)
+    assert answer.status_code in (200, 400), answer.content
+    if answer.status_code == 400:
+        assert answer.json()["field"]
+    else:
+        check_cards(answer)

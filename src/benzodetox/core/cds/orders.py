@@ -160,6 +160,8 @@ def _dose_mg(line: OrderLine, product: Product | None, strength: Decimal | None)
     """The mg per administration, or why it cannot be read."""
     if line.dose is None:
         return "no dose quantity"
+    if line.dose <= 0:
+        return "a dose quantity that is not above zero"
     unit = line.dose_unit.strip().lower()
     if unit in _MG_UNITS:
         return line.dose * _MG_UNITS[unit]

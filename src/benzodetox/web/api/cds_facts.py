@@ -30,7 +30,9 @@ def _identifiers(prefetched: Any) -> list[str]:
     if not isinstance(prefetched, dict) or prefetched.get("resourceType") != "Patient":
         return []
     found = [prefetched.get("id")]
-    found += [i.get("value") for i in prefetched.get("identifier") or () if isinstance(i, dict)]
+    listed = prefetched.get("identifier")
+    if isinstance(listed, list):
+        found += [i.get("value") for i in listed if isinstance(i, dict)]
     return [v for v in found if isinstance(v, str) and v]
 
 
