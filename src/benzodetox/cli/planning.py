@@ -25,7 +25,7 @@ from ..core.supply import SUPPLY_PERIODS as SUPPLY_DAYS
 from ..core.tapering import STRATEGY_NAMES, alternatives, build_plan, departures
 from ..core.units import format_mg, parse_amount
 from ..interop.plan_json import plan_from_dict, plan_to_dict
-from ._common import emit, output_option
+from ._common import emit, output_option, write_output
 
 __all__ = ["commands", "parse_interval", "plan_from_options", "plan_options"]
 
@@ -385,9 +385,18 @@ def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "pdf", "ics"]),
+    type=click.Choice(["table", "json", "csv", "pdf", "ics", "fhir"]),
     default="table",
     show_default=True,
+    help="fhir: a FHIR R4 Bundle of the plan's MedicationRequests (docs/api/fhir.md).",
+)
+@click.option(
+    "--fhir-shape",
+    type=click.Choice(["sequenced", "per-step"]),
+    default="sequenced",
+    show_default=True,
+    help="With --format fhir: one MedicationRequest per drug with sequenced dosages, or one "
+    "per step (one dosage each) linked by groupIdentifier.",
 )
 @click.option(
     "--supply-days",
@@ -397,9 +406,14 @@ def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None
     "per step (with pdf, the order instead of the handout).",
 )
 @output_option
-def plan_command(fmt: str, output: str | None, supply_days: str | None, **options: Any) -> None:
+def plan_command(
+    fmt: str, output: str | None, supply_days: str | None, fhir_shape: str, **options: Any
+) -> None:
     """Build a dated taper plan with exact doses from today's regimen."""
     plan, defaulted = plan_from_options(**options)
+    if fmt == "fhir":
+        _write_fhir(plan, fhir_shape, supply_days, output)
+        return
     if supply_days is not None and fmt in ("csv", "pdf"):
         _write_order(plan, fmt, None if supply_days == "step" else int(supply_days), output)
         return
@@ -431,6 +445,21 @@ def _write_order(plan: Plan, fmt: str, period_days: int | None, output: str | No
 
     Path(output).write_bytes(pharmacy_order_pdf(plan, period_days))
     click.echo(f"written to {output}", err=True)
+
+
+def _write_fhir(plan: Plan, shape: str, supply_days: str | None, output: str | None) -> None:
+    """The plan as a FHIR R4 Bundle (draft proposals: nobody approved it), its supply every
+    ``--supply-days`` (28 by default) as each request's dispenseRequest."""
+    from ..interop.fhir import fhir_json, plan_bundle
+
+    period = 28 if supply_days is None else None if supply_days == "step" else int(supply_days)
+    body = fhir_json(
+        plan_bundle(plan, shape, period_days=period, timestamp=datetime.now(UTC)), indent=2
+    )
+    if output:
+        write_output(output, body + "\n")
+    else:
+        click.echo(body)
 
 
 def _write_document(plan: Plan, fmt: str, output: str | None) -> None:
