@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from benzodetox.web.api import cds_urls
 from benzodetox.web.calculator.views import front_door
 from benzodetox.web.health import healthz
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("portal/", include("benzodetox.web.portal.urls")),
     path("api/v1/", include("benzodetox.web.api.urls")),
     path("fhir/R4/", include("benzodetox.web.api.fhir_urls")),
-    path("cds-services", include("benzodetox.web.api.cds_urls")),
+    path("cds-services", include(cds_urls.discovery_patterns)),
+    path("cds-services/", include(cds_urls.urlpatterns)),
     path("admin/", admin.site.urls),
 ]
