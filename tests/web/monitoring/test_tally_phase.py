@@ -122,9 +122,9 @@ def test_kept_phase_counts_always_equal_a_recount(plan: list[tuple[str, int, Any
         version = _version(holder)
         patients: list[Patient] = [holder]
         alerts: list[Alert] = []
-        for op, index, value in plan:
+        for step, (op, index, value) in enumerate(plan, start=1):
             if op == "add-patient":
-                patients.append(_patient(programme, len(patients) + len(alerts), value))
+                patients.append(_patient(programme, step, value))
                 continue
             patient = patients[index % len(patients)]
             if op == "phase-save":
