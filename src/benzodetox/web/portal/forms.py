@@ -57,7 +57,7 @@ class AcceptForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "The two passwords are not the same.")
@@ -96,7 +96,7 @@ class AdditionForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         coping = (data.get("coping") or "").strip()
         name = (data.get("support_name") or "").strip()
         phone = (data.get("support_phone") or "").strip()
