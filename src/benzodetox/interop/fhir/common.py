@@ -95,9 +95,15 @@ def jsonable(data: Any) -> Any:
     return data
 
 
+def _encode(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return _number(value)
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
 def fhir_json(data: Any, indent: int | None = None) -> str:
     """A resource (plain data with Decimals) as FHIR JSON text."""
-    return json.dumps(jsonable(data), indent=indent, ensure_ascii=False)
+    return json.dumps(data, indent=indent, ensure_ascii=False, default=_encode)
 
 
 def plain(value: Decimal) -> str:
