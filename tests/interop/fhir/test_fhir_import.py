@@ -223,9 +223,13 @@ def test_anything_but_a_bundle_or_medication_resource_is_refused_on_fhir() -> No
         assert caught.value.field == "fhir"
 
 
-def test_a_plan_read_on_a_step_day_gives_the_doses_of_that_step(crossover_plan: Plan) -> None:
-    """The sequenced taper's Dosage in force on the day (boundsPeriod) is the regimen then."""
-    data = json.loads(fhir_json(plan_bundle(crossover_plan)), parse_float=Decimal)
+@pytest.mark.parametrize("shape", ["sequenced", "per-step"])
+def test_a_plan_read_on_a_step_day_gives_the_doses_of_that_step(
+    crossover_plan: Plan, shape: str
+) -> None:
+    """The taper's Dosages in force on the day (boundsPeriod) are the regimen then, in both
+    shapes."""
+    data = json.loads(fhir_json(plan_bundle(crossover_plan, shape)), parse_float=Decimal)
     for step in crossover_plan.steps:
         draft = read_fhir(data, step.start)
         expected = sorted(
