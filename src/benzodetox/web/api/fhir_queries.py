@@ -49,9 +49,13 @@ def _plan_version(patient: Patient) -> PlanVersion | None:
 
 
 def _assessments(patient: Patient) -> list[RecordedAssessment]:
-    rows = Assessment.objects.filter(
-        patient=patient, kind__in=INSTRUMENT_KINDS, superseded_by__isnull=True
-    ).order_by("at", "id")
+    rows = (
+        Assessment.objects.filter(
+            patient=patient, kind__in=INSTRUMENT_KINDS, superseded_by__isnull=True
+        )
+        .only("id", "kind", "at", "answers", "total", "band", "band_confirmed", "rater", "version")
+        .order_by("at", "id")
+    )
     return [
         RecordedAssessment(
             id=str(row.pk),
