@@ -53,7 +53,7 @@ class Page(Schema):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class DoseOut(Schema):
+class RegimenDoseOut(Schema):
     drug: str
     mg: str = Field(pattern=DECIMAL)
     time: str
@@ -73,7 +73,7 @@ class PatientOut(Schema):
 
 
 class PatientDetailOut(PatientOut):
-    regimen: list[DoseOut]
+    regimen: list[RegimenDoseOut]
 
 
 class IntakeOut(Schema):
@@ -159,7 +159,7 @@ class AssessmentOut(Schema):
     superseded: bool
 
 
-class AlertOut(Schema):
+class AlertRecordOut(Schema):
     id: int
     patient: int
     kind: str
@@ -310,7 +310,9 @@ def read_patient(request: HttpRequest, patient_id: int) -> Any:
         }
 
 
-@router.get("/patients/{patient_id}/regimen", auth=READ, response={200: list[DoseOut], **ERRORS})
+@router.get(
+    "/patients/{patient_id}/regimen", auth=READ, response={200: list[RegimenDoseOut], **ERRORS}
+)
 def read_regimen(request: HttpRequest, patient_id: int) -> Any:
     with programme_scope(request):
         patient = patients.get_patient(request, patient_id)
@@ -479,7 +481,7 @@ def _reading(sign: str, value: str) -> Decimal:
     return reading
 
 
-@router.get("/alerts", auth=READ, response={200: list[AlertOut], **ERRORS})
+@router.get("/alerts", auth=READ, response={200: list[AlertRecordOut], **ERRORS})
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
     """The programme's alerts, newest first; ``open=true`` for those not acknowledged."""
     with programme_scope(request):
@@ -495,7 +497,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> Any:
         return [_alert_out(a) for a in found]
 
 
-@router.post("/alerts/{alert_id}/acknowledge", auth=WRITE, response={200: AlertOut, **ERRORS})
+@router.post("/alerts/{alert_id}/acknowledge", auth=WRITE, response={200: AlertRecordOut, **ERRORS})
 def acknowledge_alert(request: HttpRequest, alert_id: int, body: AcknowledgeIn) -> Any:
     with programme_scope(request):
         alert = Alert.objects.select_related("patient").filter(pk=alert_id).first()
