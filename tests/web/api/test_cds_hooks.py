@@ -103,14 +103,6 @@ def order_sign(patient_id: str, *resources: dict[str, Any]) -> dict:
     return body
 
 
-@pytest.fixture(autouse=True)
-def _token_paths_pass_the_login_middleware(settings: Any) -> None:
-    """CDS clients authenticate with a bearer token, never a session: the sign-in middleware
-    must let /cds-services through (a change asked of the lead in accounts/middleware.py);
-    until it does, these tests run without that one middleware."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLoginMiddleware" not in m]
-
-
 @pytest.fixture
 def key_a(programme_a: Any, nurse: Any) -> str:
     return create_token(programme_a, nurse, "ehr-a", "read", days=30)[1]

@@ -44,6 +44,11 @@ class RequireLoginMiddleware:
                 return _not_for_patients(request)
         if path.startswith(self.static) or path in public or calculator or reset or portal:
             return self.get_response(request)
+        # The API, FHIR and CDS Hooks answer a request without a session themselves (a bearer
+        # token, or 401 in JSON); a signed-in session there goes through the checks below.
+        machine = path.startswith(("/api/v1/", "/fhir/R4/", "/cds-services"))
+        if machine and not request.user.is_authenticated:
+            return self.get_response(request)
         if not request.user.is_authenticated:
             login = reverse("accounts:login")
             if request.headers.get("HX-Request"):
