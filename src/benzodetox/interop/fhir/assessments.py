@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from ...core.assessment import INSTRUMENTS, instrument
@@ -112,12 +113,16 @@ def _who(row: RecordedAssessment, subject: Subject) -> dict[str, Any]:
     return {"display": "clinician of the programme"}
 
 
+@cache
+def _link_ids(key: str) -> tuple[str, ...]:
+    return tuple(str(item.number) for item in instrument(key).items)
+
+
 def assessment_resources(
     row: RecordedAssessment, subject: Subject
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """The QuestionnaireResponse of ``row`` and its total-score Observation (``None`` when no
     total was recorded)."""
-    inst = instrument(row.instrument)
     qr_id = safe_id(f"qr-{row.id}")
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
@@ -128,8 +133,8 @@ def assessment_resources(
         "authored": row.at.isoformat(),
         "author": _who(row, subject),
         "item": [
-            {"linkId": str(item.number), "answer": [{"valueInteger": int(value)}]}
-            for item, value in zip(inst.items, row.answers, strict=False)
+            {"linkId": link, "answer": [{"valueInteger": value}]}
+            for link, value in zip(_link_ids(row.instrument), row.answers, strict=False)
         ],
     }
     if row.self_reported:

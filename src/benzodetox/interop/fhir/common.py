@@ -8,6 +8,7 @@ checks that and refuses anything that would not come back as the same digits.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -52,10 +53,16 @@ def reference(kind: str, ident: str, display: str = "") -> dict[str, Any]:
     return out
 
 
+_NOT_ID = re.compile(r"[^A-Za-z0-9.\-]")
+
+
 def safe_id(text: str) -> str:
-    """A FHIR id ([A-Za-z0-9-.]{1,64}) made from ``text`` (other characters become '-')."""
-    cleaned = "".join(c if (c.isalnum() and c.isascii()) or c in "-." else "-" for c in text)
-    return cleaned[:64] or "x"
+    """A FHIR id ([A-Za-z0-9-.]{1,64}) made from ``text`` (other characters become '-').
+
+    >>> safe_id("qr-12 ciwa_b")
+    'qr-12-ciwa-b'
+    """
+    return _NOT_ID.sub("-", text)[:64] or "x"
 
 
 def mg_quantity(mg: Decimal) -> dict[str, Any]:
