@@ -162,3 +162,31 @@ def test_an_approved_plan_fills_the_list_figures(prescriber, programme_a, everyt
     assert row.next_change_on.isoformat() == steps[1]["start"]
     assert row.next_change_mg == Decimal(steps[1]["diazepam_eq_mg"])
     assert row.drugs == " diazepam "
+
+
+def test_the_list_total_comes_from_the_kept_counts_and_equals_the_rows(
+    client_for, nurse, three, patient_b
+):
+    """Unfiltered or filtered by phase, the pager's total is the kept count by phase of the
+    user's programmes (no COUNT over the patients) and equals the rows listed; another
+    programme's patients are not in it; with a search the rows are counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(nurse)
+    for params, expected in (({}, 3), ({"phase": "crossover"}, 1), ({"phase": "hold"}, 0)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("patients:list"), params)
+        counting = [
+            q["sql"]
+            for q in queries
+            if "COUNT(" in q["sql"].upper() and '"patients_patient"' in q["sql"]
+        ]
+        assert counting == []
+        page = response.context["page"]
+        assert page.paginator.count == expected == len(_refs(response))
+    _set(three["alp"], phase="hold")  # a queryset update: the trigger moves the count
+    moved = client.get(reverse("patients:list"), {"phase": "hold"})
+    assert moved.context["page"].paginator.count == 1 and _refs(moved) == ["L-002"]
+    searched = client.get(reverse("patients:list"), {"q": "L-00"})
+    assert searched.context["page"].paginator.count == 3

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -49,6 +50,20 @@ class ScanResult:
     refreshed: int = 0
     alerts: int = 0
     by_programme: dict[int, int] = field(default_factory=dict)
+
+
+#: the state's fields the scan reads and writes
+_STATE_FIELDS = (
+    "programme_id",
+    "patient_id",
+    "plan_version_id",
+    "setting",
+    "plan_start",
+    "reduction_starts",
+    "stabilise_until",
+    "escalated_at",
+    "next_check_at",
+)
 
 
 def _due_filter(now: datetime) -> Q:
@@ -113,6 +128,10 @@ def scan(
     return result
 
 
+#: what the scan reads of a claimed state's patient (the rest loads only for a stale state)
+_PATIENT_FIELDS = ("patient__id", "patient__programme_id", "patient__phase")
+
+
 def _process(token: str, now: datetime, result: ScanResult) -> None:
     latest_approved = (
         PlanVersion.objects.filter(patient=OuterRef("patient"), approval__isnull=False)
@@ -122,6 +141,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
     states = list(
         MonitoringState.objects.filter(claim_token=token)
         .select_related("patient")
+        .only(*_STATE_FIELDS, *_PATIENT_FIELDS)
         .annotate(current=Subquery(latest_approved))
     )
     result.claimed += len(states)
@@ -145,6 +165,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
     ).values_list("patient_id", "kind", "at"):
         done[pid].append((kind, at))
     policies: dict[int, Policy] = {}
+    zone = timezone.get_current_timezone()  # once, not per patient
     alerts: list[Alert] = []
     next_at: dict[datetime, list[int]] = defaultdict(list)
     default_next = _round_up(now + timedelta(days=1))
@@ -160,7 +181,7 @@ def _process(token: str, now: datetime, result: ScanResult) -> None:
         policy = policies.get(state.programme_id)
         if policy is None:
             policy = policies[state.programme_id] = policy_for(state.programme_id)
-        found, wake = evaluate(state, done.get(patient.pk, []), policy, now)
+        found, wake = evaluate(state, done.get(patient.pk, []), policy, now, zone)
         alerts.extend(found)
         next_at[wake].append(state.pk)
     if alerts:
@@ -189,14 +210,16 @@ def evaluate(
     mine: Sequence[tuple[str, datetime]],
     policy: Policy,
     now: datetime,
+    zone: Any = None,
 ) -> tuple[list[Alert], datetime]:
     """For one active patient with a plan (``state.patient``) and their current withdrawal
     assessments of the last 40 days (kind, observed at): the alerts due now (unsaved) and when
     the patient next needs a look — the earliest moment something could fall overdue (each
     scheduled assessment's window closing, a reduction coming within the look-ahead), at most
-    a day away."""
+    a day away. ``zone``: the programme's time zone (default: the current one)."""
     patient = state.patient
-    today = local_naive(now).date()
+    zone = zone or timezone.get_current_timezone()
+    today = local_naive(now, zone).date()
     starts = [date.fromisoformat(d) for d in state.reduction_starts]
     assert state.plan_start is not None
     items = due_items(
@@ -225,13 +248,13 @@ def evaluate(
                 )
             )
         elif item.status in ("due", "not yet"):
-            wake.append(timezone.make_aware(item.overdue_after))
+            wake.append(timezone.make_aware(item.overdue_after, zone))
     upcoming = [d for d in starts if today <= d <= today + timedelta(days=LOOKAHEAD_DAYS)]
     later = [d for d in starts if d > today + timedelta(days=LOOKAHEAD_DAYS)]
     if later:
         wake.append(
             timezone.make_aware(
-                datetime.combine(later[0] - timedelta(days=LOOKAHEAD_DAYS), time(0))
+                datetime.combine(later[0] - timedelta(days=LOOKAHEAD_DAYS), time(0)), zone
             )
         )
     if upcoming:

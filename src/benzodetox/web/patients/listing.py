@@ -16,11 +16,19 @@ from urllib.parse import urlencode
 from django.db.models import F, Q, QuerySet
 
 from benzodetox.core.catalogue import catalogue
+from benzodetox.web.programmes.scoping import active_scope
 
 from .choices import Phase
 from .models import Patient
 
-__all__ = ["PAGE_SIZE", "SORTS", "WITHIN", "PatientListing", "drugs_matching"]
+__all__ = [
+    "PAGE_SIZE",
+    "SORTS",
+    "WITHIN",
+    "KeptCountQuerySet",
+    "PatientListing",
+    "drugs_matching",
+]
 
 PAGE_SIZE = 25
 
@@ -57,6 +65,31 @@ def drugs_matching(text: str) -> list[str]:
         for key, drug in catalogue().drugs.items()
         if needle in key.lower() or needle in drug.name.lower()
     ]
+
+
+class KeptCountQuerySet(QuerySet[Patient]):
+    """The list's queryset whose ``count()`` (the paginator's total) is the sum of the kept
+    ``phase:`` counts of the programmes in scope — a few index keys — rather than a count
+    of the programme's patients. Only for a list filtered by nothing but the phase."""
+
+    phase: str | None = None
+
+    @classmethod
+    def of(cls, queryset: QuerySet[Patient], phase: str) -> KeptCountQuerySet:
+        kept = cls(model=queryset.model, query=queryset.query.chain(), using=queryset.db)
+        kept.phase = phase
+        return kept
+
+    def count(self) -> int:
+        scope = active_scope()
+        if self.phase is None or self._result_cache is not None or scope is None:
+            return super().count()
+        if scope.everything:
+            return super().count()
+        from benzodetox.web.monitoring.tally import counts
+
+        names = [self.phase] if self.phase else list(Phase.values)
+        return sum(counts(sorted(scope.programme_ids), "phase:", names).values())
 
 
 @dataclass(frozen=True)
@@ -101,7 +134,12 @@ class PatientListing:
             patients = patients.filter(
                 next_change_on__gte=today, next_change_on__lte=today + timedelta(days=days)
             )
-        return patients.order_by(*SORTS[self.sort][1])
+        ordered = patients.order_by(*SORTS[self.sort][1])
+        if self.q or self.drug or self.alerts or self.within:
+            return ordered
+        # Every patient, or a phase's: the paginator's total from the kept counts by phase
+        # (monitoring migration 0006's triggers) instead of counting the programme's rows.
+        return KeptCountQuerySet.of(ordered, self.phase)
 
     def params(self, **changes: Any) -> dict[str, str]:
         values = {
