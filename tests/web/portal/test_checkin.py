@@ -137,3 +137,12 @@ def test_sending_before_every_answer_goes_back_to_the_first_unanswered(
     sent = client_a.post(f"/portal/checkin/{checkin_id}/finish/")
     assert sent["Location"].endswith("/portal/checkin/")
     assert Checkin.objects.get(pk=checkin_id).completed_at is None
+
+
+def test_the_today_page_lists_a_due_check_in_and_then_an_unfinished_one(client_a: Any) -> None:
+    assert "It is time for your check-in" in client_a.get("/portal/").content.decode()
+    checkin_id = start(client_a)
+    client_a.post(f"/portal/checkin/{checkin_id}/question/1/", {"answer": "0"})
+    today = client_a.get("/portal/").content.decode()
+    assert "You have a check-in you have not finished." in today
+    assert 'href="/portal/checkin/"' in today
