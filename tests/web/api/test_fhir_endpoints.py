@@ -26,14 +26,6 @@ def _get(path: str, key: str | None, **params: str) -> Any:
     return Client().get(path, params, **headers)
 
 
-@pytest.fixture(autouse=True)
-def _fhir_outside_the_sign_in_pages(settings: Any) -> None:
-    """Until RequireLoginMiddleware lets an unsigned request reach /fhir/R4/ (the endpoints
-    answer 401 themselves; requested of the lead in the fhir helper's report), the tests run
-    without it."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLogin" not in m]
-
-
 @pytest.fixture
 def key_a(programme_a: Any, nurse: Any) -> str:
     return create_token(programme_a, nurse, "ehr-a", "read", days=30)[1]
