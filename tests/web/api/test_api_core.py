@@ -125,3 +125,15 @@ def test_no_token_is_401_and_a_staff_session_may_call(
     assert refused.status_code == 401 and "Bearer" in refused.json()["detail"]
     session = client_for(nurse)
     assert post(session, "/api/v1/convert", {"regimen": REGIMEN}, None).status_code == 200
+
+
+def test_a_session_post_without_the_csrf_token_is_refused(nurse: Any) -> None:
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(nurse)
+    refused = post(session, "/api/v1/convert", {"regimen": REGIMEN}, None)
+    assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
+    token = "a" * 32  # a CSRF secret in the cookie and the header, as the web pages send it
+    session.cookies["csrftoken"] = token
+    allowed = session.post("/api/v1/convert", json.dumps({"regimen": REGIMEN}),
+                           content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert allowed.status_code == 200
