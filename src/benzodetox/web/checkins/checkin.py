@@ -34,6 +34,7 @@ from benzodetox.web.monitoring import services as monitoring
 from benzodetox.web.monitoring.alerts import facts_of, raise_self_reported
 from benzodetox.web.monitoring.models import Assessment, Rater
 from benzodetox.web.patients.models import Patient
+from benzodetox.web.programmes.services import acting_user
 
 from .models import Checkin
 from .services import schedule_for, settings_of
@@ -225,7 +226,7 @@ def record_self_reported(
         band_confirmed=scored.band_confirmed,
         flags=list(scored.flags),
         sleep_disturbance=sleep_disturbance,
-        entered_by=request.user,
+        entered_by=acting_user(request),
     )
     row.save()
     record(

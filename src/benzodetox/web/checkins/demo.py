@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from benzodetox.web.monitoring.services import current_plan
 from benzodetox.web.portal.models import PortalAccount
 from benzodetox.web.programmes.scoping import unscoped
 
@@ -48,7 +49,7 @@ def seed_demo_checkins(programme_name: str) -> bool:
             value = 1 if key in ("ciwa-b:1", "ciwa-b:3", "ciwa-b:12", "bwsq:2") else 0
             checkin.answer(request, started, number, str(value))
         checkin.finish(request, started)
-        if services.monitoring.current_plan(patient)[0] is not None:
+        if current_plan(patient)[0] is not None:
             services.ask_for_change(
                 request,
                 patient,

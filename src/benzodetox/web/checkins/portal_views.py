@@ -87,7 +87,7 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 def _own_checkin(request: HttpRequest, checkin_id: int) -> Checkin:
     patient = request.portal_patient  # type: ignore[attr-defined]
-    found = Checkin.objects.filter(pk=checkin_id, patient=patient).first()
+    found: Checkin | None = Checkin.objects.filter(pk=checkin_id, patient=patient).first()
     if found is None:
         raise Http404("no such check-in")
     return found
@@ -213,7 +213,7 @@ def _crisis_contacts(found: Checkin) -> list[tuple[str, str, str]]:
         return []
     from benzodetox.web.careplans.relapse_plans import relapse_plan_of
 
-    row = found.patient.relapse_plans.order_by("-number").first()  # type: ignore[attr-defined]
+    row = found.patient.relapse_plans.order_by("-number").first()
     if row is None:
         return []
     return [

@@ -34,7 +34,7 @@ from benzodetox.web.monitoring import services as monitoring
 from benzodetox.web.monitoring.alerts import make_alert
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .models import CheckinSettings, DiaryEntry, DoseStatus, RequestStatus, StepRequest
 
@@ -178,7 +178,7 @@ def mark_dose(
         note=note,
         plan_version=version,
         supersedes=previous,
-        entered_by=request.user,
+        entered_by=acting_user(request),
     )
     entry.save()
     when = f"{day.isoformat()} {dose_time.strftime('%H:%M') if dose_time else ''}".strip()
@@ -348,7 +348,7 @@ def ask_for_change(request: HttpRequest, patient: Patient, kind: str, reason: st
         patient=patient,
         kind=kind,
         reason=reason,
-        created_by=request.user,
+        created_by=acting_user(request),
         plan_version=version,
     )
     asked.save()
@@ -380,7 +380,9 @@ def open_requests(programme_ids: list[int]) -> QuerySet[StepRequest]:
 def get_request(request: HttpRequest, pk: int, action: str = "monitoring.view") -> StepRequest:
     """A request through the programme scope (another programme's is 404), if the role
     allows ``action`` (403 otherwise)."""
-    found = StepRequest.objects.select_related("patient", "plan_version").filter(pk=pk).first()
+    found: StepRequest | None = (
+        StepRequest.objects.select_related("patient", "plan_version").filter(pk=pk).first()
+    )
     if found is None:
         raise Http404("no such request")
     require(request.user, action, found.programme_id)
@@ -401,7 +403,7 @@ def apply_adjustment(
 
     require(request.user, "request.answer", patient.programme_id)
     version, plan = monitoring.current_plan(patient)
-    latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
+    latest = patient.plan_versions.order_by("-number").first()
     if version is None or plan is None or latest is None:
         raise InputError("plan", "none approved", "an approved plan to adjust")
     if latest.number != expected_latest:
@@ -469,7 +471,7 @@ def answer_request(
     else:
         raise InputError("decision", decision, "apply or decline")
     locked.message = message
-    locked.answered_by = request.user  # type: ignore[assignment]
+    locked.answered_by = acting_user(request)
     locked.answered_at = timezone.now()
     locked.save(update_fields=["status", "new_version", "message", "answered_by", "answered_at"])
     record(

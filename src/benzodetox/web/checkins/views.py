@@ -53,7 +53,7 @@ def requests_list(request: HttpRequest) -> HttpResponse:
 def _proposal(asked: StepRequest) -> tuple[str, int | None]:
     """The adjustment the request would make, in words, and the latest version number."""
     patient = asked.patient
-    latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
+    latest = patient.plan_versions.order_by("-number").first()
     _, plan = monitoring.current_plan(patient)
     if plan is None or not asked.is_open:
         return "", latest.number if latest is not None else None
