@@ -56,7 +56,6 @@ def measure(n: int) -> float:
     Membership.objects.create(user=user, programme=programme, role="nurse")
     _, key = create_token(programme, user, "bench", "read")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-    client.force_login(user)
     _, p95 = time_requests(
         "POST /api/v1/plan (in process)",
         n,

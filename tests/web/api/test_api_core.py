@@ -21,13 +21,6 @@ REGIMEN = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _api_outside_the_sign_in_pages(settings: Any) -> None:
-    """Until RequireLoginMiddleware lets an unsigned request reach /api/v1/ (the API answers
-    401 itself; requested of the lead in the api helper's report), the tests run without it."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLogin" not in m]
-
-
 @pytest.fixture
 def key(programme_a: Any, nurse: Any) -> str:
     return create_token(programme_a, nurse, "ehr", "read")[1]

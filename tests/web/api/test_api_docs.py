@@ -4,16 +4,8 @@ under the project's Content-Security-Policy (no inline script or style)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import pytest
 from django.test import Client
-
-
-@pytest.fixture(autouse=True)
-def _api_outside_the_sign_in_pages(settings: Any) -> None:
-    """See test_api_core.py: until RequireLoginMiddleware lets /api/v1/ through unsigned."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLogin" not in m]
 
 
 def test_the_openapi_document_describes_every_core_endpoint(client: Client) -> None:

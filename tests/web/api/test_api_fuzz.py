@@ -43,12 +43,6 @@ EXAMPLES = int(os.environ.get("BENZODETOX_API_FUZZ_EXAMPLES", "12"))
 
 
 @pytest.fixture(autouse=True)
-def _api_outside_the_sign_in_pages(settings: Any) -> None:
-    """See test_api_core.py: until RequireLoginMiddleware lets /api/v1/ through unsigned."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLogin" not in m]
-
-
-@pytest.fixture(autouse=True)
 def _connection_kept_between_requests() -> Iterator[None]:
     """As Django's test client does: the transaction the test runs in survives each request
     (the WSGI handler would close the connection at the end of every request)."""

@@ -8,7 +8,6 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from benzodetox.web.api.auth import create_token
@@ -18,12 +17,6 @@ from benzodetox.web.programmes.scoping import unscoped
 
 START = (date.today() + timedelta(days=7)).isoformat()
 PLAN = {"regimen": [{"drug": "diazepam", "mg": "10", "time": "08:00"}], "start": START}
-
-
-@pytest.fixture(autouse=True)
-def _api_outside_the_sign_in_pages(settings: Any) -> None:
-    """See test_api_core.py: until RequireLoginMiddleware lets /api/v1/ through unsigned."""
-    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "RequireLogin" not in m]
 
 
 def call(method: str, url: str, key: str | None, body: Any = None) -> Any:
