@@ -4,7 +4,6 @@ exposes a ``commands`` list; bad input anywhere exits with status 2 and one clea
 from __future__ import annotations
 
 import importlib
-import sys
 
 import click
 
@@ -21,6 +20,7 @@ COMMAND_MODULES = (
     "backup",
     "outcomes",
     "tokens",
+    "fhir",
 )
 
 
@@ -91,4 +91,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
