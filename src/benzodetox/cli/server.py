@@ -146,7 +146,9 @@ def serve(host: str, port: int, demo: bool, workers: int, threads: int, check: b
 
     db = settings.DATABASES["default"]
     where = (
-        db["NAME"] if db["ENGINE"].endswith("sqlite3") else f"PostgreSQL {db['HOST']}/{db['NAME']}"
+        db["NAME"]
+        if str(db["ENGINE"]).endswith("sqlite3")
+        else f"PostgreSQL {db['HOST']}/{db['NAME']}"
     )
     click.echo(f"benzodetox: database {where}")
     if migrate_if_needed():

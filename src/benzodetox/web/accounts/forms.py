@@ -75,7 +75,7 @@ class TokenForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = self.cleaned_data["token"].strip().replace(" ", "")
+        token = str(self.cleaned_data["token"]).strip().replace(" ", "")
         if not token.isdigit():
             raise forms.ValidationError("Enter the digits shown in your authenticator app.")
         return token

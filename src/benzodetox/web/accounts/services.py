@@ -18,6 +18,7 @@ from benzodetox.web.audit.models import AuditEvent
 from benzodetox.web.audit.services import record
 from benzodetox.web.programmes.models import Membership, Programme
 from benzodetox.web.programmes.roles import Role
+from benzodetox.web.programmes.services import acting_user
 
 from . import throttle
 from .models import ResetLink
@@ -136,7 +137,7 @@ def issue_reset_link(
     ``PASSWORD_RESET_TIMEOUT`` seconds, once. E-mailed when e-mail is configured and the user
     has an address. The caller has checked :func:`may_reset`."""
     now = throttle.clock()
-    actor = request.user if request is not None else None
+    actor = acting_user(request) if request is not None else None
     with transaction.atomic():
         link = ResetLink.objects.create(
             user=target,

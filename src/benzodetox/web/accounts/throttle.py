@@ -91,7 +91,8 @@ def delay_after(failures: int, limit: int) -> timedelta | None:
     first: timedelta = settings.LOGIN_FIRST_DELAY
     longest: timedelta = settings.LOGIN_MAX_DELAY
     doublings = min(failures - limit, 40)
-    return min(first * (2**doublings), longest)
+    delay: timedelta = min(first * (2**doublings), longest)
+    return delay
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,11 @@ def _keys(request: HttpRequest | None, username: str) -> list[tuple[str, str, st
     name = normalise_username(username)
     nonce = _browser_nonce(request, name)
     if nonce:
-        return [(Kind.DEVICE, f"{name}:{nonce}", name, settings.LOGIN_FAILURE_LIMIT)]
-    keys = [(Kind.USERNAME, name, name, settings.LOGIN_FAILURE_LIMIT)]
+        return [(str(Kind.DEVICE), f"{name}:{nonce}", name, settings.LOGIN_FAILURE_LIMIT)]
+    keys = [(str(Kind.USERNAME), name, name, settings.LOGIN_FAILURE_LIMIT)]
     if request is not None:
         address = address_key(client_address(request))
-        keys.append((Kind.ADDRESS, address, "", settings.LOGIN_ADDRESS_FAILURE_LIMIT))
+        keys.append((str(Kind.ADDRESS), address, "", settings.LOGIN_ADDRESS_FAILURE_LIMIT))
     return keys
 
 

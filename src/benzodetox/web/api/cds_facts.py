@@ -42,7 +42,7 @@ def find_patient(patient_id: str, prefetch: Mapping[str, Any]) -> Patient | None
     of another programme is never found."""
     candidates = [patient_id, *_identifiers(prefetch.get("patient"))]
     for value in dict.fromkeys(candidates):
-        found = Patient.objects.filter(reference=value).first()
+        found: Patient | None = Patient.objects.filter(reference=value).first()
         if found is not None:
             return found
     return None
@@ -119,5 +119,5 @@ def active_regimen_lines(patient: Patient | None) -> Sequence[OrderLine]:
     return tuple(
         OrderLine(f"benzodetox-regimen/{dose.pk}", (), dose.drug, dose.mg, "mg", None,
                   (dose.time,))
-        for dose in patient.regimen_doses.all()  # type: ignore[attr-defined]
+        for dose in patient.regimen_doses.all()
     )

@@ -22,7 +22,7 @@ from benzodetox.core.careplan.relapse import (
 from benzodetox.core.errors import InputError
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .models import RelapsePlanVersion
 
@@ -140,7 +140,7 @@ def save_relapse_plan(
                     reason=value.reason,
                     reviewed_on=reviewed_on,
                     content=relapse_to_dict(value),
-                    created_by=request.user,
+                    created_by=acting_user(request),
                 )
                 row.save()
                 record(
@@ -209,7 +209,7 @@ def add_by_patient(
                     reason=reason[:500],
                     reviewed_on=on,
                     content=relapse_to_dict(value),
-                    created_by=request.user,
+                    created_by=acting_user(request),
                 )
                 row.save()
                 record(

@@ -4,7 +4,7 @@ relapse-prevention plan."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 
@@ -20,7 +20,7 @@ class PortalLoginForm(LoginForm):
 
     portal_sign_in = True
 
-    error_messages: ClassVar[dict[str, str]] = {  # type: ignore[misc]
+    error_messages: dict[str, Any] = {  # noqa: RUF012 (Django reads it per instance)
         **LoginForm.error_messages,
         "not_patient": (
             "This sign-in is for patients. Staff sign in on the staff sign-in page."

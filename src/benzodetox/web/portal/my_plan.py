@@ -21,6 +21,7 @@ from benzodetox.core.errors import InputError
 from benzodetox.reports.common import format_day
 from benzodetox.web.careplans import relapse_plans
 from benzodetox.web.careplans.services import approved_version
+from benzodetox.web.fields import set_choices
 
 from . import feed
 from .access import audit_portal, portal_view
@@ -59,9 +60,12 @@ def upcoming(patient: Any, today: date) -> list[Dated]:
 
 def _addition_form(plan: RelapsePlan | None, data: Any = None) -> AdditionForm:
     form = AdditionForm(data)
-    form.fields["trigger"].choices = [("", "Choose one")] + [
-        (str(i), t.description) for i, t in enumerate(plan.triggers if plan else ())
-    ]
+    set_choices(
+        form,
+        "trigger",
+        [("", "Choose one")]
+        + [(str(i), t.description) for i, t in enumerate(plan.triggers if plan else ())],
+    )
     return form
 
 

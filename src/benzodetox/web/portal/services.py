@@ -189,7 +189,9 @@ def accept(
         if invitation is None or state != "valid":
             raise InputError("link", state, "an invitation link that is new, unused and current")
         patient = invitation.patient
-        account = PortalAccount.objects.select_related("user").filter(patient=patient).first()
+        account: PortalAccount | None = (
+            PortalAccount.objects.select_related("user").filter(patient=patient).first()
+        )
         user = account.user if account is not None else None
         name = _check_username(username, user)
         candidate = user or get_user_model()(username=name)

@@ -32,7 +32,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient(request, pk, "portal.invite")
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "E-mail: " + " ".join(form.errors.get("email", [])))
+        messages.error(request, "E-mail: " + " ".join(str(e) for e in form.errors.get("email", [])))
         return HttpResponseRedirect(reverse("patients:detail", args=[patient.pk]))
     issued = services.invite(request, patient, email=form.cleaned_data["email"])
     return render(
