@@ -136,3 +136,42 @@ def test_each_kind_of_breach_is_caught():
         '"""Reads nothing: risk.toml is named only in this docstring."""\n'
     )
     assert list(violations(good, module)) == []
+
+
+#: what each adapter may import of the others: arrows point down (docs/architecture.md); the
+#: web app's server, backup and outcome commands are the CLI's, never the reverse
+MAY_NOT_IMPORT = {
+    "interop": ("benzodetox.web", "benzodetox.cli", "benzodetox.reports"),
+    "reports": ("benzodetox.web", "benzodetox.cli"),
+    "web": ("benzodetox.cli",),
+}
+
+
+def upward_imports(source: str, module: str, forbidden: tuple[str, ...]) -> Iterator[str]:
+    """Each import in ``source`` of a package ``module``'s layer may not use, as one line."""
+    for node in ast.walk(ast.parse(source)):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [_absolute(module, node)]
+        for name in names:
+            if any(name == f or name.startswith(f + ".") for f in forbidden):
+                yield f"line {node.lineno}: imports {name}"
+
+
+def test_no_adapter_imports_a_layer_above_it():
+    """interop and reports import neither web nor cli; web never imports the CLI (the JSON
+    contracts both answer with live in interop.json_contract)."""
+    found = [
+        f"{path.relative_to(PACKAGE)} {problem}"
+        for path, module in _adapter_modules()
+        if module.split(".")[1] in MAY_NOT_IMPORT
+        for problem in upward_imports(
+            path.read_text("utf-8"), module, MAY_NOT_IMPORT[module.split(".")[1]]
+        )
+    ]
+    assert found == []
+    cli = ("benzodetox.cli",)
+    caught = upward_imports("from ...cli.planning import x", "benzodetox.web.api.a", cli)
+    assert list(caught)

@@ -23,14 +23,11 @@ Example (inside a click command)::
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +37,7 @@ from ..core.catalogue import catalogue
 from ..core.errors import InputError
 from ..core.regimen import Dose, Regimen, parse_take
 from ..core.units import plain_decimal
+from ..interop.json_contract import jsonable
 
 __all__ = [
     "FORMATS",
@@ -188,28 +186,6 @@ def regimen_from_takes(takes: tuple[str, ...]) -> Regimen:
         if warning:
             click.echo(f"Warning: {warning}", err=True)
     return regimen
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values: Decimal and Fraction as decimal strings, dates as ISO text,
-    dataclasses and mappings as objects, tuples as arrays."""
-    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
-        return value
-    if isinstance(value, Decimal):
-        return plain_decimal(value)
-    if isinstance(value, Fraction):
-        return str(value)
-    if isinstance(value, (date, datetime, time)):
-        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, Iterable):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float):  # pragma: no cover - floats are not used for doses
-        return value
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def _cell(value: Any) -> str:

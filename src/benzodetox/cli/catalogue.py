@@ -19,6 +19,7 @@ from ..core.catalogue import (
 from ..core.equivalence import DISAGREEMENT_RATIO, Basis, Conversion
 from ..core.equivalence import convert as convert_regimen
 from ..core.units import format_mg, plain_decimal
+from ..interop.json_contract import conversion_data
 from ._common import emit, format_option, output_option, regimen_from_takes, render_table
 
 __all__ = ["commands", "convert", "drugs"]
@@ -272,36 +273,6 @@ def drugs(name: str | None, market: str | None, fmt: str, output: str | None) ->
     )
 
 
-def _conversion_data(conv: Conversion, defaulted: bool) -> dict[str, Any]:
-    return {
-        "source": conv.source,
-        "source_defaulted": defaulted,
-        "basis": conv.basis,
-        "diazepam_eq_mg_per_day": conv.diazepam_eq_mg_per_day,
-        "range": {"lo": conv.range_mg_per_day[0], "hi": conv.range_mg_per_day[1]},
-        "drugs": [
-            {
-                "drug": d.drug,
-                "daily_mg": d.daily_mg,
-                "figure": {
-                    "table": d.figure.table,
-                    "lo_mg": d.figure.lo_mg,
-                    "hi_mg": d.figure.hi_mg,
-                    "label": d.figure.label,
-                    "doubled": d.figure.doubled,
-                },
-                "diazepam_eq_mg": d.diazepam_eq_mg,
-                "per_table": {t: {"lo": lo, "hi": hi} for t, (lo, hi) in d.per_table.items()},
-                "range": {"lo": d.range_mg[0], "hi": d.range_mg[1]},
-                "span_ratio": d.span_ratio,
-                "disagreement": d.disagreement,
-            }
-            for d in conv.drugs
-        ],
-        "warnings": list(conv.warnings),
-    }
-
-
 def _conversion_text(conv: Conversion, defaulted: bool) -> str:
     cat = catalogue()
     source = conv.source + (" (default; choose with --source)" if defaulted else "")
@@ -392,7 +363,7 @@ def convert(
         for d in conv.drugs
     ]
     emit(
-        _conversion_data(conv, defaulted),
+        conversion_data(conv, defaulted),
         rows,
         fmt,
         output,

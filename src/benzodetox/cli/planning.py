@@ -17,20 +17,22 @@ import click
 
 from ..core.catalogue import EQUIVALENCE_TABLES, MARKETS
 from ..core.dispensing import describe_take
+from ..core.equivalence import DEFAULT_TABLE
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest
 from ..core.plan import crossover_days as crossover_stage
 from ..core.regimen import parse_time
 from ..core.supply import SUPPLY_PERIODS as SUPPLY_DAYS
-from ..core.tapering import STRATEGY_NAMES, alternatives, build_plan, departures
+from ..core.tapering import STRATEGY_NAMES, build_plan, departures
 from ..core.units import format_mg, parse_amount
+from ..interop.json_contract import alternatives_data
 from ..interop.plan_json import plan_from_dict, plan_to_dict
 from ._common import emit, output_option, write_output
 
 __all__ = ["commands", "parse_interval", "plan_from_options", "plan_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_SOURCE = "ashton-2002"
+DEFAULT_SOURCE = DEFAULT_TABLE
 #: --supply-days choices: the core's supply periods, or one per step
 SUPPLY_PERIODS = (*(str(days) for days in SUPPLY_DAYS), "step")
 
@@ -305,29 +307,6 @@ def _row(step: Any, dose: Any) -> dict[str, Any]:
         "take": _take_words(dose) if dose else "nothing",
         "notes": "; ".join(step.notes + step.warnings),
     }
-
-
-_FLAGS = {
-    ("allow_liquid", "true"): "without --no-liquid",
-    ("switch_to", "diazepam"): "--switch-to diazepam",
-}
-
-
-def alternatives_data(plan: Plan) -> list[dict[str, Any]]:
-    """The plan's alternatives (core.tapering.alternatives) as JSON-ready data with the options
-    that ask for each."""
-    return [
-        {
-            "key": a.key,
-            "label": a.label,
-            "changes": dict(a.changes),
-            "options": [_FLAGS.get(c, f"{c[0]}={c[1]}") for c in a.changes],
-            "departures": a.departures,
-            "steps": len(a.plan.steps),
-            "last_dose": a.plan.last_dose_date.isoformat() if a.plan.last_dose_date else None,
-        }
-        for a in alternatives(plan)
-    ]
 
 
 def render_plan(plan: Plan, defaulted: bool, offers: list[dict[str, Any]] | None = None) -> str:

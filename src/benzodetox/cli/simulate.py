@@ -26,6 +26,7 @@ from ..core.kinetics.flumazenil import FlumazenilProtocol, parse_rate
 from ..core.kinetics.occupancy import Ed50, parse_ed50
 from ..core.kinetics.parameters import LIVER_STATES
 from ..core.kinetics.plan_run import RUN_IN_DAYS, WASHOUT_DAYS, plan_days, simulate_plan
+from ..interop.json_contract import significant, simulation_to_dict
 from ..reports.charts import simulation_png, simulation_svg
 from ._common import jsonable, output_option, regimen_from_takes, render_table, write_output
 from .planning import DEFAULT_SOURCE, plan_from_options, plan_options
@@ -34,74 +35,6 @@ __all__ = ["commands", "simulation_png", "simulation_svg", "simulation_to_dict"]
 
 FORMATS = ("table", "json", "csv", "svg", "png")
 STEADY_DAYS = 28
-
-
-def _sig(values: np.ndarray, digits: int = 5) -> list[float]:
-    return [float(f"{v:.{digits}g}") for v in values.tolist()]
-
-
-def simulation_to_dict(sim: Simulation, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON document: time_h, concentration_ng_ml, population, occupancy, flumazenil,
-    assumptions and warnings (concentrations to 5 significant digits)."""
-    data: dict[str, Any] = {
-        "time_h": _sig(sim.time_h, 8),
-        "concentration_ng_ml": {k: _sig(v) for k, v in sim.concentration.items()},
-    }
-    if sim.bands:
-        data["population"] = {
-            "patients": next(iter(sim.bands.values())).patients,
-            "seed": sim.seed,
-            "percentiles": [5, 50, 95],
-            "series": {
-                k: {"p5": _sig(b.p5), "median": _sig(b.median), "p95": _sig(b.p95)}
-                for k, b in sim.bands.items()
-            },
-        }
-    if sim.occupancy is not None:
-        occ = sim.occupancy
-        data["occupancy"] = {
-            "unit": "percent",
-            "ed50": [
-                {
-                    "name": e.name,
-                    "value": e.value,
-                    "unit": e.unit,
-                    "series": e.series,
-                    "label": e.label,
-                    "basis": occ.basis[e.name],
-                }
-                for e in occ.ed50s
-            ],
-            "series": {k: _sig(v, 4) for k, v in occ.series.items()},
-            "steps": {
-                k: [
-                    {
-                        "step": s.step,
-                        "first_day": s.first_day,
-                        "last_day": s.last_day,
-                        "diazepam_eq_mg": s.diazepam_eq_mg,
-                        "occupancy_percent": round(s.occupancy_percent, 2),
-                        "change_points": round(s.change_points, 2),
-                    }
-                    for s in steps
-                ]
-                for k, steps in occ.steps.items()
-            },
-        }
-    if sim.flumazenil is not None:
-        flu = sim.flumazenil
-        data["flumazenil"] = {
-            "steady_state_ng_ml": round(flu.steady_state_ng_ml, 4),
-            "steady_state_range_ng_ml": [round(x, 4) for x in flu.steady_state_range],
-            "low_ng_ml": _sig(flu.low),
-            "high_ng_ml": _sig(flu.high),
-            "occupancy_estimate_percent": _sig(flu.occupancy_percent, 4),
-        }
-    if extra:
-        data.update(extra)
-    data["assumptions"] = list(sim.assumptions)
-    data["warnings"] = list(sim.warnings)
-    return data
 
 
 def _csv(sim: Simulation) -> str:
@@ -116,7 +49,7 @@ def _csv(sim: Simulation) -> str:
         for name, values in sim.occupancy.series.items():
             columns[f"occupancy_{name.replace(' ', '')}_percent"] = values
     lines = [",".join(columns)]
-    rows = zip(*(_sig(v, 6) for v in columns.values()), strict=True)
+    rows = zip(*(significant(v, 6) for v in columns.values()), strict=True)
     lines.extend(",".join(f"{v:g}" for v in row) for row in rows)
     return "\n".join(lines) + "\n"
 

@@ -38,6 +38,7 @@ from .regimen import Regimen
 from .units import floor_to_microgram, format_mg
 
 __all__ = [
+    "DEFAULT_TABLE",
     "DISAGREEMENT_RATIO",
     "Basis",
     "Conversion",
@@ -51,6 +52,11 @@ __all__ = [
 ]
 
 Basis = Literal["low", "high"]
+
+#: The table a conversion or plan uses when the user names none. A benzodetox setting (the
+#: Ashton Manual's table, the one the NICE CKS schedules use), never silent: every adapter says
+#: "default; choose with …" beside it.
+DEFAULT_TABLE = "ashton-2002"
 
 #: A drug whose highest published figure is at least this multiple of its lowest is flagged
 #: (drugs.md §0: ⚠ marks max/min ≥ 1.5).

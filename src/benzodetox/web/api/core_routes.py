@@ -13,10 +13,6 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Body, Router
 
-from benzodetox.cli._common import jsonable
-from benzodetox.cli.catalogue import _conversion_data
-from benzodetox.cli.planning import DEFAULT_SOURCE, alternatives_data
-from benzodetox.cli.simulate import simulation_to_dict
 from benzodetox.core.assessment.advice import assessments_from_dict
 from benzodetox.core.assessment.alerts import alerts_for, facts_from_dict
 from benzodetox.core.assessment.instruments import INSTRUMENTS
@@ -25,11 +21,18 @@ from benzodetox.core.assessment.intake import intake_from_dict
 from benzodetox.core.assessment.level_of_care import assess as assess_intake
 from benzodetox.core.assessment.propose import advise_and_propose
 from benzodetox.core.catalogue import catalogue
+from benzodetox.core.equivalence import DEFAULT_TABLE as DEFAULT_SOURCE
 from benzodetox.core.equivalence import convert as convert_regimen
 from benzodetox.core.errors import InputError
 from benzodetox.core.kinetics.plan_run import plan_days, simulate_plan
 from benzodetox.core.regimen import Dose, Regimen, parse_time
 from benzodetox.core.tapering import build_plan
+from benzodetox.interop.json_contract import (
+    alternatives_data,
+    conversion_data,
+    jsonable,
+    simulation_to_dict,
+)
 from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict, request_from_dict
 
 from .access import audit, auth_for
@@ -98,7 +101,7 @@ def convert(request: HttpRequest, body: ConvertIn) -> Any:
     regimen = _regimen(body.regimen)
     conversion = convert_regimen(regimen, body.source or DEFAULT_SOURCE, body.basis)
     audit(request, "api.convert", "convert a regimen")
-    return jsonable(_conversion_data(conversion, body.source is None))
+    return jsonable(conversion_data(conversion, body.source is None))
 
 
 @router.post("/plan", response={200: PlanOut, **ERRORS}, summary="A dated taper plan")

@@ -20,6 +20,7 @@ from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan
 from benzodetox.core.tapering import build_plan
 from benzodetox.core.tapering.proposal import OUTPATIENT_STRATEGY, strategy_defaults
+from benzodetox.interop.json_contract import alternatives_data
 from benzodetox.interop.plan_json import plan_to_dict
 from benzodetox.web.plans import services as plans
 from benzodetox.web.plans.forms import STRATEGY_LABELS, apply_changes, describe_change
@@ -204,8 +205,6 @@ def calculator_context(entered: CalculatorInput, today: date) -> dict[str, Any]:
 def plan_json(plan: Plan) -> str:
     """The plan as the CLI writes it with ``--format json`` (``interop.plan_json`` with the
     alternatives), so a file from the calculator reads back with ``benzodetox plan --plan``."""
-    from benzodetox.cli.planning import alternatives_data
-
     data = plan_to_dict(plan)
     data["source_defaulted"] = False
     data["alternatives"] = alternatives_data(plan)
