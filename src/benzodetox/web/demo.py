@@ -18,8 +18,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
+
+from .system_request import system_request
 
 DEMO_PROGRAMME = "Demo programme"
 OTHER_PROGRAMME = "Demo programme (other site)"
@@ -36,14 +37,6 @@ class Login:
 
 def _logins_file() -> Path:
     return Path(settings.DATA_DIR) / "demo_logins.json"
-
-
-def system_request(user: Any, request_id: str = "demo-seed") -> HttpRequest:
-    """A request object for services called outside a web request (seeding, commands)."""
-    request = HttpRequest()
-    request.user = user
-    request.request_id = request_id  # type: ignore[attr-defined]
-    return request
 
 
 def demo_logins() -> list[Login]:
@@ -93,6 +86,10 @@ def _portal_login() -> Login | None:
     made = seed_demo_portal(nurse, DEMO_PROGRAMME)
     if made is None:
         return None
+    from benzodetox.web.checkins.demo import seed_demo_checkins
+
+    # the patient's diary, a check-in and a "too hard" request, for the team's pages
+    seed_demo_checkins(DEMO_PROGRAMME)
     return Login(made[0], made[1], "patient", DEMO_PROGRAMME)
 
 

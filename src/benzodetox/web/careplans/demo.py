@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from benzodetox.core.careplan.relapse import Lifestyle, RelapsePlan, SupportContact, Trigger
+from benzodetox.web.system_request import system_request
 
 DEMO_PATIENT = "DEMO-005"
 
@@ -20,7 +21,6 @@ DEMO_PATIENT = "DEMO-005"
 def seed_demo_pharmacy_policy(programme_name: str = "Demo programme") -> bool:
     """Weekly staged supply from high risk, set by the demo admin (audited like a person's
     change); True if it was set now."""
-    from benzodetox.web.demo import system_request
     from benzodetox.web.programmes.models import Programme
     from benzodetox.web.programmes.scoping import unscoped
 
@@ -41,7 +41,6 @@ def seed_demo_pharmacy_policy(programme_name: str = "Demo programme") -> bool:
 def seed_demo_careplan(programme_name: str = "Demo programme") -> bool:
     """Seed the care plan of the demo patient in aftercare (and the programme's pharmacy
     policy); True if the care plan was seeded now."""
-    from benzodetox.web.demo import system_request
     from benzodetox.web.patients.models import Patient
     from benzodetox.web.programmes.scoping import unscoped
 

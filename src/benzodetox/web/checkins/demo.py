@@ -12,6 +12,7 @@ from django.utils import timezone
 from benzodetox.web.monitoring.services import current_plan
 from benzodetox.web.portal.models import PortalAccount
 from benzodetox.web.programmes.scoping import unscoped
+from benzodetox.web.system_request import system_request
 
 from . import checkin, services
 from .models import DiaryEntry, DoseStatus
@@ -21,7 +22,6 @@ __all__ = ["seed_demo_checkins"]
 
 def seed_demo_checkins(programme_name: str) -> bool:
     """Seed the demo patient's check-ins (the programme's portal account); True when seeded."""
-    from benzodetox.web.demo import system_request
 
     with unscoped():
         account = (

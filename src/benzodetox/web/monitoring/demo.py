@@ -11,6 +11,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from benzodetox.web.system_request import system_request
+
 MILD = (1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0)
 MODERATE = (2, 1, 2, 1, 1, 1, 1, 2, 1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 1)
 SEVERE = (3, 3, 3, 2, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2)
@@ -19,7 +21,6 @@ ESCALATION_PATIENT = "DEMO-010"
 
 
 def seed_monitoring(nurse: Any, programme: Any) -> None:
-    from benzodetox.web.demo import system_request
     from benzodetox.web.patients.models import Patient
 
     from . import overdue, services
@@ -66,7 +67,6 @@ def _escalation_patient(request: Any, programme: Any) -> Any:
     from django.contrib.auth import get_user_model
 
     from benzodetox.core.plan import PlanRequest
-    from benzodetox.web.demo import system_request
     from benzodetox.web.patients import services as patients
     from benzodetox.web.patients.choices import HomeSupport, Phase
     from benzodetox.web.plans import services as plans

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.scoping import unscoped
+from benzodetox.web.system_request import system_request
 
 from . import services
 from .models import PortalAccount
@@ -24,7 +25,6 @@ DEMO_PATIENT_USERNAME = "demo-patient"
 def seed_demo_portal(nurse: Any, programme_name: str) -> tuple[str, str] | None:
     """(username, password) of the demo patient's new account; None when it exists already or
     the demo patient is missing. Idempotent."""
-    from benzodetox.web.demo import system_request
 
     with unscoped():
         patient = Patient.objects.filter(
