@@ -74,6 +74,7 @@ GUARDED: tuple[Guarded, ...] = (
     Guarded("careplans_historicalaftercareitem", HISTORY),
     Guarded("careplans_historicalaftercarepolicysettings", HISTORY),
     Guarded("careplans_historicalpharmacypolicysettings", HISTORY),
+    Guarded("checkins_diaryentry", "dose diary entries"),
 )
 
 MAINTENANCE_TABLE = "benzodetox_maintenance"

@@ -25,6 +25,7 @@ from benzodetox.web.careplans.models import (
     RelapsePlanVersion,
     ReturnToUseReport,
 )
+from benzodetox.web.checkins.models import DiaryEntry
 from benzodetox.web.immutable import GUARDED
 from benzodetox.web.monitoring.models import AdviceRecord, Assessment
 from benzodetox.web.plans.models import PlanApproval, PlanPolicy, PlanSignature
@@ -103,6 +104,14 @@ def records(
             reported_by="patient",
             substance="diazepam",
             recorded_by=nurse,
+        ).save()
+        DiaryEntry(
+            programme=programme_a,
+            patient=patient_a,
+            day=date(2026, 1, 5),
+            status="taken",
+            plan_version=approved,
+            entered_by=nurse,
         ).save()
         AuditEvent(action="test.event", programme=programme_a, summary="seen").save()
         # rows in every history table

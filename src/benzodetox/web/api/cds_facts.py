@@ -85,7 +85,10 @@ def _ciwa(patient: Patient, policy: Any) -> tuple[CiwaReading, ...]:
 def _due(patient: Patient, plan: Any, policy: Any, now: datetime) -> tuple[Any, ...]:
     done = list(
         Assessment.objects.filter(
-            patient=patient, kind__in=("ciwa-b", "vitals"), superseded_by__isnull=True
+            patient=patient,
+            kind__in=("ciwa-b", "vitals"),
+            superseded_by__isnull=True,
+            rater=Rater.CLINICIAN,
         ).values_list("kind", "at")
     )
     return monitoring.due_now(

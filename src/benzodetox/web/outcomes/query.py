@@ -46,7 +46,7 @@ from benzodetox.core.outcomes import (
 )
 from benzodetox.web.careplans.models import AftercareItem, ReturnToUseReport
 from benzodetox.web.careplans.return_model import CORE_SOURCE
-from benzodetox.web.monitoring.models import INSTRUMENT_KINDS, Assessment
+from benzodetox.web.monitoring.models import INSTRUMENT_KINDS, Assessment, Rater
 from benzodetox.web.patients.models import Intake, Patient
 from benzodetox.web.plans.models import PlanVersion
 
@@ -156,7 +156,10 @@ def _batch(programme_id: int, ids: Sequence[int]) -> list[EpisodeHistory]:
     emergencies: dict[int, list[EmergencyRecord]] = defaultdict(list)
     assessed = (
         Assessment.objects.filter(
-            programme_id=programme_id, patient_id__in=ids, superseded_by__isnull=True
+            programme_id=programme_id,
+            patient_id__in=ids,
+            superseded_by__isnull=True,
+            rater=Rater.CLINICIAN,  # self-reported check-ins are never outcome scores
         )
         .filter(Q(kind__in=INSTRUMENT_KINDS, total__isnull=False) | Q(kind="event"))
         # the day in the server's time zone, worked out by the database (a million rows)
