@@ -171,3 +171,11 @@ def test_only_regimen_editors_of_the_programme_reach_the_page(
     page = client_for(prescriber).get(_url(patient_a))
     assert page.status_code == 200 and b"Import the regimen from FHIR" in page.content
     assert b"<script>" not in page.content and b"style=" not in page.content
+
+
+def test_the_regimen_page_links_the_fhir_import(
+    client_for: Any, nurse: Any, patient_a: Any
+) -> None:
+    page = client_for(nurse).get(f"/patients/{patient_a.pk}/regimen/")
+    assert page.status_code == 200
+    assert f'href="/patients/{patient_a.pk}/regimen/import-fhir/"' in page.content.decode()
