@@ -62,7 +62,7 @@ def plan_in_force(patient: Patient) -> tuple[Any, Plan | None]:
     from benzodetox.interop.plan_json import plan_from_dict
 
     version = (
-        patient.plan_versions.filter(approval__isnull=False)  # type: ignore[attr-defined]
+        patient.plan_versions.filter(approval__isnull=False)
         .order_by("-number")
         .first()
     )
@@ -86,12 +86,12 @@ def _drugs_now(patient: Patient, plan: Plan | None, today: date) -> str:
         if step is None and today > plan.end and plan.last_dose_date == plan.end:
             drugs = plan.steps[-1].drugs  # a plan that ends still dosing
     else:
-        drugs = tuple(sorted({d.drug for d in patient.regimen_doses.all()}))  # type: ignore[attr-defined]
+        drugs = tuple(sorted({d.drug for d in patient.regimen_doses.all()}))
     return f" {' '.join(drugs)} " if drugs else ""
 
 
 def _regimen_eq(patient: Patient) -> Decimal | None:
-    intake = patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
+    intake = patient.intakes.order_by("-created_at", "-id").first()
     return intake.diazepam_eq_mg if intake is not None else None
 
 
