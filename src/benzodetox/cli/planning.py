@@ -11,13 +11,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from ..core.catalogue import EQUIVALENCE_TABLES, MARKETS
 from ..core.dispensing import describe_take
-from ..core.equivalence import DEFAULT_TABLE
+from ..core.equivalence import DEFAULT_TABLE, Basis
 from ..core.errors import InputError
 from ..core.plan import CustomStep, Plan, PlanRequest
 from ..core.plan import crossover_days as crossover_stage
@@ -248,7 +248,7 @@ def plan_from_options(
         start=first_day,
         strategy=strategy,
         market=market,
-        basis=basis,
+        basis=cast(Basis | None, basis),  # click.Choice allows only low or high
         percent=_decimal(percent, "percent"),
         interval_days=parse_interval(every),
         switch_to=switch_to,

@@ -85,7 +85,7 @@ def _bearer_key(request: HttpRequest) -> str:
 
 def _check_token(key: str, scope: str, request: HttpRequest) -> ApiToken:
     with unscoped():  # a key is looked up before its programme is known
-        token = (
+        token: ApiToken | None = (
             ApiToken.objects.select_related("programme", "user")
             .filter(key_hash=hash_key(key))
             .first()

@@ -143,7 +143,7 @@ def score(request: HttpRequest, instrument: str, body: ScoreIn) -> Any:
 
 
 @router.post("/assess", response={200: AssessOut, **ERRORS}, summary="Risk and level of care")
-def assess(request: HttpRequest, body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
+def assess(request: HttpRequest, body: dict[str, Any] = Body(...)) -> Any:  # type: ignore[type-arg]  # noqa: B008
     """As `benzodetox assess --intake FILE --format json`; the body is the intake file
     (docs/assessment.md)."""
     result = assess_intake(_read(intake_from_dict, body, "intake"))

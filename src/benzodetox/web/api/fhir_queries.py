@@ -43,7 +43,7 @@ def patient_facts(patient: Patient) -> PatientFacts:
 
 def _plan_version(patient: Patient) -> PlanVersion | None:
     """The newest approved version, else the newest draft."""
-    versions = patient.plan_versions.select_related("approval")  # type: ignore[attr-defined]
+    versions = patient.plan_versions.select_related("approval")
     approved = versions.filter(approval__isnull=False).order_by("-number").first()
     return approved or versions.order_by("-number").first()
 

@@ -10,6 +10,8 @@ one, and authentication looks a key up explicitly across programmes.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -62,7 +64,7 @@ class ApiToken(models.Model):
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
 
-    def is_active(self, now: object = None) -> bool:
+    def is_active(self, now: datetime | None = None) -> bool:
         """Neither revoked nor expired at ``now`` (default: the current time)."""
         moment = timezone.now() if now is None else now
         return self.revoked_at is None and self.expires_at > moment

@@ -215,7 +215,7 @@ def _version_out(version: PlanVersion, detail: bool = False) -> dict[str, Any]:
         "start": version.start.isoformat(),
         "end": version.end.isoformat(),
         "diazepam_eq_mg": _dec(version.diazepam_eq_mg),
-        "based_on": version.based_on.number if version.based_on_id else None,
+        "based_on": version.based_on.number if version.based_on is not None else None,
         "approved": approval is not None,
         "approved_by": approval.approved_by.get_username() if approval else None,
         "approved_at": approval.approved_at if approval else None,

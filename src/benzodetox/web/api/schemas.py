@@ -10,7 +10,7 @@ Doses and percentages are exact decimal strings (``Decimal`` pattern), never flo
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
@@ -73,10 +73,18 @@ class ErrorOut(Schema):
 
 # --- inputs ---------------------------------------------------------------------------------
 
-Table = Literal[tuple(EQUIVALENCE_TABLES)]  # type: ignore[valid-type]
-Market = Literal[tuple(MARKETS)]  # type: ignore[valid-type]
-Strategy = Literal[tuple(STRATEGY_NAMES)]  # type: ignore[valid-type]
-Liver = Literal[tuple(LIVER_STATES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # the choices come from the core's data at run time
+    from typing import TypeAlias
+
+    Table: TypeAlias = str
+    Market: TypeAlias = str
+    Strategy: TypeAlias = str
+    Liver: TypeAlias = str
+else:
+    Table = Literal[tuple(EQUIVALENCE_TABLES)]
+    Market = Literal[tuple(MARKETS)]
+    Strategy = Literal[tuple(STRATEGY_NAMES)]
+    Liver = Literal[tuple(LIVER_STATES)]
 
 
 class DoseIn(_In):

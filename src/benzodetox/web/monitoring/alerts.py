@@ -47,7 +47,7 @@ _HISTORY = {
 
 
 def _intake(patient: Patient) -> Any:
-    return patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
+    return patient.intakes.order_by("-created_at", "-id").first()
 
 
 def conditions_of(patient: Patient) -> list[str]:

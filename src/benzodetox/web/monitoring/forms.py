@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from benzodetox.core.assessment import instrument
 from benzodetox.core.errors import InputError
+from benzodetox.web.fields import set_choices
 
 from .models import INSTRUMENT_KINDS, Assessment, Event, Judgement, MonitoringSettings
 from .policy import SCHEDULE_FIELDS, ciwa_b_max, vitals_set_choices
@@ -243,7 +244,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vitals_set"].choices = [("", "core default"), *vitals_set_choices()]
+        set_choices(self, "vitals_set", [("", "core default"), *vitals_set_choices()])
         for name, field in self.fields.items():
             if name != "vitals_set":
                 field.widget.attrs.update(
@@ -304,7 +305,7 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     def _clean_schedule(self, data: dict[str, Any], defaults: Any) -> None:
         """Hours from 1 to 168, days from 0 to 28; the second of each pair (overdue, last
         day) not before the first, counting a blank one as its default."""
-        by_row = {row.name: row.default for row in defaults.rows}
+        by_row: dict[str, Any] = {row.name: row.default for row in defaults.rows}
         for first, second, low, high, unit in (
             ("stabilisation_due_hours", "stabilisation_overdue_hours", 1, 168, "hours"),
             ("tapering_due_hours", "tapering_overdue_hours", 1, 168, "hours"),
@@ -319,8 +320,9 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
                     bad = True
             if bad or (data.get(first) is None and data.get(second) is None):
                 continue
-            a = data.get(first) if data.get(first) is not None else by_row[first]
-            b = data.get(second) if data.get(second) is not None else by_row[second]
+            typed_a, typed_b = data.get(first), data.get(second)
+            a = typed_a if typed_a is not None else by_row[first]
+            b = typed_b if typed_b is not None else by_row[second]
             if b < a:
                 self.add_error(
                     second if data.get(second) is not None else first,

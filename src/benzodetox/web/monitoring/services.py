@@ -41,7 +41,7 @@ from benzodetox.interop.plan_json import plan_from_dict
 from benzodetox.web.audit.services import record
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
-from benzodetox.web.programmes.services import require
+from benzodetox.web.programmes.services import acting_user, require
 
 from .alerts import facts_of, raise_for, resolve_overdue
 from .clock import local_naive
@@ -125,7 +125,7 @@ def save_settings(
 def current_version(patient: Patient) -> PlanVersion | None:
     """The newest approved plan version (the plan in force)."""
     return (
-        patient.plan_versions.filter(approval__isnull=False).order_by("-number").first()  # type: ignore[attr-defined]
+        patient.plan_versions.filter(approval__isnull=False).order_by("-number").first()
     )
 
 
@@ -135,7 +135,7 @@ def current_plan(patient: Patient) -> tuple[PlanVersion | None, Plan | None]:
 
 
 def setting_of(patient: Patient) -> str:
-    intake = patient.intakes.order_by("-created_at", "-id").first()  # type: ignore[attr-defined]
+    intake = patient.intakes.order_by("-created_at", "-id").first()
     if intake is None:
         return "outpatient"
     return setting_for_level(intake.decided_level or intake.level_of_care)
@@ -146,11 +146,12 @@ def setting_of(patient: Patient) -> str:
 
 def _judgement(value: str) -> tuple[bool | None, bool | None]:
     """(significant, severe) from the clinician's judgement; (None, None): by the score."""
-    return {
+    judged: dict[str, tuple[bool | None, bool | None]] = {
         Judgement.NOT_SIGNIFICANT: (False, False),
         Judgement.SIGNIFICANT: (True, False),
         Judgement.SEVERE: (True, True),
-    }.get(value, (None, None))  # type: ignore[call-overload]
+    }
+    return judged.get(value, (None, None))
 
 
 def _vitals_of(row: Assessment) -> VitalSigns | None:
@@ -323,7 +324,7 @@ def record_assessment(
         sleep_disturbance=entry.sleep_disturbance,
         judgement=entry.judgement,
         notes=entry.notes.strip(),
-        entered_by=request.user,
+        entered_by=acting_user(request),
         version=(supersedes.version + 1) if supersedes is not None else 1,
         supersedes=supersedes,
         correction_reason=reason.strip(),
@@ -379,7 +380,7 @@ def record_assessment(
             advice=advice.as_dict(),
             plan_version=version,
             assessment=row,
-            by=request.user,
+            by=acting_user(request),
         ).save()
     record(
         request,
@@ -480,7 +481,7 @@ def apply_advice(
     policy = policy_for(patient.programme_id)
     with transaction.atomic():
         version, plan = current_plan(patient)
-        latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
+        latest = patient.plan_versions.order_by("-number").first()
         if version is None or plan is None or latest is None:
             raise InputError("plan", "none approved", "an approved plan to adjust")
         if latest.number != expected_latest:
@@ -510,7 +511,7 @@ def apply_advice(
             advice=advice.as_dict(),
             plan_version=version,
             applied_version=new,
-            by=request.user,
+            by=acting_user(request),
         ).save()
         record(
             request,
@@ -564,6 +565,7 @@ def refresh_state(
     version = version if version is not None else current_version(patient)
     plan = plan_from_dict(version.plan) if version is not None else None
     with transaction.atomic():
+        state: MonitoringState
         state, _ = MonitoringState.objects.get_or_create(
             patient=patient, defaults={"programme_id": patient.programme_id}
         )

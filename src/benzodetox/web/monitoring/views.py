@@ -132,6 +132,7 @@ def _charts(
                 )
             )
     mood = [line("phq-9", "PHQ-9"), line("gad-7", "GAD-7")]
+    phq9_bands = instrument("phq-9").bands
     if any(m.points for m in mood):
         out.append(
             (
@@ -146,9 +147,7 @@ def _charts(
                     Decimal(instrument("phq-9").max_total),
                     bands=tuple(
                         charts.Band(b.name, b.lo, b.hi)
-                        for b in (
-                            instrument("phq-9").bands.bands if instrument("phq-9").bands else ()
-                        )
+                        for b in (phq9_bands.bands if phq9_bands is not None else ())
                     ),
                     today=today,
                 ),
@@ -163,7 +162,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     record(request, "patient.viewed", obj=patient, patient=patient, summary="monitoring")
     policy = services.policy_for(patient.programme_id)
     version, plan = services.current_plan(patient)
-    latest = patient.plan_versions.order_by("-number").first()  # type: ignore[attr-defined]
+    latest = patient.plan_versions.order_by("-number").first()
     today = timezone.localdate()
     start, end = _entries_window(plan, today)
     every = list(
@@ -196,7 +195,7 @@ def patient_monitoring(request: HttpRequest, pk: int) -> HttpResponse:
     }
     can["authenticator"] = can["plan_approve"] and plans_services.has_authenticator(request.user)
     pending = latest is not None and (version is None or latest.number != version.number)
-    alerts = list(patient.alerts.select_related("acknowledged_by").order_by("-created_at")[:30])  # type: ignore[attr-defined]
+    alerts = list(patient.alerts.select_related("acknowledged_by").order_by("-created_at")[:30])
     context = {
         "patient": patient,
         "policy": policy,
@@ -258,7 +257,7 @@ def record_view(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _saved(request: HttpRequest, patient: Patient, row: Assessment) -> HttpResponse:
-    raised = list(row.alerts.all())  # type: ignore[attr-defined]
+    raised = list(row.alerts.all())
     text = f"{row.get_kind_display()} saved: {services.describe(row)}."
     if raised:
         text += " Alert: " + "; ".join(a.title for a in raised) + "."
@@ -334,7 +333,7 @@ def _running(
         )
         return {"vitals": True, "warnings": decisions, "complete": True}
     inst = instrument(kind)
-    answers = []
+    answers: list[int | None] = []
     for item in inst.items:
         raw = str(data.get(f"item_{item.number}", "") or "")
         if raw.isdigit() and inst.answer_min <= int(raw) <= inst.answer_max:
@@ -393,7 +392,10 @@ def score_preview(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 def _entry(patient: Patient, entry_id: int) -> Assessment:
     try:
-        return Assessment.objects.select_related("entered_by").get(pk=entry_id, patient=patient)
+        entry: Assessment = Assessment.objects.select_related("entered_by").get(
+            pk=entry_id, patient=patient
+        )
+        return entry
     except Assessment.DoesNotExist:
         raise Http404("no such entry") from None
 
@@ -404,9 +406,9 @@ def entry_detail(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
     row = _entry(patient, entry_id)
     chain = [row]
     while chain[0].supersedes_id:
-        chain.insert(0, _entry(patient, chain[0].supersedes_id))  # type: ignore[arg-type]
+        chain.insert(0, _entry(patient, chain[0].supersedes_id))
     while chain[-1].superseded_by_id:
-        chain.append(_entry(patient, chain[-1].superseded_by_id))  # type: ignore[arg-type]
+        chain.append(_entry(patient, chain[-1].superseded_by_id))
     record(request, "patient.viewed", obj=row, patient=patient, summary=f"entry #{row.pk}")
     return render(
         request,
