@@ -43,7 +43,7 @@ def test_the_handout_pdf_shows_every_change_and_the_relapse_plan_in_the_patients
     """pdftotext of the A4 handout holds each dose change's day and daily total as the plan
     has them, the last dose day, the patient's relapse-plan contacts — and no equivalence
     table, which is the clinician's."""
-    response = client_for(read_only).get(_url("careplans:handout_pdf", approved_a, size="A4"))
+    response = client_for(read_only).get(_url("plans:handout_pdf", approved_a, size="A4"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="A-001-plan-v1-handout-A4.pdf"' in response["Content-Disposition"]
@@ -72,7 +72,7 @@ def test_the_letter_handout_is_asked_of_the_report_in_letter_size(
         return b"%PDF-1.7"
 
     monkeypatch.setattr(exports, "handout_pdf", fake)
-    response = client_for(nurse).get(_url("careplans:handout_pdf", approved_a, size="Letter"))
+    response = client_for(nurse).get(_url("plans:handout_pdf", approved_a, size="Letter"))
     assert response.status_code == 200 and seen["page_size"] == "Letter"
     assert 'handout-Letter.pdf"' in response["Content-Disposition"]
 
@@ -90,7 +90,7 @@ def test_the_handout_names_the_programme_and_the_approving_prescriber(
         approver = PlanApproval.objects.get(plan_version=approved_a).approved_by
     approver.first_name, approver.last_name = "Asha", "Rao"
     approver.save()
-    text = _text(client_for(nurse).get(_url("careplans:handout_pdf", approved_a)).content)
+    text = _text(client_for(nurse).get(_url("plans:handout_pdf", approved_a)).content)
     assert "Your care team Programme A Write the number here:" in text
     assert "Your prescriber Asha Rao Write the number here:" in text
 
@@ -111,7 +111,7 @@ def test_alcohol_advice_follows_an_intake_with_alcohol_use_disorder(
     """The latest intake recording alcohol use disorder (and buprenorphine) gives the alcohol
     advice (and keep-taking-it advice); without it, the handout has the driving advice only."""
     client = client_for(nurse)
-    url = _url("careplans:handout_pdf", approved_a)
+    url = _url("plans:handout_pdf", approved_a)
     without = _text(client.get(url).content)
     assert "Do not drive, ride a bike or use machines" in without
     assert "Alcohol makes these medicines stronger" not in without
@@ -128,7 +128,7 @@ def test_an_intake_substance_the_core_does_not_know_is_named_instead_of_a_handou
     """A stored substance outside the intake's list is refused on its field with the choices,
     back on the plan page; no PDF is sent and nothing is audited as exported."""
     _set_substances(approved_a.patient_id, ["wine"])
-    response = client_for(nurse).get(_url("careplans:handout_pdf", approved_a), follow=True)
+    response = client_for(nurse).get(_url("plans:handout_pdf", approved_a), follow=True)
     assert response.redirect_chain[-1][0] == reverse(
         "plans:detail", args=[approved_a.patient_id, 1]
     )
@@ -146,7 +146,7 @@ def test_the_handout_button_says_it_is_preparing_the_handout(client_for, nurse, 
     html = page.content.decode()
     assert 'data-busy-label="Preparing your handout…"' in html
     assert 'id="handout-status" role="status" aria-live="polite"' in html
-    assert f'action="{_url("careplans:handout_pdf", approved_a)}"' in html
+    assert f'action="{_url("plans:handout_pdf", approved_a)}"' in html
 
 
 def test_the_calendar_parses_back_with_one_event_per_dose_change_and_stable_uids(
@@ -155,7 +155,7 @@ def test_the_calendar_parses_back_with_one_event_per_dose_change_and_stable_uids
     """One 'Dose change' event per step, on the step's first day; the course's sessions and
     the aftercare items come as appointments; a second download has the same UIDs."""
     client = client_for(counsellor)
-    first = client.get(_url("careplans:calendar_ics", approved_a))
+    first = client.get(_url("plans:calendar_ics", approved_a))
     assert first.status_code == 200 and first["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(first.content)
     events = list(calendar.walk("VEVENT"))
@@ -166,7 +166,7 @@ def test_the_calendar_parses_back_with_one_event_per_dose_change_and_stable_uids
     titles = [str(e.get("summary")) for e in events]
     assert sum("CBT for insomnia" in t for t in titles) == 2
     assert "End-of-aftercare review" in titles
-    again = Calendar.from_ical(client.get(_url("careplans:calendar_ics", approved_a)).content)
+    again = Calendar.from_ical(client.get(_url("plans:calendar_ics", approved_a)).content)
     assert sorted(str(e["uid"]) for e in again.walk("VEVENT")) == sorted(
         str(e["uid"]) for e in events
     )
@@ -178,15 +178,15 @@ def test_the_pharmacy_order_comes_as_csv_per_period_and_as_pdf(
     """CSV per 14 days has 14-day periods (the last may be shorter) and the table on every
     row; per step has one period per dosed step; the PDF names the table; each is audited."""
     client = client_for(prescriber)
-    response = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="14"))
+    response = client.get(_url("plans:pharmacy_order_csv", approved_a, period="14"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert rows and all(r["equivalence_table"] == "ashton-2002" for r in rows)
     assert max(int(r["days"]) for r in rows) == 14
     assert date.fromisoformat(rows[0]["period_start"]) == plan_of(approved_a).start
-    per_step = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="step"))
+    per_step = client.get(_url("plans:pharmacy_order_csv", approved_a, period="step"))
     assert b"period_start" in per_step.content
-    pdf = client.get(_url("careplans:pharmacy_order_pdf", approved_a, period="28"))
+    pdf = client.get(_url("plans:pharmacy_order_pdf", approved_a, period="28"))
     assert pdf.status_code == 200 and "ashton-2002" in _text(pdf.content)
     summaries = list(
         AuditEvent.objects.filter(action="plan.exported").values_list("summary", flat=True)
@@ -201,10 +201,10 @@ def test_a_draft_version_is_not_downloadable(client_for, prescriber, version_a, 
     exported or audited as exported."""
     client = client_for(prescriber)
     for name in (
-        "careplans:handout_pdf",
-        "careplans:pharmacy_order_pdf",
-        "careplans:pharmacy_order_csv",
-        "careplans:calendar_ics",
+        "plans:handout_pdf",
+        "plans:pharmacy_order_pdf",
+        "plans:pharmacy_order_csv",
+        "plans:calendar_ics",
     ):
         response = client.get(_url(name, version_a), follow=True)
         assert response.redirect_chain[-1][0] == reverse(
@@ -218,7 +218,7 @@ def test_an_unknown_page_size_is_refused_with_the_choices(client_for, prescriber
     """?size=A3 answers with the allowed sizes instead of a document (an unknown supply period:
     test_careplan_orders)."""
     client = client_for(prescriber)
-    size = client.get(_url("careplans:handout_pdf", approved_a, size="A3"), follow=True)
+    size = client.get(_url("plans:handout_pdf", approved_a, size="A3"), follow=True)
     assert b"A4 or Letter" in size.content
 
 
@@ -235,7 +235,7 @@ def test_the_plan_page_offers_the_downloads_only_once_approved(
     approve(version_a, personas["prescriber"])
     page = client.get(url).content.decode()
     for name in ("handout_pdf", "pharmacy_order_pdf", "pharmacy_order_csv", "calendar_ics"):
-        assert _url(f"careplans:{name}", version_a) in page
+        assert _url(f"plans:{name}", version_a) in page
 
 
 @pytest.fixture
@@ -275,17 +275,17 @@ def test_the_downloads_say_from_your_current_supply_for_a_dose_nothing_is_dispen
     plan = plan_of(nitrazepam_approved)
     supply = [(s, d) for s in plan.steps for d in s.doses if d.from_supply]
     assert supply
-    handout = _text(client.get(_url("careplans:handout_pdf", nitrazepam_approved)).content)
+    handout = _text(client.get(_url("plans:handout_pdf", nitrazepam_approved)).content)
     assert "nitrazepam: 5 mg from your own supply" in handout
     assert "Your medicine changes to diazepam" in handout
-    ics = client.get(_url("careplans:calendar_ics", nitrazepam_approved)).content
+    ics = client.get(_url("plans:calendar_ics", nitrazepam_approved)).content
     events = {
         e.decoded("dtstart"): str(e.get("description"))
         for e in Calendar.from_ical(ics).walk("VEVENT")
     }
     for step, _dose in supply:
         assert "08:00 nitrazepam 5 mg: from your current supply" in events[step.start]
-    order = _text(client.get(_url("careplans:pharmacy_order_pdf", nitrazepam_approved)).content)
+    order = _text(client.get(_url("plans:pharmacy_order_pdf", nitrazepam_approved)).content)
     assert "Not dispensed — from the patient's current supply" in order
     for warning in plan.warnings:
         assert re.sub(r"\s+", " ", warning.lstrip("⚠ "))[:60] in order

@@ -82,7 +82,7 @@ def test_the_csv_order_comes_for_every_period_with_the_header_on_every_row(
 ):
     """Each period gives a CSV whose rows are core.supply's for that period, each carrying the
     patient, record number, year of birth, prescriber, version and approval date; audited."""
-    response = client_for(read_only).get(_url("careplans:pharmacy_order_csv", approved_a,
+    response = client_for(read_only).get(_url("plans:pharmacy_order_csv", approved_a,
                                               period=period))
     assert response.status_code == 200
     assert f'filename="A-001-plan-v1-pharmacy-order-{suffix}.csv"' in (
@@ -109,7 +109,7 @@ def test_the_pdf_order_for_1_and_7_days_names_everyone_and_has_the_signature_lin
 ):
     """The PDF shows each header field, the first period's first day, each of its products'
     totals in words and figures, and the prescriber's and pharmacist's signature lines."""
-    response = client_for(nurse).get(_url("careplans:pharmacy_order_pdf", approved_a,
+    response = client_for(nurse).get(_url("plans:pharmacy_order_pdf", approved_a,
                                           period=period))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _text(response.content)
@@ -135,7 +135,7 @@ def test_a_period_outside_the_allowed_ones_is_refused_naming_them_and_nothing_is
     '28, 14 or step'."""
     client = client_for(prescriber)
     for bad in ("10", "3", "30", "week"):
-        response = client.get(_url("careplans:pharmacy_order_csv", approved_a, period=bad),
+        response = client.get(_url("plans:pharmacy_order_csv", approved_a, period=bad),
                               follow=True)
         assert response.redirect_chain[-1][0] == reverse("plans:detail",
                                                          args=[approved_a.patient_id, 1])
@@ -166,17 +166,17 @@ def test_a_high_risk_patient_gets_the_staged_period_by_default_and_the_form_says
     assert _rate(approved_a.patient, seizure=True) == "high"
     _stage(programme_a, "high", 7)
     client = client_for(nurse)
-    response = client.get(_url("careplans:pharmacy_order_csv", approved_a))
+    response = client.get(_url("plans:pharmacy_order_csv", approved_a))
     assert 'pharmacy-order-7d.csv"' in response["Content-Disposition"]
     assert {int(r["days"]) for r in _rows(response)} <= set(range(1, 8))
-    pdf = _text(client.get(_url("careplans:pharmacy_order_pdf", approved_a)).content)
+    pdf = _text(client.get(_url("plans:pharmacy_order_pdf", approved_a)).content)
     assert ("Supply every 7 days — staged supply: the intake rates this patient high "
             "withdrawal risk.") in pdf
     page = client.get(reverse("plans:detail", args=[approved_a.patient_id, 1])).content.decode()
     assert '<option value="7" selected>7 days (staged supply)</option>' in page
     assert "Staged supply: the intake rates this patient high withdrawal risk" in page
     # a clinician may still choose another period
-    chosen = client.get(_url("careplans:pharmacy_order_csv", approved_a, period="28"))
+    chosen = client.get(_url("plans:pharmacy_order_csv", approved_a, period="28"))
     assert 'pharmacy-order-28d.csv"' in chosen["Content-Disposition"]
 
 
@@ -202,7 +202,7 @@ def test_daily_staged_supply_from_significant_risk_gives_one_day_periods(
     gets one-day periods by default."""
     _rate(approved_a.patient, seizure=True)
     _stage(programme_a, "significant", 1)
-    rows = _rows(client_for(nurse).get(_url("careplans:pharmacy_order_csv", approved_a)))
+    rows = _rows(client_for(nurse).get(_url("plans:pharmacy_order_csv", approved_a)))
     assert {r["days"] for r in rows} == {"1"}
     assert len({r["period_start"] for r in rows}) > 28
 

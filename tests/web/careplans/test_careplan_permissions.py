@@ -53,10 +53,10 @@ VIEWS: list[tuple[str, tuple[str, ...], str, dict[str, str], set[str]]] = [
         {"adjunct": "melatonin", "status": "considered", "note": "sleep"},
         ADJUNCT,
     ),
-    ("careplans:handout_pdf", ("version",), "get", {}, ALL),
-    ("careplans:pharmacy_order_pdf", ("version",), "get", {}, ALL),
-    ("careplans:pharmacy_order_csv", ("version",), "get", {}, ALL),
-    ("careplans:calendar_ics", ("version",), "get", {}, ALL),
+    ("plans:handout_pdf", ("version",), "get", {}, ALL),
+    ("plans:pharmacy_order_pdf", ("version",), "get", {}, ALL),
+    ("plans:pharmacy_order_csv", ("version",), "get", {}, ALL),
+    ("plans:calendar_ics", ("version",), "get", {}, ALL),
 ]
 
 

@@ -1,6 +1,7 @@
 """The documents a patient takes away, for one plan version: the handout (PDF, A4 or Letter)
 and the calendar (.ics), made by ``benzodetox.reports`` / ``benzodetox.interop`` from the plan
-exactly as saved (the pharmacy order is in ``orders``; the views audit every download).
+exactly as saved (the pharmacy order is in ``orders``; the plans app serves them all and
+audits every download: ``plans.documents``).
 """
 
 from __future__ import annotations

@@ -1,18 +1,16 @@
 """The pharmacy order of an approved plan version (PDF and CSV, per 1, 7, 14 or 28 days or per
 step): the document, made by ``benzodetox.reports`` / ``benzodetox.interop`` from the plan
 exactly as saved, with its header (patient, record number, year of birth, prescribers, plan
-version and approval date) as plain strings, and its download views (audited like every
-download). Without ``?period=`` the order uses the programme's staged-supply default for the
-patient (``pharmacy_policy.order_default``).
+version and approval date) as plain strings. The plans app serves it (``plans.documents``,
+audited like every download); without ``?period=`` it uses the programme's staged-supply
+default for the patient (``pharmacy_policy.order_default``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from benzodetox.core.errors import InputError
 from benzodetox.core.supply import DEFAULT_PERIOD_DAYS, SUPPLY_PERIODS, OrderHeader
@@ -21,17 +19,13 @@ from benzodetox.reports.pharmacy_order import pharmacy_order_pdf as order_pdf
 from benzodetox.web.plans.models import PlanApproval, PlanSignature, PlanVersion
 from benzodetox.web.plans.services import plan_of
 
-from .downloads import download
 from .exports import Document, stem
-from .pharmacy_policy import order_default
 
 __all__ = [
     "PERIODS",
     "order_header",
     "parse_period",
     "pharmacy_order",
-    "pharmacy_order_csv_view",
-    "pharmacy_order_pdf_view",
 ]
 
 #: supply period choices: days, or "step" for one period per step of the plan
@@ -116,23 +110,3 @@ def pharmacy_order(
         kind="PDF",
         what=what,
     )
-
-
-def _make(request: HttpRequest, fmt: str) -> Any:
-    def make(version: PlanVersion) -> Document:
-        default = order_default(version.patient)
-        days = parse_period(request.GET.get("period"), default.key)
-        note = default.note if default.staged and days == default.days else ""
-        return pharmacy_order(version, days, fmt, note)
-
-    return make
-
-
-@require_GET
-def pharmacy_order_pdf_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    return download(request, pk, number, _make(request, "pdf"))
-
-
-@require_GET
-def pharmacy_order_csv_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    return download(request, pk, number, _make(request, "csv"))

@@ -1,8 +1,9 @@
-"""URLs of the careplans app (included under ``patients/``)."""
+"""URLs of the careplans app (included under ``patients/``; a plan version's documents are the
+plans app's: ``plans.documents``)."""
 
 from django.urls import path
 
-from . import downloads, orders, pharmacy_policy, return_to_use_views, views
+from . import pharmacy_policy, return_to_use_views, views
 
 app_name = "careplans"
 urlpatterns = [
@@ -50,17 +51,4 @@ urlpatterns = [
     path("<int:pk>/careplan/relapse/edit/", views.relapse_edit, name="relapse_edit"),
     path("<int:pk>/careplan/relapse/<int:number>/", views.relapse, name="relapse_version"),
     path("<int:pk>/careplan/medications/", views.medications, name="medications"),
-    # downloads of a plan version (under the plan version's URL)
-    path("<int:pk>/plans/<int:number>/handout.pdf", downloads.handout_pdf, name="handout_pdf"),
-    path(
-        "<int:pk>/plans/<int:number>/pharmacy-order.pdf",
-        orders.pharmacy_order_pdf_view,
-        name="pharmacy_order_pdf",
-    ),
-    path(
-        "<int:pk>/plans/<int:number>/pharmacy-order.csv",
-        orders.pharmacy_order_csv_view,
-        name="pharmacy_order_csv",
-    ),
-    path("<int:pk>/plans/<int:number>/calendar.ics", downloads.calendar_ics, name="calendar_ics"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pharmacology, views
+from . import documents, pharmacology, views
 
 app_name = "plans"
 urlpatterns = [
@@ -18,4 +18,17 @@ urlpatterns = [
     path(
         "<int:pk>/plans/<int:number>/pharmacology/", pharmacology.pharmacology, name="pharmacology"
     ),
+    # the documents of an approved version
+    path("<int:pk>/plans/<int:number>/handout.pdf", documents.handout_pdf, name="handout_pdf"),
+    path(
+        "<int:pk>/plans/<int:number>/pharmacy-order.pdf",
+        documents.pharmacy_order_pdf,
+        name="pharmacy_order_pdf",
+    ),
+    path(
+        "<int:pk>/plans/<int:number>/pharmacy-order.csv",
+        documents.pharmacy_order_csv,
+        name="pharmacy_order_csv",
+    ),
+    path("<int:pk>/plans/<int:number>/calendar.ics", documents.calendar_ics, name="calendar_ics"),
 ]
