@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benzodetox.web.audit.models import AuditEvent
-from benzodetox.web.monitoring import overdue, services
-from benzodetox.web.monitoring.models import Alert, MonitoringSettings
+from benzodetox.web.monitoring import overdue
+from benzodetox.web.monitoring.models import Alert, MonitoringSettings, ScheduledChange
 
 from .conftest import SEVERE, record
 
@@ -48,7 +48,7 @@ def test_the_dashboard_shows_this_weeks_dose_changes_and_overdue_assessments(
     assert "CIWA-B overdue since" in page
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
-    changes = services.ScheduledChange.objects.filter(
+    changes = ScheduledChange.objects.filter(
         on__gte=monday, on__lte=monday + timedelta(days=6)
     )
     if changes.exists():

@@ -23,8 +23,9 @@ ESCALATION_PATIENT = "DEMO-010"
 def seed_monitoring(nurse: Any, programme: Any) -> None:
     from benzodetox.web.patients.models import Patient
 
-    from . import overdue, services
+    from . import overdue
     from .models import Assessment
+    from .recording import Entry, record_assessment
 
     if Assessment.objects.filter(programme=programme).exists():
         return
@@ -35,7 +36,7 @@ def seed_monitoring(nurse: Any, programme: Any) -> None:
         return timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(hour)))
 
     def entry(patient: Any, kind: str, when: datetime, **values: Any) -> None:
-        services.record_assessment(request, patient, services.Entry(kind=kind, at=when, **values))
+        record_assessment(request, patient, Entry(kind=kind, at=when, **values))
 
     patients = {p.reference: p for p in Patient.objects.filter(programme=programme)}
     tapering = patients.get("DEMO-003")

@@ -17,7 +17,7 @@ from benzodetox.web.fields import set_choices
 
 from .models import INSTRUMENT_KINDS, Assessment, Event, Judgement, MonitoringSettings
 from .policy import SCHEDULE_FIELDS, ciwa_b_max, vitals_set_choices
-from .services import Entry
+from .recording import Entry
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -35,7 +35,7 @@ def _refresh(patient: Any, only_existing: bool = False) -> None:
     from benzodetox.web.programmes.scoping import unscoped
 
     from .models import MonitoringState
-    from .services import refresh_state
+    from .state import refresh_state
 
     with unscoped():
         exists = MonitoringState.objects.filter(patient_id=patient.pk).exists()
