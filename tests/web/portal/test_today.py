@@ -39,7 +39,7 @@ def test_each_dose_time_lists_exactly_the_plans_takes_for_the_day(
         with scope_programmes({patient_a.programme_id}):
             view = today_service.today_for(patient_a, day)
         expected = [
-            (dose.time.strftime("%H:%M"), take_words(take))
+            (dose.time.strftime("%H:%M"), f"{dose.drug}: {take_words(take)}")
             for dose in sorted(step.doses, key=lambda d: (d.time, d.drug))
             if dose.mg > 0 and not dose.from_supply
             for take in dose.takes

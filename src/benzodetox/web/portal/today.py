@@ -52,12 +52,11 @@ class Today:
 
 
 def total_words(step: Step | None) -> str:
-    """'18 mg a day', '5 mg diazepam + 1 mg clonazepam a day', 'No more doses'."""
+    """'18 mg diazepam a day', '5 mg diazepam + 1 mg clonazepam a day', 'No more doses' (the
+    medicine is always named: a patient may hold old boxes of another one)."""
     if step is None or not any(d.mg > 0 for d in step.doses):
         return "No more doses"
     drugs = [drug for drug in step.drugs if step.daily_mg(drug)]
-    if len(drugs) == 1:
-        return f"{format_mg(step.daily_mg(drugs[0]))} a day"
     return " + ".join(f"{format_mg(step.daily_mg(d))} {d}" for d in drugs) + " a day"
 
 
@@ -68,12 +67,11 @@ def dose_times_on(plan: Plan, day: date) -> tuple[DoseTime, ...]:
     if step is None:
         return ()
     doses = [d for d in step.doses if d.mg > 0]
-    named = len({d.drug for d in doses}) > 1
     out: list[DoseTime] = []
     for at in sorted({d.time for d in doses}):
         items: list[tuple[str, str]] = []
         for dose in sorted((d for d in doses if d.time == at), key=lambda d: d.drug):
-            prefix = f"{dose.drug}: " if named else ""
+            prefix = f"{dose.drug}: "
             if dose.from_supply:
                 items.append((f"{prefix}{format_mg(dose.mg)} from your own supply", ""))
                 continue
