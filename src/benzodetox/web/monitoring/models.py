@@ -10,14 +10,17 @@ pointer to its successor (set in the same transaction, only while unset).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from benzodetox.web.programmes.scoping import ScopedManager
-from benzodetox.web.writeonce import ImmutableError
+from benzodetox.web.writeonce import (
+    ImmutableError,
+    WriteOnceModel,
+    WriteOnceQuerySet,
+    WriteOnceScopedManager,
+)
 
 __all__ = [
     "AdviceRecord",
@@ -79,7 +82,22 @@ class Rater(models.TextChoices):
     SELF = "self", "Self-reported"
 
 
-class Assessment(models.Model):
+class AssessmentQuerySet(WriteOnceQuerySet):
+    """A write-once queryset with the one change an assessment ever gets."""
+
+    def link_successor(self, pk: int, successor: Assessment) -> bool:
+        """Point assessment ``pk`` at the version that corrects it, once: False when it was
+        already corrected (a conditional UPDATE, so of two corrections at once one wins). The
+        database triggers allow exactly this change (``benzodetox.web.immutable``)."""
+        unset = self.filter(pk=pk, superseded_by__isnull=True)
+        return models.QuerySet.update(unset, superseded_by=successor) == 1
+
+
+class AssessmentManager(ScopedManager.from_queryset(AssessmentQuerySet)):  # type: ignore[misc]
+    """The programme-scoped, write-once default manager of assessments."""
+
+
+class Assessment(WriteOnceModel):
     """One recorded assessment of one kind: an instrument's answers and score, a set of vital
     signs, or an emergency event. ``at`` is when it was observed (editable: recorded late);
     ``entered_by``/``entered_at`` say who typed it and when."""
@@ -129,7 +147,7 @@ class Assessment(models.Model):
     )
     correction_reason = models.TextField(blank=True)
 
-    objects = ScopedManager()
+    objects = AssessmentManager()
 
     class Meta:
         ordering = ("-at", "-id")
@@ -145,15 +163,6 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} of patient {self.patient_id} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise ImmutableError("a recorded assessment is never changed: record a correction")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableError("a recorded assessment is never removed: record a correction")
-
     @property
     def is_current(self) -> bool:
         return self.superseded_by_id is None
@@ -163,7 +172,7 @@ class Assessment(models.Model):
         return (self.entered_at - self.at).total_seconds() > 3600
 
 
-class AdviceRecord(models.Model):
+class AdviceRecord(WriteOnceModel):
     """The core's taper advice as it was given (after an assessment, or when applied)."""
 
     SCOPE_FIELD = "programme"
@@ -193,7 +202,7 @@ class AdviceRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = ScopedManager()
+    objects = WriteOnceScopedManager()
 
     class Meta:
         ordering = ("-at", "-id")
@@ -201,15 +210,6 @@ class AdviceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"advice {self.action} for patient {self.patient_id} on {self.on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding or kwargs.get("force_update"):
-            raise ImmutableError("recorded advice is never changed")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ImmutableError("recorded advice is never removed")
 
 
 class Alert(models.Model):

@@ -127,12 +127,8 @@ def record_assessment(
     )
     findings = _fill(row, entry, policy)
     row.save()
-    if supersedes is not None:
-        won = Assessment.objects.filter(pk=supersedes.pk, superseded_by__isnull=True).update(
-            superseded_by=row
-        )
-        if not won:
-            raise InputError("correction", supersedes.pk, "the newest version (it was corrected)")
+    if supersedes is not None and not Assessment.objects.link_successor(supersedes.pk, row):
+        raise InputError("correction", supersedes.pk, "the newest version (it was corrected)")
     raised = raise_for(row, policy, patient)
     resolve_overdue(row, patient)
     follow_escalation(row, patient, raised)
