@@ -140,3 +140,17 @@ def test_every_read_is_audited_as_the_patient(
         )
     assert {r[0] for r in rows} == {"portal.viewed_today", "portal.viewed_calendar"}
     assert all(r[1] == "patient-a" and r[2]["by"] == "patient" for r in rows)
+
+
+def test_the_calendar_opens_on_this_week_with_the_earlier_weeks_folded(
+    approved_a: Any, patient_a: Any
+) -> None:
+    with unscoped():
+        plan = plan_of(approved_a)
+    day = plan.start + timedelta(days=15)  # in week 3
+    with scope_programmes({patient_a.programme_id}):
+        view = today_service.today_for(patient_a, day, calendar=True)
+    assert view.this_week == "3"
+    assert [w.number for w in view.earlier_weeks] == ["1", "2"]
+    assert view.coming_weeks[0].number == "3"
+    assert len(view.earlier_weeks) + len(view.coming_weeks) == len(view.weeks)

@@ -50,6 +50,21 @@ class Today:
     state: str  # 'no-plan', 'before', 'during', 'after'
     starts: str  # the plan's first day, formatted
 
+    def _is_earlier(self, week: WeekRow) -> bool:
+        return bool(self.this_week) and week.number.isdigit() and int(week.number) < int(
+            self.this_week
+        )
+
+    @property
+    def earlier_weeks(self) -> tuple[WeekRow, ...]:
+        """The weeks before this one: the calendar folds them away, so it opens on today."""
+        return tuple(w for w in self.weeks if self._is_earlier(w))
+
+    @property
+    def coming_weeks(self) -> tuple[WeekRow, ...]:
+        """This week and the weeks after it (every week before the plan starts)."""
+        return tuple(w for w in self.weeks if not self._is_earlier(w))
+
 
 def total_words(step: Step | None) -> str:
     """'18 mg diazepam a day', '5 mg diazepam + 1 mg clonazepam a day', 'No more doses' (the
