@@ -154,3 +154,12 @@ def test_the_calendar_opens_on_this_week_with_the_earlier_weeks_folded(
     assert [w.number for w in view.earlier_weeks] == ["1", "2"]
     assert view.coming_weeks[0].number == "3"
     assert len(view.earlier_weeks) + len(view.coming_weeks) == len(view.weeks)
+
+
+def test_the_calendar_names_every_medicine_of_the_plan(approved_a: Any, patient_a: Any) -> None:
+    with unscoped():
+        plan = plan_of(approved_a)
+    with scope_programmes({patient_a.programme_id}):
+        view = today_service.today_for(patient_a, plan.start, calendar=True)
+    drugs = {d.drug for s in plan.steps for d in s.doses if d.mg > 0}
+    assert drugs and all(drug in view.medicines for drug in drugs)

@@ -49,6 +49,7 @@ class Today:
     this_week: str  # the number of the calendar row holding today, '' outside the plan
     state: str  # 'no-plan', 'before', 'during', 'after'
     starts: str  # the plan's first day, formatted
+    medicines: str = ""  # 'diazepam', 'alprazolam and diazepam': every drug the plan uses
 
     def _is_earlier(self, week: WeekRow) -> bool:
         return bool(self.this_week) and week.number.isdigit() and int(week.number) < int(
@@ -133,4 +134,5 @@ def today_for(patient: Patient, day: date, *, calendar: bool = False) -> Today:
         this_week=week,
         state=state,
         starts=format_day(plan.start),
+        medicines=" and ".join(sorted({d.drug for s in plan.steps for d in s.doses if d.mg > 0})),
     )
