@@ -92,9 +92,10 @@ def _uid(identity: str, kind: str, when: str, content: str, domain: str) -> str:
     return f"{kind}-{digest[:32]}@{domain}"
 
 
-def _step_text(step: Step, first: bool) -> tuple[str, str]:
-    """Summary and description of a step, from the plan's exact values."""
-    warnings = [f"Warning: {w}" for w in step.warnings]
+def _step_text(step: Step, first: bool, for_patient: bool = False) -> tuple[str, str]:
+    """Summary and description of a step, from the plan's exact values; ``for_patient`` leaves
+    out the planner's notes and warnings (written for the clinician)."""
+    warnings = [] if for_patient else [f"Warning: {w}" for w in step.warnings]
     if not any(d.mg > 0 for d in step.doses):
         return "No more doses from today", "\n".join(
             ["The taper is complete: no more doses.", *warnings]
@@ -112,7 +113,8 @@ def _step_text(step: Step, first: bool) -> tuple[str, str]:
             takes = " + ".join(describe_take(t) for t in dose.takes if t.mg > 0)
         lines.append(f"{dose.time.strftime('%H:%M')} {dose.drug} {format_mg(dose.mg)}: {takes}")
     lines.append(f"Every day from {step.start.isoformat()} to {step.end.isoformat()}.")
-    lines += list(step.notes)
+    if not for_patient:
+        lines += list(step.notes)
     lines += warnings
     return summary, "\n".join(lines)
 
@@ -134,6 +136,7 @@ def plan_to_ics(
     plan_id: str = "",
     now: datetime | None = None,
     alarm_before: timedelta | None = None,
+    for_patient: bool = False,
 ) -> bytes:
     """The plan's dose changes and ``appointments`` as an .ics file.
 
@@ -141,6 +144,8 @@ def plan_to_ics(
     ``plan_identity(plan)`` is used. ``now`` is the DTSTAMP (UTC); the current time if omitted.
     ``alarm_before``: each dose change and appointment gets a reminder (VALARM) that long
     before it starts (an all-day event starts at midnight: 12 hours is noon the day before).
+    ``for_patient``: the patient's own feed — what to take and when, without the planner's notes,
+    warnings or equivalence table (those are for the prescriber, on the printed plan).
     """
     stamp = (now or datetime.now(UTC)).astimezone(UTC)
     identity = plan_id or plan_identity(plan)
@@ -151,8 +156,9 @@ def plan_to_ics(
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Taper plan")
     for n, step in enumerate(plan.steps):
-        summary, description = _step_text(step, first=n == 0)
-        description = f"{description}\n{table}"
+        summary, description = _step_text(step, first=n == 0, for_patient=for_patient)
+        if not for_patient:
+            description = f"{description}\n{table}"
         event = Event()
         event.add("uid", _uid(identity, "dose", step.start.isoformat(), description, uid_domain))
         event.add("dtstamp", stamp)

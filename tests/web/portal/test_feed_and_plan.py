@@ -182,3 +182,19 @@ def test_staff_of_another_programme_cannot_invite_or_revoke(
     client = client_for(other_clinician)
     assert client.post(reverse("portal:staff_invite", args=[patient_a.pk])).status_code == 404
     assert client.post(reverse("portal:staff_revoke", args=[patient_a.pk])).status_code == 404
+
+
+def test_the_feed_says_what_to_take_without_the_planners_notes(
+    approved_a: Any, patient_client: Client
+) -> None:
+    from benzodetox.web.portal.today import plan_of
+
+    with unscoped():
+        plan = plan_of(approved_a)
+    clinician_words = {text for step in plan.steps for text in (*step.notes, *step.warnings)}
+    assert clinician_words  # the plan has notes for the prescriber (ranges, holds)
+    calendar = Calendar.from_ical(Client().get(_feed_link(patient_client)).content)
+    descriptions = [str(e.get("DESCRIPTION", "")) for e in calendar.walk("VEVENT")]
+    assert any("Every day from" in d for d in descriptions)
+    assert not any(words in d for words in clinician_words for d in descriptions)
+    assert not any("Equivalence table" in d for d in descriptions)

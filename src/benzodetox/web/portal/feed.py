@@ -73,6 +73,7 @@ def feed_ics(version: PlanVersion, now: datetime) -> bytes:
         plan_id=ics_plan_id(version),
         now=now,
         alarm_before=alarm_before(),
+        for_patient=True,
     )
 
 
