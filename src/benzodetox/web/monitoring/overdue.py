@@ -162,13 +162,22 @@ def _process(token: str, ids: Sequence[int], now: datetime, result: ScanResult) 
     patient_ids = [s.patient_id for s in states]
     horizon = now - timedelta(days=40)
     done: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    for pid, kind, at in Assessment.objects.filter(
-        patient_id__in=patient_ids,
-        kind__in=_WITHDRAWAL,
-        superseded_by__isnull=True,
-        at__gte=horizon,
-    ).values_list("patient_id", "kind", "at"):
+    # Unordered, so the (patient, kind, at) index answers alone (index-only); the model's
+    # newest-first order would read every assessment of each patient from the table (at
+    # 10,000,000 assessments: 100,000 rows a batch instead of 9,000). Sorted here instead.
+    for pid, kind, at in (
+        Assessment.objects.filter(
+            patient_id__in=patient_ids,
+            kind__in=_WITHDRAWAL,
+            superseded_by__isnull=True,
+            at__gte=horizon,
+        )
+        .order_by()
+        .values_list("patient_id", "kind", "at")
+    ):
         done[pid].append((kind, at))
+    for mine in done.values():
+        mine.sort(key=lambda pair: pair[1], reverse=True)
     policies: dict[int, Policy] = {}
     zone = timezone.get_current_timezone()  # once, not per patient
     alerts: list[Alert] = []
