@@ -1,5 +1,5 @@
 """Care plan pages (overview, psychosocial courses and attendance, aftercare, relapse-prevention
-plan, adjunct medications) and the plan version's downloads.
+plan, adjunct medications); a plan version's documents are served by ``plans.documents``.
 
 Views are thin: they fetch the patient through ``patients.services.get_patient`` (scope → 404
 for another programme, role → 403), validate a form and call a service. Every page showing
