@@ -47,7 +47,10 @@ class WriteOnceModel(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding or kwargs.get("force_update"):
-            raise ImmutableError(f"a saved {self._meta.verbose_name} is never changed")
+            raise ImmutableError(
+                f"a saved {self._meta.verbose_name} is never changed: "
+                "a correction is a new version with its reason"
+            )
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 

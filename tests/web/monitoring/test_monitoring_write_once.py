@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from benzodetox.web.monitoring.models import AdviceRecord, Assessment
 from benzodetox.web.programmes.scoping import unscoped
@@ -47,3 +48,22 @@ def test_the_successor_pointer_is_set_once_only(nurse: Any, tapering_a: Any, ent
         assert Assessment.objects.link_successor(entry_a.pk, first) is True
         assert Assessment.objects.link_successor(entry_a.pk, second) is False
         assert Assessment.objects.get(pk=entry_a.pk).superseded_by_id == first.pk
+
+
+def test_saving_a_recorded_assessment_again_says_to_record_a_correction(
+    patient_a: Any, nurse: Any
+) -> None:
+    with unscoped():
+        row = Assessment(
+            programme_id=patient_a.programme_id,
+            patient=patient_a,
+            kind="gad-7",
+            at=timezone.now(),
+            answers=[0] * 7,
+            total=0,
+            entered_by=nurse,
+        )
+        row.save()
+        row.notes = "changed"
+        with pytest.raises(ImmutableError, match="a correction is a new version"):
+            row.save()
