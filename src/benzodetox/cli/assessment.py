@@ -20,6 +20,7 @@ from ..core.assessment.intake import intake_from_dict
 from ..core.assessment.level_of_care import assess as assess_intake
 from ..core.assessment.propose import advise_and_propose
 from ..core.errors import InputError
+from ..interop.json_contract import score_data
 from ._common import emit, format_option, output_option, read_json_file
 
 __all__ = ["advise", "assess", "commands", "score"]
@@ -85,17 +86,7 @@ def score(
     result = score_answers(instrument, list(answers))
     facts = _facts(history, substance, condition)
     decisions = alerts_for(result, facts=facts)
-    data = {
-        "instrument": result.instrument,
-        "total": result.total,
-        "max_total": result.max_total,
-        "band": result.band,
-        "band_confirmed": result.band_confirmed,
-        "band_source": result.band_source,
-        "flags": list(result.flags),
-        "notes": [n.as_dict() for n in result.notes],
-        "alerts": [d.as_dict() for d in decisions],
-    }
+    data = score_data(result, decisions)
     row = {
         "instrument": result.instrument,
         "total": f"{result.total}/{result.max_total}",

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..core.assessment import AlertDecision
+from ..core.assessment.instruments import Score
 from ..core.equivalence import Conversion
 from ..core.kinetics import Simulation
 from ..core.plan import Plan
@@ -24,6 +26,7 @@ __all__ = [
     "alternatives_data",
     "conversion_data",
     "jsonable",
+    "score_data",
     "significant",
     "simulation_to_dict",
 ]
@@ -175,3 +178,19 @@ def simulation_to_dict(sim: Simulation, extra: Mapping[str, Any] | None = None) 
     data["assumptions"] = list(sim.assumptions)
     data["warnings"] = list(sim.warnings)
     return data
+
+
+def score_data(result: Score, decisions: Iterable[AlertDecision]) -> dict[str, Any]:
+    """``score --format json``: an instrument's total, band (with its source and whether it is
+    confirmed), flags, notes and the alerts the result raises."""
+    return {
+        "instrument": result.instrument,
+        "total": result.total,
+        "max_total": result.max_total,
+        "band": result.band,
+        "band_confirmed": result.band_confirmed,
+        "band_source": result.band_source,
+        "flags": list(result.flags),
+        "notes": [n.as_dict() for n in result.notes],
+        "alerts": [d.as_dict() for d in decisions],
+    }

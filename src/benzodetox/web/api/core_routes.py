@@ -31,6 +31,7 @@ from benzodetox.interop.json_contract import (
     alternatives_data,
     conversion_data,
     jsonable,
+    score_data,
     simulation_to_dict,
 )
 from benzodetox.interop.plan_json import plan_from_dict, plan_to_dict, request_from_dict
@@ -127,19 +128,7 @@ def score(request: HttpRequest, instrument: str, body: ScoreIn) -> Any:
     )
     decisions = alerts_for(result, facts=facts)
     audit(request, "api.score", f"score {name}")
-    return jsonable(
-        {
-            "instrument": result.instrument,
-            "total": result.total,
-            "max_total": result.max_total,
-            "band": result.band,
-            "band_confirmed": result.band_confirmed,
-            "band_source": result.band_source,
-            "flags": list(result.flags),
-            "notes": [n.as_dict() for n in result.notes],
-            "alerts": [d.as_dict() for d in decisions],
-        }
-    )
+    return jsonable(score_data(result, decisions))
 
 
 @router.post("/assess", response={200: AssessOut, **ERRORS}, summary="Risk and level of care")

@@ -106,8 +106,9 @@ def ics_plan_id(version: PlanVersion) -> str:
     return f"patient-{version.patient_id}-plan-v{version.number}"
 
 
-def _appointments(version: PlanVersion) -> tuple[Appointment, ...]:
-    """The patient's psychosocial sessions and the aftercare generated from this version."""
+def appointments_of(version: PlanVersion) -> tuple[Appointment, ...]:
+    """The patient's psychosocial sessions and the aftercare generated from this version (the
+    downloaded calendar's and the portal feed's: the same keys give the same UIDs)."""
     patient = version.patient
     out: list[Appointment] = []
     for course in patient.courses.all().order_by("start", "id"):
@@ -124,7 +125,7 @@ def _appointments(version: PlanVersion) -> tuple[Appointment, ...]:
 def calendar_ics(version: PlanVersion, now: datetime | None = None) -> Document:
     content = plan_to_ics(
         plan_of(version),
-        appointments=_appointments(version),
+        appointments=appointments_of(version),
         plan_id=ics_plan_id(version),
         now=now or datetime.now(UTC),
     )

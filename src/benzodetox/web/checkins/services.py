@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from benzodetox.core.assessment.advice import Adjustment
-from benzodetox.core.assessment.propose import propose
 from benzodetox.core.assessment.self_report import (
     REQUEST_KINDS,
     CheckinSchedule,
@@ -31,6 +30,7 @@ from benzodetox.core.plan import Plan
 from benzodetox.core.units import format_mg
 from benzodetox.web.audit.services import record
 from benzodetox.web.monitoring import services as monitoring
+from benzodetox.web.monitoring.advice import plan_in_force_as_read, save_adjusted_version
 from benzodetox.web.monitoring.alerts import make_alert
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.plans.models import PlanVersion
@@ -399,27 +399,10 @@ def apply_adjustment(
     """Make the plan ``adjustment`` proposes (e.g. a patient's request for a hold, answered by
     a prescriber) the next plan version, based on the version in force; it awaits approval the
     normal way. Refused when a newer version was saved since the page was read."""
-    from benzodetox.web.plans import services as plans
-
     require(request.user, "request.answer", patient.programme_id)
-    version, plan = monitoring.current_plan(patient)
-    latest = patient.plan_versions.order_by("-number").first()
-    if version is None or plan is None or latest is None:
-        raise InputError("plan", "none approved", "an approved plan to adjust")
-    if latest.number != expected_latest:
-        raise InputError(
-            "plan",
-            f"v{latest.number}",
-            f"v{expected_latest} (a newer version was saved: review the request again)",
-        )
-    proposed = propose(plan, adjustment)
+    version, plan = plan_in_force_as_read(patient, expected_latest, "the request")
     reason = f"{why}: {adjustment.kind} — {adjustment.reason}"
-    parameters = {
-        **version.parameters,
-        "adjusted_from": version.number,
-        "adjustment": adjustment.as_dict(),
-    }
-    new = plans.save_plan_version(request, patient, proposed, parameters, reason, version)
+    new = save_adjusted_version(request, patient, version, plan, adjustment, reason)
     record(
         request,
         "adjustment.applied",

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from benzodetox.core.assessment import Advice, Observation, VitalSigns, advise, propose, score
+from benzodetox.core.assessment.advice import Adjustment
 from benzodetox.core.assessment.instruments import Score
 from benzodetox.core.errors import InputError
 from benzodetox.core.plan import Plan
@@ -149,6 +150,43 @@ def keep_advice(
     return row
 
 
+def plan_in_force_as_read(
+    patient: Patient, expected_latest: int, what: str
+) -> tuple[PlanVersion, Plan]:
+    """The version in force and its plan, refused when none is approved or when a newer version
+    was saved since the page was read (``what`` names what to review again)."""
+    version, plan = current_plan(patient)
+    latest = patient.plan_versions.order_by("-number").first()
+    if version is None or plan is None or latest is None:
+        raise InputError("plan", "none approved", "an approved plan to adjust")
+    if latest.number != expected_latest:
+        raise InputError(
+            "plan",
+            f"v{latest.number}",
+            f"v{expected_latest} (a newer version was saved: review {what} again)",
+        )
+    return version, plan
+
+
+def save_adjusted_version(
+    request: HttpRequest,
+    patient: Patient,
+    version: PlanVersion,
+    plan: Plan,
+    adjustment: Adjustment,
+    reason: str,
+) -> PlanVersion:
+    """The plan the core proposes for ``adjustment`` (hold, slow …), saved as the version after
+    ``version`` with the adjustment in its parameters; it awaits approval the normal way."""
+    proposed = propose(plan, adjustment)
+    parameters = {
+        **version.parameters,
+        "adjusted_from": version.number,
+        "adjustment": adjustment.as_dict(),
+    }
+    return plans.save_plan_version(request, patient, proposed, parameters, reason, version)
+
+
 def apply_advice(
     request: HttpRequest,
     patient: Patient,
@@ -164,29 +202,14 @@ def apply_advice(
         require(request.user, "plan.approve", patient.programme_id)
     policy = policy_for(patient.programme_id)
     with transaction.atomic():
-        version, plan = current_plan(patient)
-        latest = patient.plan_versions.order_by("-number").first()
-        if version is None or plan is None or latest is None:
-            raise InputError("plan", "none approved", "an approved plan to adjust")
-        if latest.number != expected_latest:
-            raise InputError(
-                "plan",
-                f"v{latest.number}",
-                f"v{expected_latest} (a newer version was saved: review the advice again)",
-            )
+        version, plan = plan_in_force_as_read(patient, expected_latest, "the advice")
         advice = advice_now(patient, policy, plan)
         if advice is None or advice_key(advice) != expected_key:
             raise InputError("advice", expected_key, "the advice as it stands now (it changed)")
         if advice.adjustment.kind == "none":
             raise InputError("advice", advice.action, "advice that proposes a change")
-        proposed = propose(plan, advice.adjustment)
         reason = f"monitoring advice '{advice.action}': {advice.adjustment.reason}"
-        parameters = {
-            **version.parameters,
-            "adjusted_from": version.number,
-            "adjustment": advice.adjustment.as_dict(),
-        }
-        new = plans.save_plan_version(request, patient, proposed, parameters, reason, version)
+        new = save_adjusted_version(request, patient, version, plan, advice.adjustment, reason)
         keep_advice(request, patient, advice, version, applied=new)
         record(
             request,

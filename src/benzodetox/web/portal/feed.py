@@ -13,14 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from benzodetox.interop.ical import (
-    Appointment,
-    aftercare_appointments,
-    course_appointments,
     plan_to_ics,
 )
 from benzodetox.web.audit.services import record
-from benzodetox.web.careplans import services as careplans
-from benzodetox.web.careplans.exports import ics_plan_id
+from benzodetox.web.careplans.exports import appointments_of, ics_plan_id
 from benzodetox.web.careplans.services import approved_version
 from benzodetox.web.env import env_int
 from benzodetox.web.patients.models import Patient
@@ -47,22 +43,6 @@ DEFAULT_ALARM_HOURS = 12
 
 def alarm_before() -> timedelta:
     return timedelta(hours=env_int("BENZODETOX_PORTAL_ALARM_HOURS", DEFAULT_ALARM_HOURS, 1))
-
-
-def appointments_of(version: PlanVersion) -> tuple[Appointment, ...]:
-    """The patient's psychosocial sessions and the aftercare made from this version, with the
-    same keys as the downloaded calendar (careplans.exports), so the UIDs match."""
-    patient = version.patient
-    out: list[Appointment] = []
-    for course in patient.courses.all().order_by("start", "id"):
-        out += [
-            Appointment(start=a.start, title=a.title, key=f"course-{course.pk}-{a.key}")
-            for a in course_appointments(careplans.core_course_of(course))
-        ]
-    care = careplans.current_aftercare(patient)
-    if care is not None and care.plan_version_id == version.pk:
-        out += list(aftercare_appointments(careplans.core_aftercare_of(care)))
-    return tuple(out)
 
 
 def feed_ics(version: PlanVersion, now: datetime) -> bytes:
