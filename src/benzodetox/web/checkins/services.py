@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from benzodetox.core.assessment.advice import Adjustment
+from benzodetox.core.assessment.instruments import instrument
 from benzodetox.core.assessment.self_report import (
     REQUEST_KINDS,
     CheckinSchedule,
@@ -303,11 +304,12 @@ def save_settings(
     if values.get("ciwa_b_alert_from") is not None:
         ciwa_b_alert_from(alert_from=values["ciwa_b_alert_from"])
     bwsq = values.get("bwsq_alert_from")
-    if bwsq is not None and not 1 <= bwsq <= 40:
-        raise InputError("bwsq_alert_from", bwsq, "a whole number from 1 to 40")
+    bwsq_max = instrument("bwsq").max_total  # the core's instrument: 20 items × 0–2
+    if bwsq is not None and not 1 <= bwsq <= bwsq_max:
+        raise InputError("bwsq_alert_from", bwsq, f"a whole number from 1 to {bwsq_max}")
     for name in SETTING_FIELDS:
         setattr(current, name, values.get(name))
-    current.updated_by = request.user  # type: ignore[assignment]
+    current.updated_by = acting_user(request)
     current.save()
     changed = {
         k: [str(before[k]), str(values.get(k))]
