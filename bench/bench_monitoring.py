@@ -160,7 +160,7 @@ def _seed(n_patients: int, n_assessments: int) -> tuple[Any, list[int], list[int
     from benzodetox.core.tapering import build_plan
     from benzodetox.interop.plan_json import plan_to_dict
     from benzodetox.web.monitoring.models import Alert, MonitoringState
-    from benzodetox.web.monitoring.services import _changes, _starts
+    from benzodetox.web.monitoring.state import _changes, _starts
     from benzodetox.web.patients.models import Intake, Patient
     from benzodetox.web.plans.models import PlanApproval, PlanVersion
     from benzodetox.web.programmes.models import Membership, Programme

@@ -25,7 +25,8 @@ from .alerts import make_alert
 from .clock import local_naive
 from .models import Alert, Assessment, MonitoringState, Severity
 from .policy import LOOKAHEAD_DAYS, Policy
-from .services import due_items, policy_for, refresh_state
+from .programme_settings import policy_for
+from .state import due_items, refresh_state
 
 __all__ = [
     "ScanResult",

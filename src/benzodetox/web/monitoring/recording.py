@@ -26,6 +26,7 @@ from .advice import advice_now, keep_advice
 from .alerts import raise_for, resolve_overdue
 from .clock import local_naive
 from .models import INSTRUMENT_KINDS, Assessment, Event, Rater
+from .overdue import reschedule
 from .policy import Policy
 from .programme_settings import policy_for
 from .state import current_plan, follow_escalation
@@ -134,8 +135,6 @@ def record_assessment(
     follow_escalation(row, patient, raised)
     version, plan = current_plan(patient)
     if row.kind in _WITHDRAWAL:
-        from .overdue import reschedule  # the scan's module imports the services
-
         reschedule(patient, version.pk if version is not None else None, now)
     advice = advice_now(patient, policy, plan)
     if advice is not None:

@@ -25,8 +25,6 @@ from .advice import (
 from .clock import local_naive
 from .programme_settings import policy_for, save_settings, settings_for
 from .recording import Entry, action_for, describe, record_assessment
-from .state import _changes as _changes  # the monitoring benchmark builds scheduled changes
-from .state import _starts as _starts  # the way ``refresh_state`` does
 from .state import (
     current_plan,
     current_version,
