@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from .models import Tally
 
-__all__ = ["compact", "counts"]
+__all__ = ["compact", "counts", "ensure_count_triggers"]
 
 
 def counts(programme_ids: Sequence[int], prefix: str, names: Iterable[str]) -> dict[str, int]:
@@ -76,3 +76,38 @@ def compact() -> int:
         cursor.execute("SELECT COUNT(*) FROM monitoring_tally")
         after = int(cursor.fetchone()[0])
     return before - after
+
+
+#: the migrations whose SQLite triggers keep the counts (each creates its own trigger names; none
+#: drops another's), in order
+COUNT_TRIGGER_MIGRATIONS = ("0006_tally_triggers", "0009_change_tally", "0011_phase_tally")
+
+
+def ensure_count_triggers(sender: object, using: str = "default", **kwargs: object) -> int:
+    """After every migrate (and test flush), put back any count trigger that is missing: on
+    SQLite a later migration that rebuilds a table (patients, alerts, scheduled changes) drops
+    its triggers, and the counts would drift without a word. The rows a rebuild copies are not
+    counted again (the triggers are not there while it copies). PostgreSQL keeps triggers
+    through ALTER TABLE. Returns how many statements ran."""
+    from importlib import import_module
+
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return 0
+    applied = MigrationRecorder(connection).applied_migrations()
+    ran = 0
+    with connection.cursor() as cursor:
+        for name in COUNT_TRIGGER_MIGRATIONS:
+            if ("monitoring", name) not in applied:
+                continue
+            module = import_module(f"benzodetox.web.monitoring.migrations.{name}")
+            for statement in module.SQLITE_UP:
+                if statement.lstrip().startswith("CREATE TRIGGER "):
+                    cursor.execute(
+                        statement.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1)
+                    )
+                    ran += 1
+    return ran
