@@ -23,95 +23,20 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="HistoricalPatient",
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reference",
-                    models.CharField(
-                        help_text="The programme's own record or case number (no national identifiers needed).",
-                        max_length=40,
-                        verbose_name="record number",
-                    ),
-                ),
-                (
-                    "display_name",
-                    models.CharField(
-                        help_text="As little as the team needs to recognise the person, e.g. initials.",
-                        max_length=80,
-                        verbose_name="name or initials",
-                    ),
-                ),
-                (
-                    "year_of_birth",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1900),
-                            django.core.validators.MaxValueValidator(2100),
-                        ]
-                    ),
-                ),
-                (
-                    "phase",
-                    models.CharField(
-                        choices=[
-                            ("intake", "Intake"),
-                            ("crossover", "Crossover"),
-                            ("tapering", "Tapering"),
-                            ("hold", "Hold"),
-                            ("completed", "Completed"),
-                            ("aftercare", "Aftercare"),
-                            ("discontinued", "Discontinued"),
-                        ],
-                        default="intake",
-                        max_length=16,
-                    ),
-                ),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("reference", models.CharField(help_text="The programme's own record or case number (no national identifiers needed).", max_length=40, verbose_name="record number",)),
+                ("display_name", models.CharField(help_text="As little as the team needs to recognise the person, e.g. initials.", max_length=80, verbose_name="name or initials",)),
+                ("year_of_birth", models.PositiveSmallIntegerField(validators=[ django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100), ])),
+                ("phase", models.CharField(choices=[ ("intake", "Intake"), ("crossover", "Crossover"), ("tapering", "Tapering"), ("hold", "Hold"), ("completed", "Completed"), ("aftercare", "Aftercare"), ("discontinued", "Discontinued"), ], default="intake", max_length=16,)),
                 ("phase_since", models.DateField(default=datetime.date.today)),
                 ("created_at", models.DateTimeField(blank=True, editable=False)),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "programme",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="programmes.programme",
-                    ),
-                ),
+                ("history_type", models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1)),
+                ("created_by", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("history_user", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("programme", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="programmes.programme",)),
             ],
             options={
                 "verbose_name": "historical patient",
@@ -124,72 +49,15 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Patient",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "reference",
-                    models.CharField(
-                        help_text="The programme's own record or case number (no national identifiers needed).",
-                        max_length=40,
-                        verbose_name="record number",
-                    ),
-                ),
-                (
-                    "display_name",
-                    models.CharField(
-                        help_text="As little as the team needs to recognise the person, e.g. initials.",
-                        max_length=80,
-                        verbose_name="name or initials",
-                    ),
-                ),
-                (
-                    "year_of_birth",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1900),
-                            django.core.validators.MaxValueValidator(2100),
-                        ]
-                    ),
-                ),
-                (
-                    "phase",
-                    models.CharField(
-                        choices=[
-                            ("intake", "Intake"),
-                            ("crossover", "Crossover"),
-                            ("tapering", "Tapering"),
-                            ("hold", "Hold"),
-                            ("completed", "Completed"),
-                            ("aftercare", "Aftercare"),
-                            ("discontinued", "Discontinued"),
-                        ],
-                        default="intake",
-                        max_length=16,
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(help_text="The programme's own record or case number (no national identifiers needed).", max_length=40, verbose_name="record number",)),
+                ("display_name", models.CharField(help_text="As little as the team needs to recognise the person, e.g. initials.", max_length=80, verbose_name="name or initials",)),
+                ("year_of_birth", models.PositiveSmallIntegerField(validators=[ django.core.validators.MinValueValidator(1900), django.core.validators.MaxValueValidator(2100), ])),
+                ("phase", models.CharField(choices=[ ("intake", "Intake"), ("crossover", "Crossover"), ("tapering", "Tapering"), ("hold", "Hold"), ("completed", "Completed"), ("aftercare", "Aftercare"), ("discontinued", "Discontinued"), ], default="intake", max_length=16,)),
                 ("phase_since", models.DateField(default=datetime.date.today)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "programme",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="patients",
-                        to="programmes.programme",
-                    ),
-                ),
+                ("created_by", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("programme", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="patients", to="programmes.programme",)),
             ],
             options={
                 "ordering": ("reference",),
@@ -198,156 +66,39 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="Intake",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "duration_months",
-                    models.DecimalField(
-                        decimal_places=1,
-                        help_text="Months of regular use, e.g. 0.5 for two weeks, 18 for a year and a half.",
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(Decimal("0")),
-                            django.core.validators.MaxValueValidator(Decimal("1200")),
-                        ],
-                        verbose_name="duration of use (months)",
-                    ),
-                ),
-                (
-                    "days_per_week",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(7),
-                        ],
-                        verbose_name="days a week taken",
-                    ),
-                ),
-                (
-                    "equivalence_table",
-                    models.CharField(
-                        help_text="Table used to express the daily dose in diazepam equivalents for the risk.",
-                        max_length=32,
-                    ),
-                ),
-                (
-                    "basis",
-                    models.CharField(
-                        blank=True,
-                        help_text="Where the table gives a range for a drug: its low or high end.",
-                        max_length=4,
-                    ),
-                ),
-                (
-                    "withdrawal_seizure_history",
-                    models.BooleanField(default=False, verbose_name="previous withdrawal seizure"),
-                ),
-                (
-                    "withdrawal_delirium_history",
-                    models.BooleanField(default=False, verbose_name="previous withdrawal delirium"),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("duration_months", models.DecimalField(decimal_places=1, help_text="Months of regular use, e.g. 0.5 for two weeks, 18 for a year and a half.", max_digits=5, validators=[ django.core.validators.MinValueValidator(Decimal("0")), django.core.validators.MaxValueValidator(Decimal("1200")), ], verbose_name="duration of use (months)",)),
+                ("days_per_week", models.PositiveSmallIntegerField(validators=[ django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7), ], verbose_name="days a week taken",)),
+                ("equivalence_table", models.CharField(help_text="Table used to express the daily dose in diazepam equivalents for the risk.", max_length=32,)),
+                ("basis", models.CharField(blank=True, help_text="Where the table gives a range for a drug: its low or high end.", max_length=4,)),
+                ("withdrawal_seizure_history", models.BooleanField(default=False, verbose_name="previous withdrawal seizure")),
+                ("withdrawal_delirium_history", models.BooleanField(default=False, verbose_name="previous withdrawal delirium")),
                 ("substances", models.JSONField(blank=True, default=list)),
-                (
-                    "substances_note",
-                    models.TextField(blank=True, verbose_name="other substances (notes)"),
-                ),
+                ("substances_note", models.TextField(blank=True, verbose_name="other substances (notes)")),
                 ("conditions", models.JSONField(blank=True, default=list)),
-                (
-                    "conditions_note",
-                    models.TextField(blank=True, verbose_name="other conditions (notes)"),
-                ),
-                (
-                    "pregnancy",
-                    models.CharField(
-                        choices=[
-                            ("not-applicable", "Not applicable"),
-                            ("no", "Not pregnant"),
-                            ("yes", "Pregnant"),
-                            ("unknown", "Not known"),
-                        ],
-                        default="not-applicable",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "home_support",
-                    models.CharField(
-                        choices=[
-                            ("supportive", "Supportive: someone at home who can watch and help"),
-                            ("limited", "Limited support at home"),
-                            ("none", "No support at home / unstable housing"),
-                        ],
-                        max_length=16,
-                        verbose_name="support at home",
-                    ),
-                ),
-                (
-                    "care_partners",
-                    models.TextField(
-                        blank=True,
-                        help_text="Who helps (role and how to reach them), as agreed with the patient.",
-                    ),
-                ),
+                ("conditions_note", models.TextField(blank=True, verbose_name="other conditions (notes)")),
+                ("pregnancy", models.CharField(choices=[ ("not-applicable", "Not applicable"), ("no", "Not pregnant"), ("yes", "Pregnant"), ("unknown", "Not known"), ], default="not-applicable", max_length=16,)),
+                ("home_support", models.CharField(choices=[ ("supportive", "Supportive: someone at home who can watch and help"), ("limited", "Limited support at home"), ("none", "No support at home / unstable housing"), ], max_length=16, verbose_name="support at home",)),
+                ("care_partners", models.TextField(blank=True, help_text="Who helps (role and how to reach them), as agreed with the patient.",)),
                 ("dimensions", models.JSONField(blank=True, default=dict)),
                 ("notes", models.TextField(blank=True)),
                 ("risk", models.CharField(blank=True, max_length=32)),
                 ("risk_text", models.CharField(blank=True, max_length=200)),
                 ("level_of_care", models.CharField(blank=True, max_length=16)),
                 ("level_of_care_text", models.CharField(blank=True, max_length=200)),
-                (
-                    "diazepam_eq_mg",
-                    models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True),
-                ),
+                ("diazepam_eq_mg", models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True)),
                 ("reasons", models.JSONField(blank=True, default=list)),
                 ("assessment", models.JSONField(blank=True, default=dict)),
                 ("assessed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "decision",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("agree", "Agree with the recommendation"),
-                            ("other", "Choose another level of care"),
-                        ],
-                        max_length=8,
-                    ),
-                ),
+                ("decision", models.CharField(blank=True, choices=[ ("agree", "Agree with the recommendation"), ("other", "Choose another level of care"), ], max_length=8,)),
                 ("chosen_level", models.CharField(blank=True, max_length=16)),
                 ("decision_reason", models.TextField(blank=True)),
                 ("decided_at", models.DateTimeField(blank=True, null=True)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="intakes",
-                        to="patients.patient",
-                    ),
-                ),
+                ("decided_by", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("updated_by", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("patient", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="intakes", to="patients.patient",)),
             ],
             options={
                 "ordering": ("-created_at", "-id"),
@@ -357,44 +108,16 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="HistoricalRegimenDose",
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
                 ("drug", models.CharField(max_length=40)),
                 ("mg", models.DecimalField(decimal_places=3, max_digits=9)),
                 ("time", models.TimeField()),
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="patients.patient",
-                    ),
-                ),
+                ("history_type", models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1)),
+                ("history_user", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("patient", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="patients.patient",)),
             ],
             options={
                 "verbose_name": "historical regimen dose",
@@ -407,124 +130,31 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="HistoricalIntake",
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "duration_months",
-                    models.DecimalField(
-                        decimal_places=1,
-                        help_text="Months of regular use, e.g. 0.5 for two weeks, 18 for a year and a half.",
-                        max_digits=5,
-                        validators=[
-                            django.core.validators.MinValueValidator(Decimal("0")),
-                            django.core.validators.MaxValueValidator(Decimal("1200")),
-                        ],
-                        verbose_name="duration of use (months)",
-                    ),
-                ),
-                (
-                    "days_per_week",
-                    models.PositiveSmallIntegerField(
-                        validators=[
-                            django.core.validators.MinValueValidator(1),
-                            django.core.validators.MaxValueValidator(7),
-                        ],
-                        verbose_name="days a week taken",
-                    ),
-                ),
-                (
-                    "equivalence_table",
-                    models.CharField(
-                        help_text="Table used to express the daily dose in diazepam equivalents for the risk.",
-                        max_length=32,
-                    ),
-                ),
-                (
-                    "basis",
-                    models.CharField(
-                        blank=True,
-                        help_text="Where the table gives a range for a drug: its low or high end.",
-                        max_length=4,
-                    ),
-                ),
-                (
-                    "withdrawal_seizure_history",
-                    models.BooleanField(default=False, verbose_name="previous withdrawal seizure"),
-                ),
-                (
-                    "withdrawal_delirium_history",
-                    models.BooleanField(default=False, verbose_name="previous withdrawal delirium"),
-                ),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("duration_months", models.DecimalField(decimal_places=1, help_text="Months of regular use, e.g. 0.5 for two weeks, 18 for a year and a half.", max_digits=5, validators=[ django.core.validators.MinValueValidator(Decimal("0")), django.core.validators.MaxValueValidator(Decimal("1200")), ], verbose_name="duration of use (months)",)),
+                ("days_per_week", models.PositiveSmallIntegerField(validators=[ django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(7), ], verbose_name="days a week taken",)),
+                ("equivalence_table", models.CharField(help_text="Table used to express the daily dose in diazepam equivalents for the risk.", max_length=32,)),
+                ("basis", models.CharField(blank=True, help_text="Where the table gives a range for a drug: its low or high end.", max_length=4,)),
+                ("withdrawal_seizure_history", models.BooleanField(default=False, verbose_name="previous withdrawal seizure")),
+                ("withdrawal_delirium_history", models.BooleanField(default=False, verbose_name="previous withdrawal delirium")),
                 ("substances", models.JSONField(blank=True, default=list)),
-                (
-                    "substances_note",
-                    models.TextField(blank=True, verbose_name="other substances (notes)"),
-                ),
+                ("substances_note", models.TextField(blank=True, verbose_name="other substances (notes)")),
                 ("conditions", models.JSONField(blank=True, default=list)),
-                (
-                    "conditions_note",
-                    models.TextField(blank=True, verbose_name="other conditions (notes)"),
-                ),
-                (
-                    "pregnancy",
-                    models.CharField(
-                        choices=[
-                            ("not-applicable", "Not applicable"),
-                            ("no", "Not pregnant"),
-                            ("yes", "Pregnant"),
-                            ("unknown", "Not known"),
-                        ],
-                        default="not-applicable",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "home_support",
-                    models.CharField(
-                        choices=[
-                            ("supportive", "Supportive: someone at home who can watch and help"),
-                            ("limited", "Limited support at home"),
-                            ("none", "No support at home / unstable housing"),
-                        ],
-                        max_length=16,
-                        verbose_name="support at home",
-                    ),
-                ),
-                (
-                    "care_partners",
-                    models.TextField(
-                        blank=True,
-                        help_text="Who helps (role and how to reach them), as agreed with the patient.",
-                    ),
-                ),
+                ("conditions_note", models.TextField(blank=True, verbose_name="other conditions (notes)")),
+                ("pregnancy", models.CharField(choices=[ ("not-applicable", "Not applicable"), ("no", "Not pregnant"), ("yes", "Pregnant"), ("unknown", "Not known"), ], default="not-applicable", max_length=16,)),
+                ("home_support", models.CharField(choices=[ ("supportive", "Supportive: someone at home who can watch and help"), ("limited", "Limited support at home"), ("none", "No support at home / unstable housing"), ], max_length=16, verbose_name="support at home",)),
+                ("care_partners", models.TextField(blank=True, help_text="Who helps (role and how to reach them), as agreed with the patient.",)),
                 ("dimensions", models.JSONField(blank=True, default=dict)),
                 ("notes", models.TextField(blank=True)),
                 ("risk", models.CharField(blank=True, max_length=32)),
                 ("risk_text", models.CharField(blank=True, max_length=200)),
                 ("level_of_care", models.CharField(blank=True, max_length=16)),
                 ("level_of_care_text", models.CharField(blank=True, max_length=200)),
-                (
-                    "diazepam_eq_mg",
-                    models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True),
-                ),
+                ("diazepam_eq_mg", models.DecimalField(blank=True, decimal_places=3, max_digits=9, null=True)),
                 ("reasons", models.JSONField(blank=True, default=list)),
                 ("assessment", models.JSONField(blank=True, default=dict)),
                 ("assessed_at", models.DateTimeField(blank=True, null=True)),
-                (
-                    "decision",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("agree", "Agree with the recommendation"),
-                            ("other", "Choose another level of care"),
-                        ],
-                        max_length=8,
-                    ),
-                ),
+                ("decision", models.CharField(blank=True, choices=[ ("agree", "Agree with the recommendation"), ("other", "Choose another level of care"), ], max_length=8,)),
                 ("chosen_level", models.CharField(blank=True, max_length=16)),
                 ("decision_reason", models.TextField(blank=True)),
                 ("decided_at", models.DateTimeField(blank=True, null=True)),
@@ -533,54 +163,11 @@ class Migration(migrations.Migration):
                 ("history_id", models.AutoField(primary_key=True, serialize=False)),
                 ("history_date", models.DateTimeField(db_index=True)),
                 ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "decided_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "updated_by",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="patients.patient",
-                    ),
-                ),
+                ("history_type", models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1)),
+                ("decided_by", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("history_user", models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("updated_by", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to=settings.AUTH_USER_MODEL,)),
+                ("patient", models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name="+", to="patients.patient",)),
             ],
             options={
                 "verbose_name": "historical intake",
@@ -593,23 +180,11 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="RegimenDose",
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("drug", models.CharField(max_length=40)),
                 ("mg", models.DecimalField(decimal_places=3, max_digits=9)),
                 ("time", models.TimeField()),
-                (
-                    "patient",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="regimen_doses",
-                        to="patients.patient",
-                    ),
-                ),
+                ("patient", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="regimen_doses", to="patients.patient",)),
             ],
             options={
                 "ordering": ("time", "drug"),
