@@ -169,7 +169,8 @@ def test_the_patient_page_offers_the_invitation_and_shows_a_qr_code(
     assert page.status_code == 200
     text = page.content.decode()
     assert "/portal/welcome/" in text
-    assert '<svg role="img" aria-label="QR code of the invitation link"' in text
+    assert '<div class="portal-qr"><svg' in text
+    assert "<title>QR code of the invitation link</title>" in text
     assert "style=" not in text and "<script>" not in text
     assert client_for(read_only).post(
         reverse("portal:staff_invite", args=[patient_a.pk])
