@@ -6,6 +6,7 @@ Screenshots go to artifacts/e2e/ (gitignored, kept by CI as artefacts).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -67,7 +68,23 @@ def page(browser: Any) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    settle(browser)
+
+
+def settle(browser: Any) -> None:
+    """Let every page the test opened finish its requests, then close its contexts. Django
+    shares the in-memory SQLite test connection between the live server's thread and the test
+    thread; a request still running when the next test starts breaks that test (seen in CI:
+    "on_commit() cannot be used in manual transaction management" in the next test's setup,
+    and a 404 during an htmx preview)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for context in list(browser.contexts):
+        for open_page in context.pages:
+            # a page that never goes quiet is closed anyway
+            with contextlib.suppress(PlaywrightError):
+                open_page.wait_for_load_state("networkidle", timeout=3_000)
+        context.close()
 
 
 @pytest.fixture
