@@ -28,10 +28,9 @@ from .middleware import OTP_PENDING
 from .services import needs_two_factor
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
+class ThrottledLoginView(auth_views.LoginView):
+    """A sign-in page under the shared throttle (the staff's and the portal's): a refused
+    attempt during a delay answers 429, and a browser that signed in is remembered."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -39,23 +38,37 @@ class LoginView(auth_views.LoginView):
         context["max_delay_minutes"] = int(settings.LOGIN_MAX_DELAY.total_seconds() // 60)
         return context
 
+    def signed_in(self, form: Any) -> HttpResponse:
+        """The response to a right password (where the user goes next)."""
+        return super().form_valid(form)
+
     def form_valid(self, form: Any) -> HttpResponse:
-        user = form.get_user()
-        response = super().form_valid(form)
-        if user_has_device(user):
-            self.request.session[OTP_PENDING] = True
-            next_url = self.get_success_url()
-            response = HttpResponseRedirect(
-                f"{reverse('accounts:verify')}?{urlencode({'next': next_url})}"
-            )
+        response = self.signed_in(form)
         # this browser now knows the password: a stranger's failures no longer hold it back
-        throttle.remember_browser(self.request, response, user.get_username())
+        throttle.remember_browser(self.request, response, form.get_user().get_username())
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
         if getattr(self.request, RETRY_AT, None) is not None:
             response.status_code = 429
+        return response
+
+
+class LoginView(ThrottledLoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def signed_in(self, form: Any) -> HttpResponse:
+        user = form.get_user()
+        response = super().signed_in(form)
+        if user_has_device(user):
+            self.request.session[OTP_PENDING] = True
+            next_url = self.get_success_url()
+            response = HttpResponseRedirect(
+                f"{reverse('accounts:verify')}?{urlencode({'next': next_url})}"
+            )
         return response
 
 

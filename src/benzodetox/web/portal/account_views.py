@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import login, logout
-from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from benzodetox.core.errors import InputError
-from benzodetox.web.accounts import throttle
-from benzodetox.web.accounts.backends import RETRY_AT
+from benzodetox.web.accounts.views import ThrottledLoginView
 from benzodetox.web.audit.services import record
 
 from . import services
@@ -34,7 +31,7 @@ _LINK_WORDS = {
 }
 
 
-class PortalLoginView(auth_views.LoginView):
+class PortalLoginView(ThrottledLoginView):
     """The staff sign-in's form and throttle, for patients only."""
 
     template_name = "portal/login.html"
@@ -47,28 +44,11 @@ class PortalLoginView(auth_views.LoginView):
         target = self.get_redirect_url()
         return target if target.startswith("/portal/") else reverse("portal:today")
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["failure_limit"] = settings.LOGIN_FAILURE_LIMIT
-        return context
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = account_for_user(request.user)
         if account is not None and account.is_active:
             return HttpResponseRedirect(reverse("portal:today"))
         return super().get(request, *args, **kwargs)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        user = form.get_user()
-        response = super().form_valid(form)
-        throttle.remember_browser(self.request, response, user.get_username())
-        return response
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        if getattr(self.request, RETRY_AT, None) is not None:
-            response.status_code = 429
-        return response
 
 
 @require_POST
