@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -39,11 +39,14 @@ from benzodetox.web.programmes.services import role_in
 from . import ratelimit
 from .models import SCOPES, ApiToken
 
+_Response = TypeVar("_Response", bound=HttpResponse)
+
 __all__ = [
     "KEY_PREFIX",
     "MAX_DAYS",
     "ApiAuthError",
     "TokenAuth",
+    "auth_headers",
     "authenticate",
     "create_token",
     "error_response",
@@ -138,8 +141,8 @@ def token_scope(request: HttpRequest) -> Iterator[None]:
         yield
 
 
-def error_response(error: ApiAuthError) -> JsonResponse:
-    response = JsonResponse({"detail": error.message}, status=error.status)
+def auth_headers(response: _Response, error: ApiAuthError) -> _Response:
+    """The headers a refusal carries: how to authenticate (401), when to retry (429)."""
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="benzodetox"'
     if error.status == 429:
@@ -147,9 +150,16 @@ def error_response(error: ApiAuthError) -> JsonResponse:
     return response
 
 
-def token_required(scope: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Any]]:
-    """Decorate a plain Django view: JSON 401/403/429 ``{"detail": ...}`` on a refused token;
-    the view runs with ``request.api_token`` set and inside the token's programme scope."""
+def error_response(error: ApiAuthError) -> JsonResponse:
+    return auth_headers(JsonResponse({"detail": error.message}, status=error.status), error)
+
+
+def token_required(
+    scope: str, refuse: Callable[[ApiAuthError], HttpResponse] = error_response
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., Any]]:
+    """Decorate a plain Django view: a refused token is answered by ``refuse`` (JSON 401/403/429
+    ``{"detail": ...}`` by default; FHIR answers an OperationOutcome); the view runs with
+    ``request.api_token`` set and inside the token's programme scope."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}; one of {', '.join(SCOPES)}")
 
@@ -159,7 +169,7 @@ def token_required(scope: str) -> Callable[[Callable[..., HttpResponse]], Callab
             try:
                 authenticate(request, scope)
             except ApiAuthError as error:
-                return error_response(error)
+                return refuse(error)
             with token_scope(request):
                 return view(request, *args, **kwargs)
 

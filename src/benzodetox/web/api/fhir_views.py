@@ -29,9 +29,8 @@ from benzodetox.interop.fhir import (
 from benzodetox.web.patients.models import Patient
 from benzodetox.web.programmes.services import require
 
-from . import ratelimit
 from .access import audit
-from .auth import ApiAuthError, authenticate, token_scope
+from .auth import ApiAuthError, auth_headers, token_required
 from .fhir_queries import patient_export, patient_facts
 
 __all__ = ["CONTENT_TYPE", "everything", "patient_read", "questionnaire_read"]
@@ -51,25 +50,18 @@ def fhir_error(status: int, diagnostics: str, expression: str = "") -> HttpRespo
 def fhir_token(scope: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A FHIR view with the token's checks, its programme scope and OperationOutcome errors."""
 
+    def refuse(error: ApiAuthError) -> HttpResponse:
+        return auth_headers(fhir_error(error.status, error.message), error)
+
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def answer(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
-                authenticate(request, scope)
-            except ApiAuthError as error:
-                response = fhir_error(error.status, error.message)
-                if error.status == 401:
-                    response["WWW-Authenticate"] = 'Bearer realm="benzodetox"'
-                if error.status == 429:
-                    response["Retry-After"] = ratelimit.retry_after(error.retry_after)
-                return response
-            with token_scope(request):
-                try:
-                    return view(request, *args, **kwargs)
-                except PermissionDenied:
-                    return fhir_error(403, "the token's user may not read this patient")
+                return view(request, *args, **kwargs)
+            except PermissionDenied:
+                return fhir_error(403, "the token's user may not read this patient")
 
-        wrapped.csrf_exempt = True  # type: ignore[attr-defined]  # a bearer token, no cookie
+        wrapped: Callable[..., HttpResponse] = token_required(scope, refuse)(answer)
         return wrapped
 
     return decorate
