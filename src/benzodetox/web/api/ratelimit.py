@@ -9,19 +9,13 @@ workers one token may get up to ``S × W`` times the rate (docs/api.md).
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-
-from django.core.cache import cache
-
+from .. import token_bucket
 from ..env import env_int
+from ..token_bucket import retry_after
 
 __all__ = ["DEFAULT_RATE_PER_MINUTE", "rate_per_minute", "retry_after", "take"]
 
 DEFAULT_RATE_PER_MINUTE = 600
-_LOCK = threading.Lock()
-_KEEP_SECONDS = 120
 
 
 def rate_per_minute() -> int:
@@ -32,20 +26,4 @@ def rate_per_minute() -> int:
 def take(key: str, now: float | None = None) -> float:
     """Take one request from ``key``'s bucket: 0 when allowed, else the seconds until it
     would be (nothing is taken then)."""
-    rate = rate_per_minute()
-    per_second = rate / 60
-    moment = time.monotonic() if now is None else now
-    cache_key = "api-rate:" + key
-    with _LOCK:
-        tokens, since = cache.get(cache_key) or (float(rate), moment)
-        tokens = min(float(rate), float(tokens) + (moment - float(since)) * per_second)
-        if tokens >= 1:
-            cache.set(cache_key, (tokens - 1, moment), _KEEP_SECONDS)
-            return 0.0
-        cache.set(cache_key, (tokens, moment), _KEEP_SECONDS)
-        return (1 - tokens) / per_second
-
-
-def retry_after(seconds: float) -> str:
-    """The Retry-After header's whole seconds (at least 1)."""
-    return str(max(1, math.ceil(seconds)))
+    return token_bucket.take("api-rate:" + key, rate_per_minute(), 1, now)

@@ -19,21 +19,14 @@ read-modify-write is atomic within a process only).
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from .. import token_bucket
 from ..client_address import client_address
+from ..token_bucket import retry_after
 
 __all__ = ["retry_after", "shared", "take"]
-
-_LOCK = threading.Lock()
-#: Entries expire after this many seconds without a request (a full bucket needs no entry).
-_KEEP_SECONDS = 120
 
 
 def shared() -> bool:
@@ -52,22 +45,4 @@ def _key(request: HttpRequest) -> str:
 def take(request: HttpRequest, cost: int = 1, now: float | None = None) -> float:
     """Take ``cost`` tokens from the client's bucket: 0 when allowed, else the seconds until
     it would be (nothing is taken then)."""
-    rate = int(settings.CALCULATOR_RATE_PER_MINUTE)
-    per_second = rate / 60
-    cost = min(cost, rate)  # a request the bucket could never hold is allowed when it is full
-    moment = time.monotonic() if now is None else now
-    key = _key(request)
-    with _LOCK:  # a read-modify-write of the cache entry, atomic within this process
-        tokens, since = cache.get(key) or (float(rate), moment)
-        tokens, since = float(tokens), float(since)
-        tokens = min(float(rate), tokens + (moment - since) * per_second)
-        if tokens >= cost:
-            cache.set(key, (tokens - cost, moment), _KEEP_SECONDS)
-            return 0.0
-        cache.set(key, (tokens, moment), _KEEP_SECONDS)
-        return (cost - tokens) / per_second
-
-
-def retry_after(seconds: float) -> str:
-    """The Retry-After header's whole seconds (at least 1)."""
-    return str(max(1, math.ceil(seconds)))
+    return token_bucket.take(_key(request), int(settings.CALCULATOR_RATE_PER_MINUTE), cost, now)
