@@ -104,13 +104,6 @@ SCREENS = [
         (".alerts-panel button:has-text('Acknowledge')", ".record-links a.btn.danger"),
     ),
     Screen(
-        # the demo's portal patient: the due windows, the dose diary by step, self-reports
-        "monitoring-portal-patient",
-        "prescriber",
-        lambda i: f"/patients/{i['DEMO-003']}/monitoring/",
-        ("#h-adherence",),
-    ),
-    Screen(
         "monitoring-record",
         "nurse",
         lambda i: f"/patients/{i['DEMO-004']}/monitoring/record/ciwa-b/",
